@@ -1,0 +1,51 @@
+// Lint rules that keep the layers honest: the pure core never imports vscode at runtime.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const pureFolders = ['util', 'settings', 'backend', 'routing', 'context', 'completion', 'prompts', 'chat'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'media/**', '*.mjs', 'scripts/**/*.mjs', 'test/e2e/**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      curly: ['error', 'all'],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/webview/app/**'],
+    rules: {
+      // Casts hide bugs the compiler would otherwise catch; tests may use them.
+      '@typescript-eslint/consistent-type-assertions': ['error', { assertionStyle: 'never' }],
+    },
+  },
+  {
+    files: pureFolders.map((f) => `src/${f}/**/*.ts`),
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'Pure core must not import vscode (see style.md habit 3).', allowTypeImports: true }],
+          patterns: [{ group: ['**/providers/**', '**/extension'], message: 'Pure core must not depend on adapters.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/webview/app/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'The webview runs in a browser.' }], patterns: [{ group: ['**/providers/**', '**/backend/**', 'node:*'], message: 'The webview only imports the shared protocol.' }] },
+      ],
+    },
+  },
+);
