@@ -3,8 +3,9 @@
  * reported (naming the setting) and replaced by its default: a bad setting never throws at the user.
  * Pure: takes anything with a `get`, so tests pass a plain object.
  */
+import { z } from 'zod';
 import { settingDefinitions, settingsSection } from './schema';
-import type { SettingKey, Settings } from './schema';
+import type { Settings } from './schema';
 
 /** The part of `vscode.WorkspaceConfiguration` the reader needs. */
 export interface ConfigurationSource {
@@ -23,30 +24,60 @@ export interface SettingsReadResult {
   readonly problems: readonly SettingProblem[];
 }
 
+/** One object schema over all settings: absent → default; invalid → default plus a recorded problem. */
+function settingsSchema(problems: SettingProblem[]) {
+  const withFallback = <T>(key: string, schema: z.ZodType<T>, fallback: T) =>
+    z
+      .unknown()
+      .transform((raw): T => {
+        if (raw === undefined || raw === null) {
+          return fallback;
+        }
+        const parsed = schema.safeParse(raw);
+        if (parsed.success) {
+          return parsed.data;
+        }
+        const reason = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+        problems.push({
+          setting: `${settingsSection}.${key}`,
+          message: `Setting "${settingsSection}.${key}" is invalid (${reason}); using the default ${JSON.stringify(fallback)}.`,
+        });
+        // Reported to the user instead of failing the parse: one bad setting must not break the rest.
+        return fallback;
+      });
+  const d = settingDefinitions;
+  return z.object({
+    'ollama.baseUrl': withFallback('ollama.baseUrl', d['ollama.baseUrl'].schema, d['ollama.baseUrl'].default),
+    'ollama.enabled': withFallback('ollama.enabled', d['ollama.enabled'].schema, d['ollama.enabled'].default),
+    openAiEndpoints: withFallback('openAiEndpoints', d.openAiEndpoints.schema, d.openAiEndpoints.default),
+    requestTimeoutSeconds: withFallback('requestTimeoutSeconds', d.requestTimeoutSeconds.schema, d.requestTimeoutSeconds.default),
+    keepAlive: withFallback('keepAlive', d.keepAlive.schema, d.keepAlive.default),
+    'tiers.small.model': withFallback('tiers.small.model', d['tiers.small.model'].schema, d['tiers.small.model'].default),
+    'tiers.small.endpoint': withFallback('tiers.small.endpoint', d['tiers.small.endpoint'].schema, d['tiers.small.endpoint'].default),
+    'tiers.code.model': withFallback('tiers.code.model', d['tiers.code.model'].schema, d['tiers.code.model'].default),
+    'tiers.code.endpoint': withFallback('tiers.code.endpoint', d['tiers.code.endpoint'].schema, d['tiers.code.endpoint'].default),
+    'tiers.moe.model': withFallback('tiers.moe.model', d['tiers.moe.model'].schema, d['tiers.moe.model'].default),
+    'tiers.moe.endpoint': withFallback('tiers.moe.endpoint', d['tiers.moe.endpoint'].schema, d['tiers.moe.endpoint'].default),
+    'routing.pins': withFallback('routing.pins', d['routing.pins'].schema, d['routing.pins'].default),
+    'routing.preferLoaded': withFallback('routing.preferLoaded', d['routing.preferLoaded'].schema, d['routing.preferLoaded'].default),
+    'context.maxContextTokens': withFallback('context.maxContextTokens', d['context.maxContextTokens'].schema, d['context.maxContextTokens'].default),
+    'context.answerReserveTokens': withFallback('context.answerReserveTokens', d['context.answerReserveTokens'].schema, d['context.answerReserveTokens'].default),
+    'completion.enabled': withFallback('completion.enabled', d['completion.enabled'].schema, d['completion.enabled'].default),
+    'completion.disabledLanguages': withFallback('completion.disabledLanguages', d['completion.disabledLanguages'].schema, d['completion.disabledLanguages'].default),
+    'completion.model': withFallback('completion.model', d['completion.model'].schema, d['completion.model'].default),
+    'completion.debounceMs': withFallback('completion.debounceMs', d['completion.debounceMs'].schema, d['completion.debounceMs'].default),
+    'completion.maxTokens': withFallback('completion.maxTokens', d['completion.maxTokens'].schema, d['completion.maxTokens'].default),
+    'completion.maxFileSizeKb': withFallback('completion.maxFileSizeKb', d['completion.maxFileSizeKb'].schema, d['completion.maxFileSizeKb'].default),
+    'completion.multiline': withFallback('completion.multiline', d['completion.multiline'].schema, d['completion.multiline'].default),
+  } satisfies Record<keyof Settings, z.ZodType>);
+}
+
 /** Reads and validates every setting. `config` is the `tiered` section. */
 export function readSettings(config: ConfigurationSource): SettingsReadResult {
-  const values: Record<string, unknown> = {};
   const problems: SettingProblem[] = [];
-  for (const key of Object.keys(settingDefinitions) as SettingKey[]) {
-    const definition = settingDefinitions[key];
-    const raw = config.get(key);
-    if (raw === undefined || raw === null) {
-      values[key] = definition.default;
-      continue;
-    }
-    const parsed = definition.schema.safeParse(raw);
-    if (parsed.success) {
-      values[key] = parsed.data;
-    } else {
-      values[key] = definition.default;
-      const reason = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-      problems.push({
-        setting: `${settingsSection}.${key}`,
-        message: `Setting "${settingsSection}.${key}" is invalid (${reason}); using the default ${JSON.stringify(definition.default)}.`,
-      });
-    }
-  }
-  return { settings: Object.freeze(values) as Settings, problems };
+  const raw = Object.fromEntries(Object.keys(settingDefinitions).map((key) => [key, config.get(key)]));
+  const settings: Settings = Object.freeze(settingsSchema(problems).parse(raw));
+  return { settings, problems };
 }
 
 /** The defaults alone, as a Settings object. */

@@ -38,39 +38,44 @@ const keepAliveSchema = z.union([
     .regex(/^-?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$|^-1$|^0$/, 'a duration with a unit, such as "30m", "1h" or "-1" (forever)'),
 ]);
 
+/** Pairs a schema with its default, typed by the schema's output. */
+function setting<S extends z.ZodType>(schema: S, defaultValue: z.output<S>): { readonly schema: S; readonly default: z.output<S> } {
+  return { schema, default: defaultValue };
+}
+
 /**
  * One entry per setting: the key (without the `tiered.` prefix), its schema, and its default.
  * Each schema accepts `undefined` and yields the default, so a reader can parse settings one by one.
  */
 export const settingDefinitions = {
-  'ollama.baseUrl': { schema: httpUrl, default: 'http://127.0.0.1:11434' },
-  'ollama.enabled': { schema: z.boolean(), default: true },
-  openAiEndpoints: { schema: z.array(openAiEndpointSchema), default: [] as OpenAiEndpointSetting[] },
-  requestTimeoutSeconds: { schema: z.number().int().min(1).max(3600), default: 120 },
-  keepAlive: { schema: keepAliveSchema, default: '30m' as string | number },
-  'tiers.small.model': { schema: z.string().trim(), default: '' },
-  'tiers.small.endpoint': { schema: z.string().trim(), default: '' },
-  'tiers.code.model': { schema: z.string().trim(), default: '' },
-  'tiers.code.endpoint': { schema: z.string().trim(), default: '' },
-  'tiers.moe.model': { schema: z.string().trim(), default: '' },
-  'tiers.moe.endpoint': { schema: z.string().trim(), default: '' },
-  'routing.pins': { schema: z.partialRecord(taskKindSchema, z.string().trim()), default: {} as Partial<Record<TaskKind, string>> },
-  'routing.preferLoaded': { schema: z.boolean(), default: true },
-  'context.maxContextTokens': { schema: z.number().int().min(0).max(1_048_576), default: 0 },
-  'context.answerReserveTokens': { schema: z.number().int().min(16).max(65_536), default: 1024 },
-  'completion.enabled': { schema: z.boolean(), default: true },
-  'completion.disabledLanguages': { schema: z.array(z.string()), default: [] as string[] },
-  'completion.model': { schema: z.string().trim(), default: '' },
-  'completion.debounceMs': { schema: z.number().int().min(0).max(2000), default: 60 },
-  'completion.maxTokens': { schema: z.number().int().min(8).max(1024), default: 128 },
-  'completion.maxFileSizeKb': { schema: z.number().int().min(1).max(102_400), default: 1024 },
-  'completion.multiline': { schema: z.enum(['auto', 'always', 'never']), default: 'auto' as 'auto' | 'always' | 'never' },
+  'ollama.baseUrl': setting(httpUrl, 'http://127.0.0.1:11434'),
+  'ollama.enabled': setting(z.boolean(), true),
+  openAiEndpoints: setting(z.array(openAiEndpointSchema), []),
+  requestTimeoutSeconds: setting(z.number().int().min(1).max(3600), 120),
+  keepAlive: setting(keepAliveSchema, '30m'),
+  'tiers.small.model': setting(z.string().trim(), ''),
+  'tiers.small.endpoint': setting(z.string().trim(), ''),
+  'tiers.code.model': setting(z.string().trim(), ''),
+  'tiers.code.endpoint': setting(z.string().trim(), ''),
+  'tiers.moe.model': setting(z.string().trim(), ''),
+  'tiers.moe.endpoint': setting(z.string().trim(), ''),
+  'routing.pins': setting(z.partialRecord(taskKindSchema, z.string().trim()), {}),
+  'routing.preferLoaded': setting(z.boolean(), true),
+  'context.maxContextTokens': setting(z.number().int().min(0).max(1_048_576), 0),
+  'context.answerReserveTokens': setting(z.number().int().min(16).max(65_536), 1024),
+  'completion.enabled': setting(z.boolean(), true),
+  'completion.disabledLanguages': setting(z.array(z.string()), []),
+  'completion.model': setting(z.string().trim(), ''),
+  'completion.debounceMs': setting(z.number().int().min(0).max(2000), 60),
+  'completion.maxTokens': setting(z.number().int().min(8).max(1024), 128),
+  'completion.maxFileSizeKb': setting(z.number().int().min(1).max(102_400), 1024),
+  'completion.multiline': setting(z.enum(['auto', 'always', 'never']), 'auto'),
 } as const;
 
 export type SettingKey = keyof typeof settingDefinitions;
 
 /** The typed settings object the reader produces. */
-export type Settings = { readonly [K in SettingKey]: (typeof settingDefinitions)[K]['default'] };
+export type Settings = { readonly [K in SettingKey]: z.output<(typeof settingDefinitions)[K]['schema']> };
 
 /** The prefix every setting id carries in package.json. */
 export const settingsSection = 'tiered';

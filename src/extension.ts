@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { ConnectionMonitor } from './backend/connectionMonitor';
+import { features } from './features';
+import { ApiKeyStore } from './providers/apiKeyStore';
+import { BackendRegistry } from './providers/backendRegistry';
+import { createLog } from './providers/logChannel';
+import type { Services } from './providers/services';
+import { SettingsService } from './providers/settingsService';
+
+/** Composition root: builds the shared services, then lets each feature register itself. */
+export function activate(context: vscode.ExtensionContext): void {
+  const { channel, logger } = createLog();
+  const settings = new SettingsService(logger);
+  const apiKeys = new ApiKeyStore(context.secrets);
+  const backends = new BackendRegistry(settings, apiKeys, logger);
+  const connection = new ConnectionMonitor(() => backends.all());
+  context.subscriptions.push(channel, settings, backends, connection);
+  const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection };
+
+  for (const feature of features) {
+    // One broken feature must not take the others down: log it and go on.
+    try {
+      context.subscriptions.push(feature.activate(services));
+    } catch (error) {
+      logger.error(`Feature "${feature.name}" failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      void vscode.window.showErrorMessage(`Tiered: "${feature.name}" failed to start. See the log for details.`, 'Show Log').then((c) => c && channel.show());
+    }
+  }
+  logger.info(`Tiered ${String(context.extension.packageJSON.version ?? '')} activated.`);
+}
+
+export function deactivate(): void {
+  // Everything is released through context.subscriptions.
+}

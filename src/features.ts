@@ -1,0 +1,15 @@
+import type { Feature } from './providers/services';
+import { registerBasicCommands } from './providers/commands/basicCommands';
+import { registerCheckConnection } from './providers/commands/checkConnection';
+import { registerSetApiKey } from './providers/commands/setApiKey';
+import { registerConnectionStatus } from './providers/connectionStatusBar';
+import { registerModelsView } from './providers/modelsView';
+
+/** Every feature of the extension, in activation order. Each registers itself and owns its disposables. */
+export const features: readonly Feature[] = [
+  { name: 'basic commands', activate: registerBasicCommands },
+  { name: 'check connection', activate: registerCheckConnection },
+  { name: 'API keys', activate: registerSetApiKey },
+  { name: 'connection status', activate: registerConnectionStatus },
+  { name: 'models view', activate: registerModelsView },
+];

@@ -1,0 +1,18 @@
+/**
+ * Every command id the extension registers, in one typed table. A unit test checks it against
+ * package.json's `contributes.commands`, so a typo fails the build instead of a user's click.
+ */
+export const commandIds = {
+  checkConnection: 'tiered.checkConnection',
+  setApiKey: 'tiered.setApiKey',
+  showLog: 'tiered.showLog',
+  refreshModels: 'tiered.refreshModels',
+  openSettings: 'tiered.openSettings',
+} as const;
+
+export type CommandId = (typeof commandIds)[keyof typeof commandIds];
+
+/** View ids, matching package.json's `contributes.views`. */
+export const viewIds = {
+  models: 'tiered.models',
+} as const;

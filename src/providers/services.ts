@@ -1,0 +1,23 @@
+import type * as vscode from 'vscode';
+import type { ConnectionMonitor } from '../backend/connectionMonitor';
+import type { Logger } from '../util/logger';
+import type { ApiKeyStore } from './apiKeyStore';
+import type { BackendRegistry } from './backendRegistry';
+import type { SettingsService } from './settingsService';
+
+/** What every feature receives: the shared services, built once by the composition root. */
+export interface Services {
+  readonly extension: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly logger: Logger;
+  readonly settings: SettingsService;
+  readonly apiKeys: ApiKeyStore;
+  readonly backends: BackendRegistry;
+  readonly connection: ConnectionMonitor;
+}
+
+/** A feature registers its commands, views and listeners, and returns what it owns. */
+export interface Feature {
+  readonly name: string;
+  activate(services: Services): vscode.Disposable;
+}
