@@ -43,7 +43,7 @@ function wanted(tier) {
 
 if (wanted('unit')) {
   const report = path.join(os.tmpdir(), `tiered-unit-${process.pid}.json`);
-  const unit = await run('npx', ['mocha', '--reporter', 'spec', '--reporter-option', 'maxDiffSize=4000'], { TIERED_MOCHA_JSON: report });
+  const unit = await run('npx', ["mocha", "test/unit/**/*.test.ts", "--reporter", "spec"], { TIERED_MOCHA_JSON: report });
   const counts = { passed: 0, failed: 0, skipped: 0 };
   // mocha's spec reporter ends with "N passing", "N failing", "N pending".
   const num = (re) => Number((unit.out.match(re) ?? [])[1] ?? 0);
