@@ -100,16 +100,24 @@ export const errors = {
       { kind: 'retry' },
     );
   },
-  timeout(url: string, ms: number): TieredError {
+  timeout(url: string, ms: number, partialText?: string): TieredError {
     return new TieredError(
       'timeout',
       `The model server at ${url} did not answer within ${Math.round(ms / 1000)} s. It may be loading a large model; try again, or raise the timeout in settings.`,
-      { url },
+      partialText === undefined ? { url } : { url, partialText },
       { kind: 'openSettings', setting: 'tiered.requestTimeoutSeconds' },
     );
   },
   aborted(partialText = ''): TieredError {
     return new TieredError('aborted', 'The request was cancelled.', { partialText });
+  },
+  /** A model pull that failed (the registry does not have it, the network dropped, ...). */
+  pullFailed(model: string, serverText: string, url: string): TieredError {
+    return new TieredError('server', `Pulling "${model}" on ${url} failed: ${serverText}. Check the model name and the server's network, then try again.`, { model, serverText, url }, { kind: 'retry' });
+  },
+  /** The endpoint cannot do this at all (e.g. pulling models on an OpenAI-compatible server). */
+  notSupported(url: string, what: string): TieredError {
+    return new TieredError('server', `The server at ${url} cannot ${what}. Do it with the server's own tools instead.`, { url, serverText: `cannot ${what}` });
   },
   badResponse(url: string, what: string): TieredError {
     return new TieredError('badResponse', `The server at ${url} sent something that is not a model server's answer (${what}). Check that the URL points to Ollama or an OpenAI-compatible server.`, { url }, { kind: 'openSettings', setting: 'tiered.ollama.baseUrl' });

@@ -1,0 +1,612 @@
+/**
+ * {@link LlmBackend} for OpenAI-compatible servers: llama.cpp's llama-server first (its `/infill`,
+ * `/tokenize`, `/health`, `/props` and `timings`), LM Studio and vLLM as far as the OpenAI API goes.
+ *
+ * - Plain completions go to `/v1/completions`, chat to `/v1/chat/completions`, both streamed as SSE
+ *   (parsed with eventsource-parser; `:` comment lines are keep-alives and ignored; `[DONE]` ends).
+ * - Fill-in-the-middle (a `suffix`) goes to llama-server's native `/infill`, which inserts the model's
+ *   own FIM tokens; its 501 (no FIM tokens) or a 404 (no `/infill` at all) → `fimUnsupported`.
+ * - The status is checked before any SSE parsing: llama-server answers an over-long prompt with a plain
+ *   400 JSON `exceed_context_size_error` even when streaming was asked for → `contextOverflow`.
+ * - A malformed `data:` line is logged and skipped; a stream that carried nothing valid is `badResponse`;
+ *   an `error` event or a connection dropped before the end is `midStream` with the text so far.
+ * - Uses `fetch` (undici) only: llama-server closes the connection after each stream, which breaks
+ *   Node's keep-alive `http` agent.
+ * - `numCtx` and `keepAlive` cannot be set through this API and are ignored (the server's own `-c` rules).
+ * - The API key is sent as a Bearer token and never logged.
+ * Pure: no `vscode` import.
+ */
+import { createParser } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
+import { z } from 'zod';
+import { errors, TieredError } from './errors';
+import { describeError, isAbortError, isConnectionFailure } from './httpFailure';
+import { buildMetrics, num } from './metrics';
+import type { ServerFigures } from './metrics';
+import { parseParameterBillions } from './ollamaParse';
+import { RequestGuard } from './requestGuard';
+import type {
+  BackendKind,
+  ChatRequest,
+  DoneReason,
+  GenerateRequest,
+  GenerationEvent,
+  GenerationOptions,
+  LlmBackend,
+  LoadedModel,
+  ModelInfo,
+  PullProgress,
+  ServerInfo,
+} from './types';
+import type { Logger } from '../util/logger';
+import { nullLogger } from '../util/logger';
+
+export interface OpenAiBackendOptions {
+  /** Endpoint id: the name the user gave it. */
+  readonly id: string;
+  /** With or without a trailing `/v1`. */
+  readonly baseUrl: string;
+  readonly apiKey?: string;
+  /** Longest wait for the first byte, and then between two chunks of a stream. */
+  readonly timeoutMs: number;
+  readonly fetch?: typeof fetch;
+  readonly logger?: Logger;
+}
+
+/** `GET /v1/models` on llama-server, LM Studio, vLLM. */
+const modelsResponseSchema = z
+  .object({
+    data: z
+      .array(
+        z
+          .object({
+            id: z.string(),
+            meta: z
+              .object({ n_ctx: z.number().optional(), n_ctx_train: z.number().optional(), n_params: z.number().optional(), size: z.number().optional() })
+              .loose()
+              .nullish(),
+            max_model_len: z.number().optional(),
+          })
+          .loose(),
+      )
+      .nullable(),
+    models: z
+      .array(
+        z
+          .object({
+            name: z.string().optional(),
+            model: z.string().optional(),
+            capabilities: z.array(z.string()).optional(),
+            details: z.object({ family: z.string().optional(), families: z.array(z.string()).nullish(), parameter_size: z.string().optional(), quantization_level: z.string().optional() }).loose().optional(),
+          })
+          .loose(),
+      )
+      .nullish(),
+  })
+  .loose();
+
+const propsSchema = z.object({ build_info: z.string().optional(), version: z.string().optional() }).loose();
+
+/** What an error body says, whatever its shape (`{"error":{"message"}}`, `{"error":"..."}`, `{"message"}`). */
+interface ErrorBody {
+  readonly message: string;
+  readonly type: string;
+  readonly promptTokens: number | undefined;
+  readonly contextTokens: number | undefined;
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && key in value ? Reflect.get(value, key) : undefined;
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function optionalInt(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : undefined;
+}
+
+function parseErrorBody(text: string): ErrorBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { message: text.trim().slice(0, 500), type: '', promptTokens: undefined, contextTokens: undefined };
+  }
+  const inner = field(json, 'error');
+  const source = typeof inner === 'object' && inner !== null ? inner : json;
+  const message = str(field(source, 'message')) || (typeof inner === 'string' ? inner : '') || text.trim().slice(0, 500);
+  return { message, type: str(field(source, 'type')), promptTokens: optionalInt(field(source, 'n_prompt_tokens')), contextTokens: optionalInt(field(source, 'n_ctx')) };
+}
+
+/** "1543714304" parameters → "1.5B". */
+function formatParameters(count: number | undefined): string {
+  if (count === undefined) {
+    return '';
+  }
+  return count >= 1e9 ? `${(count / 1e9).toFixed(1)}B` : `${Math.round(count / 1e6)}M`;
+}
+
+function doneReasonOf(finish: unknown): DoneReason {
+  switch (finish) {
+    case 'stop':
+    case 'eos':
+    case 'word':
+    case 'tool_calls':
+      return 'stop';
+    case 'length':
+    case 'limit':
+      return 'length';
+    default:
+      return 'unknown';
+  }
+}
+
+/** Which endpoint a stream comes from: they differ in where the text and the end marker are. */
+type StreamKind = 'chat' | 'completion' | 'infill';
+
+/** Mutable state of one SSE stream. */
+class SseState {
+  text = '';
+  pieces = 0;
+  firstTokenAt: number | undefined;
+  validEvents = 0;
+  malformedEvents = 0;
+  finished = false;
+  finishReason: unknown = undefined;
+  errorText: string | undefined;
+  usage: unknown = undefined;
+  timings: unknown = undefined;
+}
+
+export class OpenAiBackend implements LlmBackend {
+  readonly id: string;
+  readonly kind: BackendKind = 'openai';
+  readonly baseUrl: string;
+  /** The server root, without `/v1`. */
+  private readonly root: string;
+  private readonly apiKey: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly logger: Logger;
+  /** What `/infill` taught us per model: true after a success, false after a 501. */
+  private readonly fimKnown = new Map<string, boolean>();
+
+  constructor(options: OpenAiBackendOptions) {
+    this.id = options.id;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.root = this.baseUrl.replace(/\/v1$/, '');
+    this.apiKey = options.apiKey;
+    this.timeoutMs = options.timeoutMs;
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.logger = options.logger ?? nullLogger;
+  }
+
+  /** The version from llama-server's `/props` (`build_info`) or vLLM's `/version`; undefined when the server has neither. */
+  async serverInfo(signal?: AbortSignal): Promise<ServerInfo> {
+    for (const path of ['/props', '/version']) {
+      const answer = await this.getJson(path, signal, true);
+      if (answer !== undefined) {
+        const parsed = propsSchema.safeParse(answer);
+        const version = parsed.success ? (parsed.data.build_info ?? parsed.data.version) : undefined;
+        if (version !== undefined) {
+          return { version };
+        }
+      }
+    }
+    return { version: undefined };
+  }
+
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const body = await this.getJson('/v1/models', signal, false);
+    const parsed = modelsResponseSchema.safeParse(body);
+    if (!parsed.success) {
+      throw errors.badResponse(this.baseUrl, 'unexpected JSON from /v1/models');
+    }
+    const extra = parsed.data.models ?? [];
+    return (parsed.data.data ?? []).map((m): ModelInfo => {
+      const twin = extra.find((e) => e.name === m.id || e.model === m.id);
+      const caps = twin?.capabilities ?? [];
+      const parameterCount = optionalInt(m.meta?.n_params);
+      const parameterSize = twin?.details?.parameter_size ?? formatParameters(parameterCount);
+      const family = twin?.details?.family ?? '';
+      return {
+        name: m.id,
+        endpointId: this.id,
+        family,
+        families: twin?.details?.families ?? (family ? [family] : []),
+        parameterSize,
+        parameterBillions: parameterCount !== undefined ? parameterCount / 1e9 : parseParameterBillions(parameterSize),
+        quantization: twin?.details?.quantization_level ?? '',
+        sizeBytes: optionalInt(m.meta?.size) ?? 0,
+        contextLength: optionalInt(m.meta?.n_ctx_train) ?? optionalInt(m.max_model_len) ?? optionalInt(m.meta?.n_ctx),
+        expertCount: undefined,
+        capabilities: {
+          completion: !caps.includes('embedding') || caps.includes('completion'),
+          // llama-server lists ["completion"] whether or not the model can infill: unknown until tried.
+          insert: this.fimKnown.get(m.id),
+          tools: caps.includes('tools'),
+          thinking: caps.includes('thinking'),
+          vision: caps.includes('vision') || caps.includes('multimodal'),
+          embedding: caps.includes('embedding'),
+        },
+        template: undefined,
+      };
+    });
+  }
+
+  /** llama-server keeps its model loaded: each model with a per-slot `n_ctx` is reported as loaded with it. */
+  async listLoaded(signal?: AbortSignal): Promise<LoadedModel[]> {
+    const body = await this.getJson('/v1/models', signal, false);
+    const parsed = modelsResponseSchema.safeParse(body);
+    if (!parsed.success) {
+      throw errors.badResponse(this.baseUrl, 'unexpected JSON from /v1/models');
+    }
+    return (parsed.data.data ?? [])
+      .filter((m) => optionalInt(m.meta?.n_ctx) !== undefined)
+      .map((m) => ({ name: m.id, sizeBytes: optionalInt(m.meta?.size) ?? 0, sizeVramBytes: 0, contextLength: optionalInt(m.meta?.n_ctx), expiresAt: undefined }));
+  }
+
+  /** llama-server `GET /health`: ready, still loading (503), or something else. */
+  async health(signal?: AbortSignal): Promise<'ok' | 'loading' | 'error'> {
+    const guard = new RequestGuard(this.timeoutMs, signal, this.fetchImpl);
+    try {
+      const response = await guard.fetch(`${this.root}/health`, { headers: this.headers(false) });
+      const text = await response.text();
+      if (response.ok) {
+        return 'ok';
+      }
+      return response.status === 503 && /loading/i.test(text) ? 'loading' : 'error';
+    } catch (error) {
+      throw this.mapError(error, { path: '/health', model: undefined, guard, state: undefined });
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  generate(request: GenerateRequest): AsyncIterable<GenerationEvent> {
+    if (request.suffix !== undefined && request.raw !== true) {
+      const body = {
+        input_prefix: request.prompt,
+        input_suffix: request.suffix,
+        ...(request.extraFiles && request.extraFiles.length > 0 ? { input_extra: request.extraFiles.map((f) => ({ filename: f.filename, text: f.text })) } : {}),
+        ...this.sampling(request, 'n_predict'),
+        ...(request.format !== undefined ? { json_schema: request.format === 'json' ? {} : request.format } : {}),
+        cache_prompt: true,
+        stream: true,
+      };
+      return this.stream('/infill', body, request, 'infill');
+    }
+    const body = {
+      model: request.model,
+      prompt: request.system !== undefined && request.raw !== true ? `${request.system}\n\n${request.prompt}` : request.prompt,
+      ...this.sampling(request, 'max_tokens'),
+      ...(request.format !== undefined ? { json_schema: request.format === 'json' ? {} : request.format } : {}),
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    return this.stream('/v1/completions', body, request, 'completion');
+  }
+
+  chat(request: ChatRequest): AsyncIterable<GenerationEvent> {
+    const body = {
+      model: request.model,
+      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+      ...this.sampling(request, 'max_tokens'),
+      ...(request.format === 'json'
+        ? { response_format: { type: 'json_object' } }
+        : request.format !== undefined
+          ? { response_format: { type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: request.format } } }
+          : {}),
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    return this.stream('/v1/chat/completions', body, request, 'chat');
+  }
+
+  // An async generator so the error surfaces where the caller iterates, like a real pull would.
+  // eslint-disable-next-line require-yield
+  async *pull(_model: string, _signal?: AbortSignal): AsyncIterable<PullProgress> {
+    throw errors.notSupported(this.baseUrl, 'download models (OpenAI-compatible servers serve the models they were started with)');
+  }
+
+  deleteModel(_model: string, _signal?: AbortSignal): Promise<void> {
+    return Promise.reject(errors.notSupported(this.baseUrl, 'delete models (OpenAI-compatible servers serve the models they were started with)'));
+  }
+
+  /** Exact count from llama-server's `/tokenize`; undefined when the server has no tokenizer endpoint. */
+  async countTokens(_model: string, text: string, signal?: AbortSignal): Promise<number | undefined> {
+    const guard = new RequestGuard(this.timeoutMs, signal, this.fetchImpl);
+    try {
+      const response = await guard.fetch(`${this.root}/tokenize`, { method: 'POST', headers: this.headers(true), body: JSON.stringify({ content: text }) });
+      const raw = await response.text();
+      if (!response.ok) {
+        return undefined;
+      }
+      const tokens = field(JSON.parse(raw), 'tokens');
+      return Array.isArray(tokens) ? tokens.length : undefined;
+    } catch (error) {
+      if (error instanceof SyntaxError) {
+        return undefined;
+      }
+      throw this.mapError(error, { path: '/tokenize', model: undefined, guard, state: undefined });
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  // ---- internals ----
+
+  private headers(json: boolean): Record<string, string> {
+    return {
+      Accept: json ? 'application/json, text/event-stream' : 'application/json',
+      ...(json ? { 'Content-Type': 'application/json' } : {}),
+      ...(this.apiKey ? { Authorization: `Bearer ${this.apiKey}` } : {}),
+    };
+  }
+
+  private sampling(request: GenerationOptions, limitKey: 'max_tokens' | 'n_predict'): Record<string, unknown> {
+    return {
+      ...(request.numPredict !== undefined ? { [limitKey]: Math.floor(request.numPredict) } : {}),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+      ...(request.seed !== undefined ? { seed: Math.floor(request.seed) } : {}),
+      ...(request.stop !== undefined && request.stop.length > 0 ? { stop: [...request.stop] } : {}),
+    };
+  }
+
+  /** GET a JSON document. With `optional`, an HTTP error status gives undefined instead of an error. */
+  private async getJson(path: string, signal: AbortSignal | undefined, optional: boolean): Promise<unknown> {
+    const guard = new RequestGuard(this.timeoutMs, signal, this.fetchImpl);
+    try {
+      const response = await guard.fetch(`${this.root}${path}`, { headers: this.headers(false) });
+      const text = await response.text();
+      if (!response.ok) {
+        if (optional) {
+          return undefined;
+        }
+        throw this.fromStatus(response.status, parseErrorBody(text), path, undefined);
+      }
+      try {
+        return JSON.parse(text);
+      } catch {
+        if (optional) {
+          return undefined;
+        }
+        throw errors.badResponse(this.baseUrl, `${path} did not answer JSON`);
+      }
+    } catch (error) {
+      throw this.mapError(error, { path, model: undefined, guard, state: undefined });
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  private async *stream(path: string, body: Record<string, unknown>, request: GenerationOptions, kind: StreamKind): AsyncGenerator<GenerationEvent> {
+    const guard = new RequestGuard(this.timeoutMs, request.signal, this.fetchImpl);
+    const state = new SseState();
+    const startedAt = performance.now();
+    try {
+      const response = await guard.fetch(`${this.root}${path}`, { method: 'POST', headers: this.headers(true), body: JSON.stringify(body) });
+      if (!response.ok) {
+        // Checked before any SSE parsing: errors come as plain JSON even for streaming requests.
+        const error = this.fromStatus(response.status, parseErrorBody(await response.text()), path, request.model);
+        if (kind === 'infill' && error.kind === 'fimUnsupported') {
+          this.fimKnown.set(request.model, false);
+        }
+        throw error;
+      }
+      if (response.body === null) {
+        throw errors.badResponse(this.baseUrl, `${path} answered without a body`);
+      }
+      const contentType = response.headers.get('content-type') ?? '';
+      if (contentType.includes('application/json')) {
+        // The server ignored `stream`: one JSON answer.
+        const whole: unknown = JSON.parse(await response.text());
+        this.handleChunk(whole, kind, state);
+        if (state.text !== '') {
+          state.firstTokenAt = performance.now();
+          yield { type: 'token', text: state.text };
+        }
+        state.finished = true;
+      } else {
+        yield* this.readSse(response.body, path, kind, state);
+      }
+      if (state.errorText !== undefined) {
+        throw errors.midStream(state.errorText, state.text);
+      }
+      if (state.validEvents === 0 && state.malformedEvents > 0) {
+        throw errors.badResponse(this.baseUrl, `${path} streamed ${state.malformedEvents} event(s) that are not JSON`);
+      }
+      if (state.validEvents === 0 && !state.finished) {
+        throw errors.badResponse(this.baseUrl, `${path} did not stream any server-sent event`);
+      }
+      if (!state.finished && state.finishReason === undefined) {
+        throw errors.midStream('the stream ended before its end marker', state.text);
+      }
+      if (kind === 'infill') {
+        this.fimKnown.set(request.model, true);
+      }
+      const metrics = buildMetrics(this.figures(state), { startedAt, firstTokenAt: state.firstTokenAt, endedAt: performance.now(), pieces: state.pieces });
+      yield { type: 'done', result: { text: state.text, doneReason: doneReasonOf(state.finishReason), metrics } };
+    } catch (error) {
+      throw this.mapError(error, { path, model: request.model, guard, state });
+    } finally {
+      guard.dispose();
+    }
+  }
+
+  /** Reads SSE events and yields text as it arrives. */
+  private async *readSse(body: ReadableStream<Uint8Array>, path: string, kind: StreamKind, state: SseState): AsyncGenerator<GenerationEvent> {
+    const pending: EventSourceMessage[] = [];
+    const parser = createParser({
+      onEvent: (event) => pending.push(event),
+      // `:` lines are llama-server's keep-alives: nothing to do.
+      onComment: () => undefined,
+      onError: (error) => this.logger.warn(`[${this.id}] ${path}: bad SSE line (${error.type})`),
+    });
+    const decoder = new TextDecoder('utf-8');
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
+        if (done) {
+          // A last event without its blank line still counts.
+          parser.feed('\n\n');
+        }
+        while (pending.length > 0) {
+          const event = pending.shift();
+          if (event === undefined) {
+            break;
+          }
+          if (event.data.trim() === '[DONE]') {
+            state.finished = true;
+            continue;
+          }
+          let json: unknown;
+          try {
+            json = JSON.parse(event.data);
+          } catch {
+            state.malformedEvents++;
+            this.logger.warn(`[${this.id}] ${path}: skipped a malformed event: ${event.data.slice(0, 200)}`);
+            continue;
+          }
+          const before = state.text.length;
+          this.handleChunk(json, kind, state);
+          if (state.text.length > before) {
+            state.firstTokenAt ??= performance.now();
+            state.pieces++;
+            yield { type: 'token', text: state.text.slice(before) };
+          }
+          if (state.errorText !== undefined) {
+            return;
+          }
+        }
+        if (done || state.finished) {
+          return;
+        }
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /** Applies one JSON chunk to the stream state. */
+  private handleChunk(json: unknown, kind: StreamKind, state: SseState): void {
+    if (typeof json !== 'object' || json === null) {
+      state.malformedEvents++;
+      return;
+    }
+    const error = field(json, 'error');
+    if (error !== undefined) {
+      state.errorText = str(field(error, 'message')) || str(error) || JSON.stringify(error);
+      return;
+    }
+    state.validEvents++;
+    const timings = field(json, 'timings');
+    if (timings !== undefined) {
+      state.timings = timings;
+    }
+    const usage = field(json, 'usage');
+    if (usage !== undefined && usage !== null) {
+      state.usage = usage;
+    }
+    if (kind === 'infill') {
+      state.text += str(field(json, 'content'));
+      if (field(json, 'stop') === true) {
+        state.finished = true;
+        state.finishReason = field(json, 'stop_type') ?? 'stop';
+      }
+      return;
+    }
+    const choices = field(json, 'choices');
+    const choice: unknown = Array.isArray(choices) ? choices[0] : undefined;
+    if (choice === undefined) {
+      return;
+    }
+    if (kind === 'chat') {
+      state.text += str(field(field(choice, 'delta'), 'content')) || str(field(field(choice, 'message'), 'content'));
+    } else {
+      state.text += str(field(choice, 'text'));
+    }
+    const finish = field(choice, 'finish_reason');
+    if (typeof finish === 'string') {
+      state.finishReason = finish;
+    }
+  }
+
+  private figures(state: SseState): ServerFigures {
+    const t = state.timings;
+    if (t !== undefined) {
+      const cached = num(field(t, 'cache_n'));
+      return {
+        promptTokens: num(field(t, 'prompt_n')) + cached,
+        cachedPromptTokens: cached,
+        generatedTokens: num(field(t, 'predicted_n')),
+        generationMs: num(field(t, 'predicted_ms')),
+        loadMs: 0,
+        promptEvalMs: num(field(t, 'prompt_ms')),
+        tokensPerSecond: num(field(t, 'predicted_per_second')),
+      };
+    }
+    const u = state.usage;
+    return {
+      promptTokens: num(field(u, 'prompt_tokens')),
+      cachedPromptTokens: num(field(field(u, 'prompt_tokens_details'), 'cached_tokens')),
+      generatedTokens: num(field(u, 'completion_tokens')),
+      generationMs: 0,
+      loadMs: 0,
+      promptEvalMs: 0,
+    };
+  }
+
+  private fromStatus(status: number, body: ErrorBody, path: string, model: string | undefined): TieredError {
+    const name = model ?? '';
+    const text = body.message || `HTTP ${status}`;
+    if (body.type === 'exceed_context_size_error' || /exceeds? the (available )?context size|context length/i.test(text)) {
+      return errors.contextOverflow(name, body.promptTokens, body.contextTokens, text);
+    }
+    if ((path === '/infill' && (status === 501 || status === 404)) || /infill is not supported|does not support insert|suffix is not currently supported/i.test(text)) {
+      return errors.fimUnsupported(name, status === 404 ? `${this.baseUrl} has no /infill endpoint` : text);
+    }
+    if (status === 404) {
+      if (model !== undefined && /model/i.test(text) && /not (be )?found|does not exist/i.test(text)) {
+        return errors.modelNotFound(name, this.baseUrl, text);
+      }
+      return errors.badResponse(this.baseUrl, `404 on ${path}: ${text.slice(0, 120)}`);
+    }
+    if (status === 401 || status === 403) {
+      return errors.server(status, `${text} (check the API key of endpoint "${this.id}")`, this.baseUrl);
+    }
+    return errors.server(status, text, this.baseUrl);
+  }
+
+  private mapError(error: unknown, context: { path: string; model: string | undefined; guard: RequestGuard; state: SseState | undefined }): TieredError {
+    const { path, guard, state } = context;
+    const partialText = state?.text ?? '';
+    if (guard.callerAborted) {
+      return errors.aborted(partialText);
+    }
+    if (guard.timedOut) {
+      return errors.timeout(this.baseUrl, guard.timeoutMs, partialText);
+    }
+    if (error instanceof TieredError) {
+      return error;
+    }
+    if (!guard.responded && isConnectionFailure(error)) {
+      return errors.unreachable(this.baseUrl, error);
+    }
+    if (isAbortError(error)) {
+      return errors.aborted(partialText);
+    }
+    if (error instanceof SyntaxError) {
+      return errors.badResponse(this.baseUrl, `${path} did not answer JSON`);
+    }
+    if (guard.responded && error instanceof TypeError) {
+      return errors.midStream(`connection closed: ${describeError(error)}`, partialText);
+    }
+    return new TieredError('server', `The model server at ${this.baseUrl} failed: ${describeError(error)}`, { url: this.baseUrl, serverText: describeError(error) }, { kind: 'retry' }, { cause: error });
+  }
+}
