@@ -1,0 +1,409 @@
+/**
+ * The heuristic classifier: reads a request's text and code size and says which tier it needs, with a score,
+ * a confidence and the signals it saw. No model call; deterministic. An optional small-model classifier for
+ * borderline cases can be plugged in by a caller through {@link BorderlineClassifier} (off by default).
+ * Pure: no `vscode` import.
+ */
+import type { TaskKind, Tier } from '../settings/schema';
+import type { RouteInput } from './types';
+
+/** A keyword signal: matched in the request text. */
+interface Signal {
+  readonly label: string;
+  readonly pattern: RegExp;
+  readonly weight: number;
+}
+
+/** A category of hard-problem signals, named in reasons ("mentions concurrency (deadlock)"). */
+interface HardCategory {
+  readonly name: string;
+  readonly signals: readonly Signal[];
+}
+
+const s = (label: string, pattern: RegExp, weight: number): Signal => ({ label, pattern, weight });
+
+// Hard-problem vocabulary, in English and the languages users most often write in.
+// Weights: 2 = enough on its own for the moe tier, 1–1.5 = moderate, needs another signal.
+const hardCategories: readonly HardCategory[] = [
+  {
+    name: 'architecture/design',
+    signals: [
+      s('architecture', /\barchitect(ure|ural|ing)?\b|architektur|arquitectura|arquitetura|アーキテクチャ|架构|архитектур/i, 2),
+      s('design', /\b(re)?design(s|ed|ing)?\b|how would you (build|structure|approach)|conception|diseñ|projetar|entwurf|entwerfen|設計|设计|проектир/i, 1.5),
+      s('trade-offs', /trade-?offs?|pros and cons|vor- und nachteile|avantages et inconvénients|ventajas y desventajas|トレードオフ|权衡|利弊/i, 1),
+      s('microservices', /micro-?services?|マイクロサービス|微服务|микросервис/i, 1.5),
+      s('monolith', /\bmonolith/i, 1),
+      s('event sourcing/CQRS', /event sourcing|\bcqrs\b|\boutbox\b|\bsaga\b|two-phase commit|2フェーズ|2pc\b/i, 1.5),
+      s('service boundaries', /(service|module|domain) (boundaries|layer)|bounded context/i, 1),
+      s('plugin system', /plugin system|extension system|type-level/i, 1),
+      s('migration strategy', /migrat(e|ion) (incrementally|strategy|plan)|plan (a|the) (refactor|migration|rewrite)|backward(s)? compatib/i, 1),
+      s('consistency', /consisten(t|cy)|一致性|整合性|согласованност|konsistenz|coh[ée]rence/i, 1),
+      s('conflict resolution', /conflict resolution|konfliktaufl|\bcrdts?\b|operational transformation/i, 1),
+      s('transactions across services', /transactions?|トランザクション|事务|транзакц/i, 0.5),
+    ],
+  },
+  {
+    name: 'distributed systems',
+    signals: [
+      s('distributed', /distributed|verteilt|distribu[ée]|distribuid|分散|分布式|распределённ|распределенн/i, 2),
+      s('partitions/replication', /network partition|\bsharding\b|\breplicat(ion|e)\b|\bconsensus\b|\bgossip\b|at[- ]least[- ]once|exactly[- ]once|garant[ií]as de entrega/i, 1),
+      s('at scale', /\bat scale\b|millions? (of )?(messages|requests|users|rows)|millones de|\d+\s?m rows|\d+ ?million/i, 1),
+    ],
+  },
+  {
+    name: 'concurrency',
+    signals: [
+      s('race condition', /race condition|\bdata race\b|\brace\b|競合状態|竞态|竞争条件|гонк/i, 2),
+      s('deadlock', /dead-?lock|livelock|デッドロック|死锁|взаимоблокир|verklemmung|interblocage|interbloqueo/i, 2),
+      s('thread safety', /thread[- ]safe(ty)?|thread dump|\bmutex(es)?\b|lock-free|\batomic(s|ally)?\b|memory order/i, 2),
+      s('concurrency', /concurren(t|cy)|nebenläufig|parall[eè]l|concurrence|concurrencia|concorrência|並行|并发|многопоточ|конкурентн/i, 2),
+      s('event loop blocked', /event loop|boucle d'événements|se bloque|blocks? the (loop|thread)|goroutines? (stuck|leak|卡)|卡在/i, 1),
+    ],
+  },
+  {
+    name: 'hard debugging',
+    signals: [
+      s('memory leak', /memory leak|\bleak(s|ing)?\b|fuite m[ée]moire|speicherleck|fuga de memoria|メモリリーク|内存泄漏|утечк/i, 2),
+      s('out of memory', /\boom\b|oom-?kill|out of memory/i, 1),
+      s('intermittent', /intermittent|\bflaky\b|occasionally|sporadic|\bsometimes\b|\b1 in \d+\b|once a (day|week)|parfois|a veces|manchmal|às vezes|偶尔|時々|たまに|иногда/i, 1),
+      s('not reproducible', /can'?t reproduce|cannot reproduce|not reproducible|only (happens )?in production|never locally|only in prod|under load|in production/i, 1.5),
+      s('root cause', /root cause|diagnos|investigat|track (it )?down|find the (real|root)|排查|原因|調査|根本原因/i, 1),
+      s('undefined behaviour', /undefined behavio(u)?r|strict aliasing|\bub\b|-O[23]\b|optimi[sz]er/i, 2),
+      s('heisenbug', /heisenbug|corrupt(ed|ion)|another user's data/i, 1.5),
+    ],
+  },
+  {
+    name: 'performance',
+    signals: [
+      s('performance', /performan(ce|t)|rendimiento|desempenho|leistung|性能|パフォーマンス|производительн/i, 1),
+      s('slow', /\bslow(s|er|ly|down)?\b|takes? \d+ ?(s|seconds|minutes)|latenc(y|ies)|\bp9[59]\b|throughput|bottleneck|throttl|gc pauses?|\blangsam\b|\blent(e|s)?\b|\blento\b/i, 1),
+      s('scaling', /\bscal(e|es|ing|able|ability)\b|skalierbar|évolutivité|escalabilidad|escalar|スケール|扩展/i, 1),
+      s('profiling', /profil(e|er|ing)|flame ?graph|explain analyze|heap snapshot|pprof/i, 1),
+      s('indexing/partitioning', /partition(ing)? strateg|indexing strategy|query plan|sequential scan/i, 1),
+    ],
+  },
+  {
+    name: 'security',
+    signals: [
+      s('security', /secur(ity|e)\b|sécurité|seguridad|segurança|sicherheit|セキュリティ|安全|безопасност/i, 2),
+      s('vulnerabilities', /vulnerab|exploit|injection|\bxss\b|\bcsrf\b|samesite|privilege escalation/i, 2),
+      s('threat model', /threat( model)?s?|attack (vectors?|surface)|trust boundar/i, 2),
+      s('audit', /\baudit\b/i, 1),
+    ],
+  },
+  {
+    name: 'algorithms',
+    signals: [
+      s('algorithm design', /\balgorithm|np-hard|heuristic|optimal|minimi[sz](e|ing)|maximi[sz](e|ing)|complexit(y|é)|アルゴリズム|算法/i, 1),
+      s('scheduling/constraints', /\bschedul(e|ing)\b.*(dependencies|deadlines|machines)|constraint solv/i, 1),
+    ],
+  },
+  {
+    name: 'deep why',
+    signals: [
+      s('asks why', /\bwhy (does|do|is|are|did|would|might)\b|warum|pourquoi|por qué|por que|为什么|なぜ|почему/i, 0.75),
+      s('asks for an approach', /what (approach|architecture|strategy) would you|how should (we|i) (decide|design|structure|restructure|approach)|which order/i, 1),
+    ],
+  },
+];
+
+// Code-work vocabulary: verbs that ask for code, and the code things they act on.
+const codeVerbs: readonly Signal[] = [
+  s('write', /\b(write|implement|create|generate|build|add|make)\b|schreib|erstell|implementier|écri[st]|écrire|crée|créer|escrib[ea]|implementa|crea\b|escreva|crie|写|实现|生成|書いて|書く|実装|作って|напиши|реализу|создай/i, 0.6),
+  s('change', /\b(refactor|rewrite|convert|port|translate|rename|extract|migrate|optimi[sz]e|simplify|clean up|modify|update|change)\b|umschreib|konvertier|refactoris|convierte|refator|重构|转换|リファクタ|変換|перепиши/i, 0.6),
+  s('fix', /\b(fix|debug|repair|resolve)\b|how do i fix|behebe?|corrige|arregla|conserta|修复|修正|直して|исправ/i, 0.6),
+];
+
+const codeNouns: readonly Signal[] = [
+  s(
+    'code artefact',
+    /\b(function|method|class|script|tests?|unit tests?|query|component|handler|endpoint|controller|schema|regex|module|hook|program|cli|parser|dao|entity|interface|struct|enum|api client|middleware|migration|dockerfile|makefile|workflow|docstrings?|type (guard|definitions?)|data class|code)\b|funktion|fonction|función|função|klasse|consulta|skript|函数|类|脚本|测试|缓存|代码|接口|関数|クラス|スクリプト|テスト|функци|класс|скрипт/i,
+    0.6,
+  ),
+];
+
+const bugSignals: readonly Signal[] = [
+  s('bug report', /\b(bug|crash(es|ed)?|segfault|exception|error|fails?|failing|broken|doesn'?t work|not working|wrong (result|output)|still wrong|returns? (wrong|duplicates|null|undefined|nan|none))\b|fehler|erreur|falla|erro\b|报错|错误|エラー|ошибк/i, 0.6),
+];
+
+// Compiler and interpreter errors with a local cause: code-tier work.
+const localErrorPattern =
+  /error\[E\d{4}\]|error TS\d+|is not assignable to type|cannot find (name|symbol|module)|TypeError:|NameError:|AttributeError:|KeyError:|IndexError:|ValueError:|SyntaxError:|undefined reference to|NullPointerException|ReferenceError:|compile error|does not compile/i;
+
+// Frames of a stack trace, thread dump or panic in many runtimes.
+const stackFramePatterns: readonly RegExp[] = [
+  /^\s+at [\w$.<>[\]/]+ ?\(.*:\d+(:\d+)?\)\s*$/gm, // JS / Java / C#
+  /^\s+at [\w$.<>[\]]+\([\w$]+\.(java|kt|scala):\d+\)/gm,
+  /^\s*File ".*", line \d+/gm, // Python
+  /^\s*\/?[\w./-]+\.go:\d+ \+0x[0-9a-f]+/gm, // Go
+  /^\s*#\d+\s+0x[0-9a-f]+ in /gm, // gdb / sanitizers
+  /^\s*\d+: [\w:<>]+\s*$/gm, // Rust backtrace
+];
+const traceHeaderPattern =
+  /Traceback \(most recent call last\)|^panic:|goroutine \d+ \[|Exception in thread|\bSIGSEGV\b|segmentation (fault|violation)|thread dump|waiting to lock|stack backtrace:|Unhandled (promise )?rejection/im;
+
+const quickStarters =
+  /^\s*(what(?:'s| is| are| does)|how (do|can|to|should) i\b|how to\b|which\b|is there\b|is it\b|can i\b|when (do|should)|what'?s the difference|difference between|where is|shortcut)|\bvs\.?\b|\bequivalent\b|区别|违い|違い|怎么|如何|どうやって|とは|wie\b|comment\b|cómo|como\b|как\b|quel|cuál/i;
+
+/** The features the classifier read, for tests, the routing log and a model-based classifier's prompt. */
+export interface ClassifierFeatures {
+  /** Words of prose (CJK characters count as about half a word each), code blocks excluded. */
+  readonly words: number;
+  /** Lines of code: the selection/file from the input, plus fenced code pasted in the text. */
+  readonly codeLines: number;
+  readonly fileCount: number;
+  readonly languageId: string | undefined;
+  readonly stackFrames: number;
+  readonly hasStackTrace: boolean;
+  readonly localError: boolean;
+  /** Sum of hard-problem signals: ≥ {@link moeThreshold} means the moe tier. */
+  readonly hardScore: number;
+  /** Sum of code-work signals: ≥ {@link codeThreshold} means at least the code tier. */
+  readonly codeScore: number;
+  /** Labels of the hard signals seen, grouped as "category (label, label)". */
+  readonly hardSignals: readonly string[];
+  readonly codeSignals: readonly string[];
+}
+
+/** The classifier's verdict. */
+export interface Classification {
+  readonly tier: Tier;
+  /** 0..1 difficulty: below 1/3 small, 1/3..2/3 code, above 2/3 moe. */
+  readonly score: number;
+  /** 0..1: how far the request is from the nearest tier boundary. */
+  readonly confidence: number;
+  /** The adjacent tier it nearly chose. */
+  readonly runnerUp: Tier;
+  /** Human-readable; never empty. */
+  readonly reasons: readonly string[];
+  readonly features: ClassifierFeatures;
+}
+
+/** Hard-signal total from which a request goes to the moe tier. */
+export const moeThreshold = 2;
+/** Code-signal total from which a request needs the code tier. */
+export const codeThreshold = 1;
+/** Code at least this long (lines) is code-tier work. */
+export const codeTierMinLines = 15;
+/** Code at least this long (lines) or these many files is moe-tier work. */
+export const moeMinLines = 300;
+export const moeMinChars = 12_000;
+export const moeMinFiles = 4;
+/** Below this confidence a decision is borderline (see {@link isBorderline}). */
+export const borderlineConfidence = 0.6;
+
+/**
+ * Hook for an optional small-model classifier, asked only about borderline requests. Off by default:
+ * nothing in the core calls it. A caller that enables it runs it when {@link isBorderline} is true and passes the
+ * answer to the router as `RouteInput.classifierVerdict`.
+ */
+export type BorderlineClassifier = (
+  request: { readonly task: TaskKind; readonly text: string; readonly features: ClassifierFeatures; readonly heuristic: Tier },
+  signal?: AbortSignal,
+) => Promise<Tier | undefined>;
+
+/** Whether a classification is unsure enough to ask a {@link BorderlineClassifier}. */
+export function isBorderline(c: Classification): boolean {
+  return c.confidence < borderlineConfidence;
+}
+
+function splitFencedCode(text: string): { prose: string; codeLines: number } {
+  let codeLines = 0;
+  const prose = text.replace(/```[^\n]*\n([\s\S]*?)(```|$)/g, (_m, body: string) => {
+    codeLines += body.split('\n').filter((l) => l.trim() !== '').length;
+    return ' ';
+  });
+  return { prose, codeLines };
+}
+
+function countWords(prose: string): number {
+  const cjk = prose.match(/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/g)?.length ?? 0;
+  const latin = prose.replace(/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/g, ' ').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+  return latin + Math.round(cjk / 2);
+}
+
+function countStackFrames(text: string): number {
+  let frames = 0;
+  for (const p of stackFramePatterns) {
+    frames += text.match(p)?.length ?? 0;
+  }
+  return frames;
+}
+
+function sumSignals(signals: readonly Signal[], text: string, seen: string[]): number {
+  let total = 0;
+  for (const sig of signals) {
+    if (sig.pattern.test(text)) {
+      total += sig.weight;
+      seen.push(sig.label);
+    }
+  }
+  return total;
+}
+
+// Numbers of files or components named in the text: "9 controllers", "across 12 services".
+const manyFilesPattern = /\b(\d{1,3})\s+(files|modules|controllers|services|packages|repositories|repos|classes|components|microservices|instances)\b/i;
+
+const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * Classify a request. Inline completion is always code-tier work (the router then picks a fast FIM model);
+ * everything else is scored from its text, pasted code and the code it is about.
+ */
+export function classify(input: Pick<RouteInput, 'task' | 'text' | 'code'>): Classification {
+  const text = input.text;
+  const { prose, codeLines: fencedLines } = splitFencedCode(text);
+  const words = countWords(prose);
+  const codeLines = (input.code?.lines ?? 0) + fencedLines;
+  const codeChars = (input.code?.chars ?? 0) + (fencedLines > 0 ? text.length - prose.length : 0);
+  const fileCount = input.code?.fileCount ?? (fencedLines > 0 ? 1 : 0);
+  const stackFrames = countStackFrames(text);
+  const hasStackTrace = stackFrames >= 1 || traceHeaderPattern.test(text);
+  const localError = localErrorPattern.test(text);
+
+  const features = {
+    words,
+    codeLines,
+    fileCount,
+    languageId: input.code?.languageId,
+    stackFrames,
+    hasStackTrace,
+    localError,
+  };
+
+  if (input.task === 'inlineCompletion') {
+    return {
+      tier: 'code',
+      score: 0.5,
+      confidence: 1,
+      runnerUp: 'small',
+      reasons: ['inline completion → code tier (fast fill-in-the-middle model)'],
+      features: { ...features, hardScore: 0, codeScore: codeThreshold, hardSignals: [], codeSignals: ['inline completion'] },
+    };
+  }
+
+  const reasons: string[] = [];
+  // Hard signals: each category counts its strongest signal, plus a little for every further one.
+  let hard = 0;
+  const hardSignals: string[] = [];
+  for (const cat of hardCategories) {
+    const labels: string[] = [];
+    let best = 0;
+    let extra = 0;
+    for (const sig of cat.signals) {
+      if (sig.pattern.test(prose)) {
+        labels.push(sig.label);
+        if (sig.weight > best) {
+          extra += best > 0 ? 0.5 : 0;
+          best = sig.weight;
+        } else {
+          extra += 0.5;
+        }
+      }
+    }
+    if (labels.length > 0) {
+      hard += best + Math.min(1, extra);
+      hardSignals.push(`${cat.name} (${labels.join(', ')})`);
+    }
+  }
+  if (hardSignals.length > 0) {
+    reasons.push(`mentions ${hardSignals.join('; ')}`);
+  }
+
+  // Stack traces: a long one, a thread dump or a panic across goroutines is rarely a local fix.
+  if (hasStackTrace) {
+    const traceWeight = localError && stackFrames <= 2 ? 0.25 : stackFrames >= 3 || /goroutine|waiting to lock|thread dump|SIGSEGV/i.test(text) ? 1 : 0.5;
+    hard += traceWeight;
+    reasons.push(stackFrames > 0 ? `stack trace of ${stackFrames} frame${stackFrames === 1 ? '' : 's'}` : 'crash report or thread dump');
+  }
+
+  // Many files or a lot of code.
+  const filesInText = manyFilesPattern.exec(prose);
+  const namedFiles = filesInText !== null ? Number(filesInText[1]) : 0;
+  if (fileCount >= moeMinFiles || namedFiles >= moeMinFiles) {
+    hard += 2;
+    reasons.push(`${Math.max(fileCount, namedFiles)} files involved → hard problem`);
+  } else if (fileCount >= 2) {
+    hard += 0.5;
+    reasons.push(`${fileCount} files involved`);
+  }
+  if (codeLines >= moeMinLines || codeChars >= moeMinChars) {
+    hard += 2;
+    reasons.push(`code of ${codeLines} lines → too much for the code tier`);
+  }
+
+  // Long, detailed prose describes a hard problem more often than not.
+  if (words > 120) {
+    hard += 1;
+    reasons.push(`long question (${words} words)`);
+  } else if (words > 60) {
+    hard += 0.5;
+    reasons.push(`detailed question (${words} words)`);
+  }
+
+  // Code work.
+  const codeSignals: string[] = [];
+  let codeScore = sumSignals(codeVerbs, prose, codeSignals) + sumSignals(codeNouns, prose, codeSignals) + sumSignals(bugSignals, prose, codeSignals);
+  if (localError) {
+    codeScore += 1;
+    codeSignals.push('compiler or runtime error');
+  }
+  if (codeLines >= codeTierMinLines) {
+    codeScore += 1;
+    reasons.push(`code of ${codeLines} lines → code tier`);
+  } else if (codeLines > 0) {
+    codeScore += fencedLines > 0 ? 0.5 : 0.3;
+  }
+  if (input.task === 'review') {
+    // A review needs care even for short code.
+    codeScore += 1;
+    codeSignals.push('review');
+  }
+  if (codeSignals.length > 0) {
+    reasons.push(`asks for code work (${codeSignals.join(', ')})`);
+  }
+
+  const quick = quickStarters.test(prose) || words <= 12;
+
+  let tier: Tier;
+  let score: number;
+  let confidence: number;
+  let runnerUp: Tier;
+  if (hard >= moeThreshold) {
+    tier = 'moe';
+    runnerUp = 'code';
+    score = 2 / 3 + clamp01((hard - moeThreshold) / 6) / 3;
+    confidence = 0.55 + clamp01((hard - moeThreshold) / 3) * 0.4;
+    reasons.push(`hard problem (score ${round2(hard)} ≥ ${moeThreshold}) → moe tier`);
+  } else if (codeScore >= codeThreshold || hard >= 1) {
+    tier = 'code';
+    // Which edge is nearer: the moe threshold above, or dropping to small below.
+    const toMoe = moeThreshold - hard;
+    const toSmall = hard >= 1 ? hard - 1 + Math.max(0, codeScore - codeThreshold) : codeScore - codeThreshold;
+    runnerUp = toMoe < toSmall + 0.5 ? 'moe' : 'small';
+    const margin = Math.min(toMoe, toSmall + 0.5);
+    score = 1 / 3 + clamp01(hard / moeThreshold) / 3;
+    confidence = 0.5 + clamp01(margin / 1.5) * 0.45;
+    if (!reasons.some((r) => r.endsWith('→ code tier'))) {
+      reasons.push(hard >= 1 && codeScore < codeThreshold ? 'moderately hard question → code tier' : 'code work → code tier');
+    }
+  } else {
+    tier = 'small';
+    runnerUp = 'code';
+    score = clamp01(Math.max(hard, codeScore) / codeThreshold) / 3;
+    const margin = codeThreshold - Math.max(codeScore, hard);
+    confidence = 0.5 + clamp01(margin) * 0.35 + (quick ? 0.1 : 0);
+    const kind = codeLines > 0 ? `short code (${codeLines} line${codeLines === 1 ? '' : 's'})` : 'no code';
+    reasons.push(`${quick ? 'quick question' : 'short request'} (${words} word${words === 1 ? '' : 's'}), ${kind} → small tier`);
+  }
+
+  return {
+    tier,
+    score: round2(score),
+    confidence: round2(Math.min(0.95, confidence)),
+    runnerUp,
+    reasons,
+    features: { ...features, hardScore: round2(hard), codeScore: round2(codeScore), hardSignals, codeSignals },
+  };
+}
