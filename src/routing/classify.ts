@@ -393,7 +393,7 @@ export function classify(input: Pick<RouteInput, 'task' | 'text' | 'code'>): Cla
     runnerUp = 'code';
     score = clamp01(Math.max(hard, codeScore) / codeThreshold) / 3;
     const margin = codeThreshold - Math.max(codeScore, hard);
-    confidence = 0.5 + clamp01(margin) * 0.35 + (quick ? 0.1 : 0);
+    confidence = 0.45 + clamp01(margin) * 0.4 + (quick ? 0.1 : 0);
     const kind = codeLines > 0 ? `short code (${codeLines} line${codeLines === 1 ? '' : 's'})` : 'no code';
     reasons.push(`${quick ? 'quick question' : 'short request'} (${words} word${words === 1 ? '' : 's'}), ${kind} → small tier`);
   }

@@ -1,0 +1,84 @@
+/**
+ * Measure the router against a labeled set of requests: accuracy, a confusion matrix and the misroutes,
+ * so they can be studied. Used by the router benchmark and its accuracy test. Pure: no `vscode` import.
+ */
+import { z } from 'zod';
+import { taskKindSchema, tierSchema } from '../settings/schema';
+import type { Tier } from '../settings/schema';
+import { route } from './router';
+import type { RouteInput, RouterEnvironment } from './types';
+
+/** One labeled request: a RouteInput plus the tier a careful engineer would pick, and why. */
+export const labeledRequestSchema = z.object({
+  id: z.string().min(1),
+  task: taskKindSchema,
+  text: z.string(),
+  code: z
+    .object({ lines: z.number().int().min(0), chars: z.number().int().min(0), languageId: z.string().optional(), fileCount: z.number().int().min(0) })
+    .optional(),
+  attempts: z.number().int().min(0).optional(),
+  escalate: z.number().int().min(0).optional(),
+  tierHint: z.union([tierSchema, z.literal('auto')]).optional(),
+  expected: tierSchema,
+  note: z.string(),
+});
+export type LabeledRequest = z.infer<typeof labeledRequestSchema>;
+
+/** The labeled-set file: `{ version, requests: [...] }`. */
+export const labeledSetSchema = z.object({ version: z.literal(1), requests: z.array(labeledRequestSchema).min(1) });
+
+/** Parse a labeled-set file's JSON (throws a zod error naming the bad entry). */
+export function parseLabeledSet(json: unknown): LabeledRequest[] {
+  return labeledSetSchema.parse(json).requests;
+}
+
+/** A request the router sent to another tier than labeled. */
+export interface Misroute {
+  readonly id: string;
+  readonly expected: Tier;
+  readonly got: Tier | 'noModel';
+  readonly note: string;
+  readonly reasons: readonly string[];
+}
+
+/** Accuracy figures. */
+export interface Evaluation {
+  readonly total: number;
+  readonly correct: number;
+  /** correct / total, 0..1. */
+  readonly accuracy: number;
+  /** confusion[expected][got]. */
+  readonly confusion: Record<Tier, Record<Tier | 'noModel', number>>;
+  readonly misroutes: readonly Misroute[];
+}
+
+/** Turn a labeled request into the router's input. */
+export function toRouteInput(r: LabeledRequest): RouteInput {
+  return {
+    task: r.task,
+    text: r.text,
+    ...(r.code !== undefined ? { code: r.code } : {}),
+    ...(r.attempts !== undefined ? { attempts: r.attempts } : {}),
+    ...(r.escalate !== undefined ? { escalate: r.escalate } : {}),
+    ...(r.tierHint !== undefined ? { tierHint: r.tierHint } : {}),
+  };
+}
+
+/** Route every request in `env` and compare the chosen tier with the label. */
+export function evaluateRouter(requests: readonly LabeledRequest[], env: RouterEnvironment): Evaluation {
+  const row = (): Record<Tier | 'noModel', number> => ({ small: 0, code: 0, moe: 0, noModel: 0 });
+  const confusion: Record<Tier, Record<Tier | 'noModel', number>> = { small: row(), code: row(), moe: row() };
+  const misroutes: Misroute[] = [];
+  let correct = 0;
+  for (const r of requests) {
+    const d = route(toRouteInput(r), env);
+    const got = d.kind === 'routed' ? d.tier : 'noModel';
+    confusion[r.expected][got]++;
+    if (got === r.expected) {
+      correct++;
+    } else {
+      misroutes.push({ id: r.id, expected: r.expected, got, note: r.note, reasons: d.reasons });
+    }
+  }
+  return { total: requests.length, correct, accuracy: requests.length === 0 ? 0 : correct / requests.length, confusion, misroutes };
+}
