@@ -158,6 +158,8 @@ class SseState {
   errorText: string | undefined;
   usage: unknown = undefined;
   timings: unknown = undefined;
+  /** The model name the server says it used (llama-server ignores the requested one). */
+  servedModel: string | undefined;
 }
 
 export class OpenAiBackend implements LlmBackend {
@@ -209,16 +211,17 @@ export class OpenAiBackend implements LlmBackend {
       const twin = extra.find((e) => e.name === m.id || e.model === m.id);
       const caps = twin?.capabilities ?? [];
       const parameterCount = optionalInt(m.meta?.n_params);
-      const parameterSize = twin?.details?.parameter_size ?? formatParameters(parameterCount);
+      const parameterSize = twin?.details?.parameter_size || formatParameters(parameterCount);
       const family = twin?.details?.family ?? '';
+      const families = (twin?.details?.families ?? []).filter((f) => f !== '');
       return {
         name: m.id,
         endpointId: this.id,
         family,
-        families: twin?.details?.families ?? (family ? [family] : []),
+        families: families.length > 0 ? families : family ? [family] : [],
         parameterSize,
         parameterBillions: parameterCount !== undefined ? parameterCount / 1e9 : parseParameterBillions(parameterSize),
-        quantization: twin?.details?.quantization_level ?? '',
+        quantization: twin?.details?.quantization_level || '',
         sizeBytes: optionalInt(m.meta?.size) ?? 0,
         contextLength: optionalInt(m.meta?.n_ctx_train) ?? optionalInt(m.max_model_len) ?? optionalInt(m.meta?.n_ctx),
         expertCount: undefined,
@@ -427,6 +430,9 @@ export class OpenAiBackend implements LlmBackend {
       }
       if (kind === 'infill') {
         this.fimKnown.set(request.model, true);
+        if (state.servedModel !== undefined) {
+          this.fimKnown.set(state.servedModel, true);
+        }
       }
       const metrics = buildMetrics(this.figures(state), { startedAt, firstTokenAt: state.firstTokenAt, endedAt: performance.now(), pieces: state.pieces });
       yield { type: 'done', result: { text: state.text, doneReason: doneReasonOf(state.finishReason), metrics } };
@@ -505,6 +511,10 @@ export class OpenAiBackend implements LlmBackend {
       return;
     }
     state.validEvents++;
+    const served = field(json, 'model');
+    if (typeof served === 'string' && served !== '') {
+      state.servedModel = served;
+    }
     const timings = field(json, 'timings');
     if (timings !== undefined) {
       state.timings = timings;
