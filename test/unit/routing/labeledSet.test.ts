@@ -1,0 +1,37 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { evaluateRouter, parseLabeledSet } from '../../../src/routing/evaluate';
+import { route } from '../../../src/routing/router';
+import { fullEnv } from '../../fixtures/routing/models';
+
+const file = path.join(__dirname, '../../fixtures/routing/labeledRequests.json');
+const requests = parseLabeledSet(JSON.parse(readFileSync(file, 'utf8')));
+
+suite('routing/labeled set', () => {
+  test('has at least 80 realistic requests covering every tier, task kind and several languages', () => {
+    assert.ok(requests.length >= 80, `${requests.length}`);
+    for (const tier of ['small', 'code', 'moe'] as const) {
+      assert.ok(requests.filter((r) => r.expected === tier).length >= 20, tier);
+    }
+    for (const task of ['chat', 'explain', 'review', 'savedPrompt', 'inlineCompletion'] as const) {
+      assert.ok(requests.some((r) => r.task === task), task);
+    }
+    // Non-English questions (German, French, Spanish, Portuguese, Chinese, Japanese, Russian).
+    assert.ok(requests.filter((r) => /[äöüßéèçñ¿¡ãõ]|[\u3040-\u30ff\u4e00-\u9fff]|[\u0400-\u04ff]/i.test(r.text)).length >= 12);
+    assert.equal(new Set(requests.map((r) => r.id)).size, requests.length, 'ids are unique');
+  });
+
+  test('router accuracy on the labeled set is at least 90 %', () => {
+    const e = evaluateRouter(requests, fullEnv());
+    const misroutes = e.misroutes.map((m) => `${m.id}: expected ${m.expected}, got ${m.got}`).join('\n');
+    assert.ok(e.accuracy >= 0.9, `accuracy ${e.accuracy.toFixed(3)}; misroutes:\n${misroutes}`);
+    assert.equal(e.correct + e.misroutes.length, e.total);
+  });
+
+  test('every labeled request gets a decision with reasons', () => {
+    for (const r of requests) {
+      assert.ok(route({ task: r.task, text: r.text }, fullEnv()).reasons.length > 0, r.id);
+    }
+  });
+});
