@@ -69,6 +69,25 @@ function toDoneReason(value: unknown): DoneReason {
   return value === 'stop' || value === 'length' || value === 'load' || value === 'unload' ? value : 'unknown';
 }
 
+/**
+ * Turns a non-JSON error body (`404 page not found`, an HTML page) into `{"error": text}`, so ollama-js
+ * reads it without printing "Getting text from response" to the console. The message stays the same.
+ */
+function jsonErrors(fetchImpl: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await fetchImpl(input, init);
+    if (response.ok || (response.headers.get('content-type') ?? '').includes('application/json')) {
+      return response;
+    }
+    const text = (await response.text()).trim().slice(0, 500);
+    return new Response(JSON.stringify({ error: text || `HTTP ${response.status}` }), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: { 'content-type': 'application/json' },
+    });
+  };
+}
+
 /** A streamed line, as ollama-js hands it over (typed loosely: metrics are often absent at runtime). */
 type StreamedLine = object;
 
@@ -181,7 +200,7 @@ export class OllamaBackend implements LlmBackend {
   // ---- internals ----
 
   private client(fetchImpl: typeof fetch): Ollama {
-    return new Ollama({ host: this.baseUrl, fetch: fetchImpl });
+    return new Ollama({ host: this.baseUrl, fetch: jsonErrors(fetchImpl) });
   }
 
   /** Options and fields shared by generate and chat. `num_ctx` is sent whenever given, `stop` always as an array. */
