@@ -21,6 +21,8 @@ export const labeledRequestSchema = z.object({
   tierHint: z.union([tierSchema, z.literal('auto')]).optional(),
   expected: tierSchema,
   note: z.string(),
+  /** `dev`: the classifier was tuned on it; `holdout`: written after the classifier was frozen, never tuned on. */
+  split: z.enum(['dev', 'holdout']).optional(),
 });
 export type LabeledRequest = z.infer<typeof labeledRequestSchema>;
 

@@ -112,8 +112,20 @@ function bytesPerParam(quantization: string): number {
   return 0.6; // Q4_K_M, the common default
 }
 
-/** Derive {@link ModelTraits} from a model's reported details and its name. */
+// ModelInfo records are immutable snapshots from the server, so their traits can be remembered per object.
+const traitsCache = new WeakMap<ModelInfo, ModelTraits>();
+
+/** Derive {@link ModelTraits} from a model's reported details and its name (memoised per record). */
 export function modelTraits(model: ModelInfo): ModelTraits {
+  let traits = traitsCache.get(model);
+  if (traits === undefined) {
+    traits = computeTraits(model);
+    traitsCache.set(model, traits);
+  }
+  return traits;
+}
+
+function computeTraits(model: ModelInfo): ModelTraits {
   const fromName = sizeFromName(model.name);
   const reported = model.parameterBillions ?? parseParamSize(model.parameterSize);
   const fromBytes = model.sizeBytes > 0 ? model.sizeBytes / 1e9 / bytesPerParam(model.quantization) : undefined;

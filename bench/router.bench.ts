@@ -1,0 +1,159 @@
+/**
+ * Router benchmark: accuracy on the labeled set (target ≥ 90 %), with the misroutes listed, and decisions per
+ * second (with the classifier alone as a baseline in the same process). Writes bench/results/router.json.
+ * Run: npm run bench -- router   (or: npx tsx bench/router.bench.ts)
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import * as path from 'node:path';
+import { classify } from '../src/routing/classify';
+import { evaluateRouter, parseLabeledSet, toRouteInput } from '../src/routing/evaluate';
+import type { Evaluation, LabeledRequest } from '../src/routing/evaluate';
+import { route } from '../src/routing/router';
+import { SpeedStats } from '../src/routing/speedStats';
+import type { RouteInput, RouterEnvironment } from '../src/routing/types';
+import type { ModelInfo } from '../src/backend/types';
+import { catalog, fullEnv, model, on, tierSettings } from '../test/fixtures/routing/models';
+
+const accuracyTarget = 0.9;
+const root = path.join(__dirname, '..');
+const requests: LabeledRequest[] = parseLabeledSet(JSON.parse(readFileSync(path.join(root, 'test/fixtures/routing/labeledRequests.json'), 'utf8')));
+const inputs: RouteInput[] = requests.map(toRouteInput);
+
+// Accuracy is measured where every tier has its model: the tier decision itself is what is judged.
+const env = fullEnv();
+
+// A busy machine for the speed figures: two endpoints, 30 models, some loaded, measured speeds, pins.
+function busyEnv(): RouterEnvironment {
+  const extra: ModelInfo[] = [];
+  for (let i = 0; i < 24; i++) {
+    extra.push(model(`team-model-${i}:${(i % 6) + 1}b`, { endpointId: i % 2 === 0 ? 'ollama' : 'cluster', parameterBillions: (i % 6) + 1 }));
+  }
+  const installed = [catalog.llama32_3b, catalog.qwenCoder1_5b, catalog.qwenCoder7b, on('cluster', catalog.qwenCoder14b), catalog.qwen3Moe, catalog.nomicEmbed, ...extra];
+  const stats = new SpeedStats();
+  for (let i = 0; i < 5; i++) {
+    stats.record('ollama', 'qwen2.5-coder:7b', { promptTokens: 500, cachedPromptTokens: 0, generatedTokens: 40, timeToFirstTokenMs: 700, tokensPerSecond: 22, loadMs: 0, promptEvalMs: 300, totalMs: 2500 });
+    stats.record('ollama', 'qwen2.5-coder:1.5b', { promptTokens: 500, cachedPromptTokens: 0, generatedTokens: 40, timeToFirstTokenMs: 180, tokensPerSecond: 70, loadMs: 0, promptEvalMs: 90, totalMs: 800 });
+  }
+  return {
+    tiers: tierSettings({ small: 'llama3.2:3b', code: 'qwen2.5-coder:14b', moe: 'qwen3:30b-a3b' }, { code: 'cluster' }),
+    pins: { review: 'moe' },
+    installed,
+    loaded: [{ endpointId: 'ollama', name: 'qwen2.5-coder:7b' }],
+    speeds: stats.snapshot(),
+    preferLoaded: true,
+  };
+}
+
+interface Throughput {
+  readonly decisionsPerSecond: number;
+  readonly microsPerDecisionP50: number;
+  readonly microsPerDecisionP99: number;
+  readonly decisions: number;
+}
+
+// Runs `fn` over all inputs in rounds for about `ms` milliseconds; per-round timings give the percentiles.
+function measure(fn: (input: RouteInput) => unknown, ms: number): Throughput {
+  // Warm-up: JIT and regex compilation.
+  const warm = performance.now();
+  while (performance.now() - warm < ms / 2) {
+    inputs.forEach(fn);
+  }
+  const perDecision: number[] = [];
+  let decisions = 0;
+  const start = performance.now();
+  let sink = 0;
+  while (performance.now() - start < ms) {
+    const t0 = performance.now();
+    for (const input of inputs) {
+      if (fn(input) !== undefined) {
+        sink++;
+      }
+    }
+    perDecision.push(((performance.now() - t0) * 1000) / inputs.length);
+    decisions += inputs.length;
+  }
+  const elapsed = performance.now() - start;
+  if (sink < 0) {
+    console.log(sink); // keeps the results alive
+  }
+  perDecision.sort((a, b) => a - b);
+  const pct = (p: number): number => perDecision[Math.min(perDecision.length - 1, Math.floor(p * perDecision.length))] ?? 0;
+  return {
+    decisionsPerSecond: Math.round((decisions / elapsed) * 1000),
+    microsPerDecisionP50: Math.round(pct(0.5) * 10) / 10,
+    microsPerDecisionP99: Math.round(pct(0.99) * 10) / 10,
+    decisions,
+  };
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
+}
+
+function printEvaluation(label: string, e: Evaluation): void {
+  console.log(`${label}: ${e.correct}/${e.total} = ${pct(e.accuracy)}`);
+}
+
+const all = evaluateRouter(requests, env);
+const splits = [...new Set(requests.map((r) => r.split ?? 'dev'))].sort();
+const bySplit = Object.fromEntries(splits.map((s) => [s, evaluateRouter(requests.filter((r) => (r.split ?? 'dev') === s), env)]));
+
+console.log(`Router accuracy on ${requests.length} labeled requests (target ≥ ${pct(accuracyTarget)})`);
+printEvaluation('  all', all);
+for (const s of splits) {
+  const e = bySplit[s];
+  if (e !== undefined) {
+    printEvaluation(`  ${s}`, e);
+  }
+}
+console.log('  confusion (rows = expected, columns = routed):');
+console.log('            small   code    moe');
+for (const t of ['small', 'code', 'moe'] as const) {
+  const row = all.confusion[t];
+  console.log(`    ${t.padEnd(6)} ${String(row.small).padStart(6)} ${String(row.code).padStart(6)} ${String(row.moe).padStart(6)}`);
+}
+if (all.misroutes.length === 0) {
+  console.log('  misroutes: none');
+} else {
+  console.log(`  misroutes (${all.misroutes.length}):`);
+  for (const m of all.misroutes) {
+    console.log(`    - ${m.id}: expected ${m.expected}, routed ${m.got} (${m.note})`);
+    for (const r of m.reasons) {
+      console.log(`        · ${r}`);
+    }
+  }
+}
+console.log(`  target ≥ ${pct(accuracyTarget)}: ${all.accuracy >= accuracyTarget ? 'met' : 'NOT MET'}`);
+
+const busy = busyEnv();
+const classifierOnly = measure((i) => classify(i), 1000);
+const routeFull = measure((i) => route(i, env), 1000);
+const routeBusy = measure((i) => route(i, busy), 1000);
+console.log(`\nSpeed (labeled inputs, one after another, single thread; load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs):`);
+const line = (label: string, t: Throughput): void =>
+  console.log(`  ${label.padEnd(34)} ${t.decisionsPerSecond.toLocaleString('en-US').padStart(9)} /s   p50 ${t.microsPerDecisionP50} µs   p99 ${t.microsPerDecisionP99} µs`);
+line('classify() alone (baseline)', classifierOnly);
+line('route(), 5 models', routeFull);
+line('route(), 30 models, 2 endpoints', routeBusy);
+console.log(`  route() costs ${(classifierOnly.decisionsPerSecond / routeFull.decisionsPerSecond).toFixed(2)}× the classifier alone (5 models), ${(classifierOnly.decisionsPerSecond / routeBusy.decisionsPerSecond).toFixed(2)}× (30 models)`);
+
+mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+const out = {
+  bench: 'router',
+  date: new Date().toISOString(),
+  node: process.version,
+  // Other work on the machine skews the speed figures; the load average says how much.
+  loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+  cpus: cpus().length,
+  labeledRequests: requests.length,
+  accuracy: all.accuracy,
+  accuracyTarget,
+  targetMet: all.accuracy >= accuracyTarget,
+  accuracyBySplit: Object.fromEntries(Object.entries(bySplit).map(([s, e]) => [s, { total: e.total, correct: e.correct, accuracy: e.accuracy }])),
+  confusion: all.confusion,
+  misroutes: all.misroutes,
+  speed: { classifierOnly, route5Models: routeFull, route30Models: routeBusy },
+};
+writeFileSync(path.join(root, 'bench/results/router.json'), `${JSON.stringify(out, null, 2)}\n`);
+console.log('\nwrote bench/results/router.json');
