@@ -19,6 +19,7 @@ import type { ChatMessage } from '../backend/types';
 import { TieredError } from '../backend/errors';
 import { contextItemKinds, defaultRenderer, regionOf } from './items';
 import type { ContextItem, ContextItemKind, ItemRenderer } from './items';
+import { longestFit } from './longestFit';
 import { safeCut } from './tokenCounter';
 import type { TokenCounter } from './tokenCounter';
 
@@ -108,6 +109,12 @@ function charMarker(chars: number): string {
   return `… [${chars} characters cut] …`;
 }
 
+/**
+ * No token of any tokenizer we meet covers more characters than this (tiktoken chunks longer pieces).
+ * Used only to skip counting texts that obviously cannot fit; every result is still measured.
+ */
+const maxCharsPerToken = 256;
+
 interface Placed {
   readonly item: ContextItem;
   readonly index: number;
@@ -184,15 +191,17 @@ function shrinkItem(item: ContextItem, target: number, counter: TokenCounter, re
   const overhead = counter.count(render(item, ''));
   const markerCost = counter.count(cutMarker(n)) + 1;
   const costs = new Map<number, number>();
+  const avail = target - overhead - 2 * markerCost;
   const cost = (i: number): number => {
     let c = costs.get(i);
     if (c === undefined) {
-      c = counter.count(lines[i] ?? '') + 1;
+      const line = lines[i] ?? '';
+      // A line far longer than the room cannot fit: skip counting it.
+      c = line.length > Math.max(0, avail) * maxCharsPerToken ? Number.POSITIVE_INFINITY : counter.count(line) + 1;
       costs.set(i, c);
     }
     return c;
   };
-  const avail = target - overhead - 2 * markerCost;
 
   if (avail >= cost(focus)) {
     let lo = focus;
@@ -259,27 +268,13 @@ function shrinkItem(item: ContextItem, target: number, counter: TokenCounter, re
     const to = safeCut(line, keep);
     return `${before}${line.slice(0, to)}${cutChars > 0 ? ` ${charMarker(line.length - to)}` : ''}${after}`;
   };
-  // Never look at more characters than could possibly fit (no token is shorter than one character,
-  // and a budget's worth of tokens rarely spans more than 16 characters each).
-  let high = Math.min(line.length, Math.max(0, target) * 16);
-  let low = 0;
   const first = measure(withChars(0));
   if (!first.fits) {
     return undefined;
   }
-  let best: Shrunk = { text: first.text, rendered: first.rendered, tokens: first.tokens, linesCut: n - 1 };
-  // Binary search for the longest kept part that fits.
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    const m = measure(withChars(mid));
-    if (m.fits) {
-      best = { text: m.text, rendered: m.rendered, tokens: m.tokens, linesCut: n - 1 };
-      low = mid;
-    } else {
-      high = mid - 1;
-    }
-  }
-  return best;
+  const keep = longestFit(line.length, target, (k) => counter.count(render(item, withChars(k))));
+  const m = keep === 0 ? first : measure(withChars(keep));
+  return { text: m.text, rendered: m.rendered, tokens: m.tokens, linesCut: n - 1 };
 }
 
 /** The shortest visible stand-in for an edge item: its heading and a marker, or a bare marker. */
@@ -338,7 +333,7 @@ function summarize(byKind: Record<ContextItemKind, KindCounts>, edgesCut: boolea
     parts.push(plural(history.included, 'earlier turn', 'earlier turns') + (history.dropped > 0 ? ` (${history.dropped} dropped)` : ''));
   }
   if (edgesCut) {
-    parts.push('instructions or question shortened');
+    parts.push('edges shortened to fit');
   }
   return parts.join(', ');
 }
@@ -390,7 +385,9 @@ function attempt(ordered: Placed[], budget: number, counter: TokenCounter, rende
         continue;
       }
       p.rendered = render(p.item, p.text);
-      p.tokens = counter.count(p.rendered);
+      // A text far longer than the room left cannot fit: no need to count it (1 MB minified files).
+      const hopeless = p.rendered.length > (budget - total) * maxCharsPerToken;
+      p.tokens = hopeless ? Number.POSITIVE_INFINITY : counter.count(p.rendered);
       const extra = p.tokens + (total > 0 || edges.length > 0 ? sepCost : 0);
       if (total + extra <= budget) {
         total += extra;
@@ -421,25 +418,53 @@ function attempt(ordered: Placed[], budget: number, counter: TokenCounter, rende
   }
   const ofKind = (kind: ContextItemKind): Placed[] => edges.filter((p) => p.item.kind === kind);
   const cutOrder = [...ofKind('pinned').reverse(), ...ofKind('instructions').reverse(), ...ofKind('cursor').reverse(), ...ofKind('selection').reverse(), ...ofKind('question').reverse()];
-  for (const p of cutOrder) {
-    total = totalOf(edges);
-    const over = total - budget;
-    if (over <= 0) {
-      break;
-    }
-    const shrunk = shrinkItem(p.item, p.tokens - over, counter, render) ?? stubFor(p.item, counter, render);
-    if (shrunk.tokens < p.tokens) {
-      p.text = shrunk.text;
-      p.rendered = shrunk.rendered;
-      p.tokens = shrunk.tokens;
-      p.trimmed = true;
-      p.linesCut = shrunk.linesCut;
+  // First pass: pinned code may be cut to a stub, but the instructions, the code at the cursor or
+  // selection and the question keep at least a quarter of themselves (short ones stay whole);
+  // second pass, only if still over: anything down to a stub.
+  for (const pass of [1, 2]) {
+    for (const p of cutOrder) {
+      total = totalOf(edges);
+      const over = total - budget;
+      if (over <= 0) {
+        break;
+      }
+      const floor = pass === 1 && p.item.kind !== 'pinned' ? Math.min(p.tokens, Math.max(48, Math.ceil(p.tokens / 4)), Math.floor(budget / 3)) : 0;
+      const target = Math.max(floor, p.tokens - over);
+      if (target >= p.tokens) {
+        continue;
+      }
+      const shrunk = shrinkItem(p.item, target, counter, render) ?? (pass === 2 || floor === 0 ? stubFor(p.item, counter, render) : undefined);
+      if (shrunk !== undefined && shrunk.tokens < p.tokens) {
+        p.text = shrunk.text;
+        p.rendered = shrunk.rendered;
+        p.tokens = shrunk.tokens;
+        p.trimmed = true;
+        p.linesCut = shrunk.linesCut;
+      }
     }
   }
   total = totalOf(edges);
   if (total > budget) {
     throw budgetTooSmall(budget, total);
   }
+}
+
+/** Counts long texts once per layout (retries and edge passes re-measure the same renderings). */
+function memoized(counter: TokenCounter): TokenCounter {
+  const memo = new Map<string, number>();
+  return {
+    count(text: string): number {
+      if (text.length < 512) {
+        return counter.count(text);
+      }
+      let n = memo.get(text);
+      if (n === undefined) {
+        n = counter.count(text);
+        memo.set(text, n);
+      }
+      return n;
+    },
+  };
 }
 
 /**
@@ -450,6 +475,7 @@ export function layoutPrompt(items: readonly ContextItem[], budgetTokens: number
   const budget = Number.isFinite(budgetTokens) ? Math.max(0, Math.floor(budgetTokens)) : 0;
   const render = options.render ?? defaultRenderer;
   const separator = options.separator ?? '\n\n';
+  counter = memoized(counter);
   const sepCost = counter.count(separator);
   const minTrim = Math.max(1, options.minTrimTokens ?? 32);
   const placed: Placed[] = items.map((item, index) => ({ item, index, text: item.text, rendered: '', tokens: 0, trimmed: false, dropped: false, linesCut: 0 }));
