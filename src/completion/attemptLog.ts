@@ -1,0 +1,155 @@
+/**
+ * Every completion attempt with its outcome, in a bounded ring, and the plain-language explanation that
+ * the "Tiered: Why No Completion?" command shows: what happened to the last attempts, and what to fix.
+ * Pure: no `vscode` import.
+ */
+import type { ErrorAction, ErrorKind } from '../backend/errors';
+
+/** The outcome of an attempt as the log records it. */
+export type AttemptOutcome = 'skipped' | 'debounced' | 'cancelled' | 'cached' | 'reused' | 'error' | 'empty' | 'shown' | 'accepted';
+
+/** One attempt. */
+export interface Attempt {
+  readonly id: number;
+  /** Clock time (ms) when the attempt started. */
+  readonly at: number;
+  /** Milliseconds from the provider call to the outcome. */
+  readonly durationMs: number;
+  readonly documentUri: string;
+  readonly languageId: string;
+  readonly outcome: AttemptOutcome;
+  /** A short sentence: the skip reason, the error message, what post-processing removed… */
+  readonly detail: string;
+  readonly model?: string;
+  readonly errorKind?: ErrorKind;
+  readonly action?: ErrorAction;
+}
+
+/** A bounded ring of attempts, newest last. */
+export class AttemptLog {
+  private readonly ring: Attempt[] = [];
+  private nextId = 1;
+
+  constructor(readonly capacity = 100) {}
+
+  /** Records an attempt and returns it with its id. */
+  record(attempt: Omit<Attempt, 'id'>): Attempt {
+    const entry: Attempt = { ...attempt, id: this.nextId++ };
+    this.ring.push(entry);
+    if (this.ring.length > this.capacity) {
+      this.ring.shift();
+    }
+    return entry;
+  }
+
+  /** Records that the user accepted the last shown suggestion (the provider's accept command calls it). */
+  recordAccepted(at: number, documentUri: string, languageId: string, model?: string): Attempt {
+    return this.record({ at, durationMs: 0, documentUri, languageId, outcome: 'accepted', detail: 'The suggestion was accepted.', model });
+  }
+
+  /** The most recent attempts, newest last. */
+  recent(count = this.capacity): readonly Attempt[] {
+    return this.ring.slice(-count);
+  }
+
+  get size(): number {
+    return this.ring.length;
+  }
+
+  clear(): void {
+    this.ring.length = 0;
+  }
+}
+
+const outcomeLabels: Readonly<Record<AttemptOutcome, string>> = {
+  skipped: 'skipped',
+  debounced: 'still typing (no request sent)',
+  cancelled: 'cancelled (superseded)',
+  cached: 'shown from cache',
+  reused: 'shown (typed-through reuse)',
+  error: 'error',
+  empty: 'nothing left after clean-up',
+  shown: 'shown',
+  accepted: 'accepted',
+};
+
+function ago(ms: number): string {
+  if (ms < 1000) {
+    return `${Math.max(0, Math.round(ms))} ms ago`;
+  }
+  if (ms < 120_000) {
+    return `${(ms / 1000).toFixed(1)} s ago`;
+  }
+  return `${Math.round(ms / 60_000)} min ago`;
+}
+
+function fileName(uri: string): string {
+  const slash = uri.lastIndexOf('/');
+  return slash >= 0 ? uri.slice(slash + 1) : uri;
+}
+
+/** What to do about an attempt's outcome, or undefined when nothing needs fixing. */
+export function adviceFor(attempt: Attempt): string | undefined {
+  switch (attempt.outcome) {
+    case 'error':
+      return attempt.detail;
+    case 'skipped':
+      if (attempt.detail.includes('tiered.completion.')) {
+        return attempt.detail;
+      }
+      return undefined;
+    case 'empty':
+      return `The model answered, but its text was removed (${attempt.detail}). This is normal now and then; if it happens every time, the model may not be a fill-in-the-middle model: choose a code model (setting tiered.completion.model).`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A human explanation of the last attempts: a line per attempt (newest first), then what to fix.
+ * `now` is the clock time to express ages against.
+ */
+export function explainAttempts(attempts: readonly Attempt[], now: number, show = 10): string {
+  if (attempts.length === 0) {
+    return [
+      'No completion has been attempted yet: the editor never asked Tiered for one.',
+      'What to check: inline suggestions are on (setting editor.inlineSuggest.enabled), Tiered completions are on (tiered.completion.enabled), and you typed in a file of a language that is not disabled. You can also trigger a completion by hand (Tiered: Trigger Completion).',
+    ].join('\n');
+  }
+  const latest = attempts[attempts.length - 1];
+  const lines: string[] = [];
+  const shownLast = [...attempts].reverse().find((a) => a.outcome === 'shown' || a.outcome === 'cached' || a.outcome === 'reused' || a.outcome === 'accepted');
+  if (latest !== undefined && (latest.outcome === 'shown' || latest.outcome === 'cached' || latest.outcome === 'reused' || latest.outcome === 'accepted')) {
+    lines.push(`Completions are working: the last one was ${outcomeLabels[latest.outcome]} ${ago(now - latest.at)}${latest.model ? ` (model ${latest.model})` : ''}.`);
+  } else if (latest !== undefined) {
+    lines.push(`The last attempt (${ago(now - latest.at)}, ${fileName(latest.documentUri)}): ${outcomeLabels[latest.outcome]}. ${latest.detail}`);
+  }
+  lines.push('', 'Last attempts, newest first:');
+  for (const a of attempts.slice(-show).reverse()) {
+    lines.push(`- ${ago(now - a.at)}: ${fileName(a.documentUri)} (${a.languageId}) — ${outcomeLabels[a.outcome]}${a.model ? ` [${a.model}]` : ''}${a.detail ? `: ${a.detail}` : ''}`);
+  }
+  const fixes = new Set<string>();
+  for (const a of [...attempts].reverse().slice(0, show)) {
+    if (shownLast !== undefined && a.at < shownLast.at) {
+      break;
+    }
+    const advice = adviceFor(a);
+    if (advice !== undefined) {
+      fixes.add(advice);
+    }
+  }
+  const recent = attempts.slice(-show);
+  if (fixes.size === 0 && recent.length > 0 && recent.every((a) => a.outcome === 'debounced' || a.outcome === 'cancelled')) {
+    fixes.add('Every recent attempt was superseded by the next keystroke: completions appear when you pause typing. If you pause and still see nothing, the model may be too slow; try a smaller completion model.');
+  }
+  lines.push('');
+  if (fixes.size === 0) {
+    lines.push('Nothing to fix.');
+  } else {
+    lines.push('What to fix:');
+    for (const fix of fixes) {
+      lines.push(`- ${fix}`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,117 @@
+/**
+ * Adaptive debounce: wait just long enough to tell a pause from the gap between two keystrokes.
+ * Short (the `completion.debounceMs` floor) when the user is pausing, types slowly, triggers manually or
+ * the cursor sits where people usually pause (end of a finished line, an empty line); while typing fast,
+ * a bit longer than the user's own inter-key gap, so a request is only sent when the typing stops.
+ * Time comes from an injectable {@link Clock}.
+ * Pure: no `vscode` import.
+ */
+import type { Clock } from '../util/clock';
+
+/** Where the cursor is, as far as the debounce cares. */
+export interface DebounceHint {
+  /** The manual trigger command: no wait. */
+  readonly manual: boolean;
+  /** The cursor is where users usually pause: end of a finished statement, an empty line, after a block opener. */
+  readonly likelyPause: boolean;
+}
+
+export interface DebounceOptions {
+  /** Keystroke gaps kept. */
+  readonly window?: number;
+  /** A gap longer than this is a pause, not typing. */
+  readonly pauseGapMs?: number;
+  /** Upper bound of the wait. */
+  readonly maxMs?: number;
+  /** The wait as a multiple of the user's usual gap. */
+  readonly gapFactor?: number;
+}
+
+/** Tracks keystroke gaps and the model's time to first token; computes the wait before a request. */
+export class AdaptiveDebounce {
+  private readonly gaps: number[] = [];
+  private lastKeystroke: number | undefined;
+  private ttft: number | undefined;
+  private readonly window: number;
+  private readonly pauseGapMs: number;
+  private readonly maxMs: number;
+  private readonly gapFactor: number;
+
+  constructor(
+    private readonly clock: Clock,
+    options: DebounceOptions = {},
+  ) {
+    this.window = options.window ?? 12;
+    this.pauseGapMs = options.pauseGapMs ?? 450;
+    this.maxMs = options.maxMs ?? 600;
+    this.gapFactor = options.gapFactor ?? 1.15;
+  }
+
+  /** Records a keystroke (a provider call that is not a manual trigger). */
+  recordKeystroke(at: number = this.clock.now()): void {
+    if (this.lastKeystroke !== undefined) {
+      const gap = at - this.lastKeystroke;
+      if (gap >= 0 && gap < this.pauseGapMs) {
+        this.gaps.push(gap);
+        if (this.gaps.length > this.window) {
+          this.gaps.shift();
+        }
+      }
+    }
+    this.lastKeystroke = at;
+  }
+
+  /** Records a measured time to first token (smoothed). */
+  recordTimeToFirstToken(ms: number): void {
+    this.ttft = this.ttft === undefined ? ms : this.ttft * 0.7 + ms * 0.3;
+  }
+
+  /** The smoothed time to first token, if measured. */
+  get timeToFirstTokenMs(): number | undefined {
+    return this.ttft;
+  }
+
+  /** The user's usual gap between keystrokes while typing (80th percentile), if known. */
+  get typingGapMs(): number | undefined {
+    if (this.gaps.length < 3) {
+      return undefined;
+    }
+    const sorted = [...this.gaps].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.8))];
+  }
+
+  /** The wait before sending a request. Never below `floorMs`. */
+  delayMs(floorMs: number, hint: DebounceHint): number {
+    if (hint.manual) {
+      return 0;
+    }
+    const gap = this.typingGapMs;
+    if (gap === undefined || hint.likelyPause) {
+      return floorMs;
+    }
+    // A fast model makes a wasted request cheap, so wait less for it.
+    const cap = this.ttft !== undefined && this.ttft <= 100 ? Math.min(this.maxMs, 300) : this.maxMs;
+    return Math.max(floorMs, Math.min(cap, Math.round(gap * this.gapFactor)));
+  }
+
+  /** Waits `ms` on the clock; resolves false if the signal aborts first. */
+  wait(ms: number, signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) {
+      return Promise.resolve(false);
+    }
+    if (ms <= 0) {
+      return Promise.resolve(true);
+    }
+    return new Promise<boolean>((resolve) => {
+      const onAbort = (): void => {
+        timer.dispose();
+        resolve(false);
+      };
+      const timer = this.clock.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

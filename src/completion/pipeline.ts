@@ -1,0 +1,613 @@
+/**
+ * The inline-completion orchestrator: prefilter → typed-through reuse → model → cache → adaptive
+ * debounce → FIM window → request → streamed post-processing → result. At most one generation runs per
+ * document; a keystroke that does not continue it aborts it at once (also while the server is still
+ * reading the prompt), and one that does attaches to it instead of starting another.
+ * The VS Code provider is a thin adapter over {@link CompletionPipeline.complete}.
+ * Pure: no `vscode` import.
+ */
+import { chooseNumCtx } from '../context/budget';
+import { fimWindow as defaultFimWindow } from '../context/fimWindow';
+import type { FimWindow, FimWindowOptions } from '../context/fimWindow';
+import { approximateCounter } from '../context/tokenCounter';
+import type { TokenCounter } from '../context/tokenCounter';
+import { TieredError, errors, isTieredError } from '../backend/errors';
+import type { GenerateRequest, LlmBackend, ModelInfo, RequestMetrics } from '../backend/types';
+import type { Settings } from '../settings/schema';
+import type { Clock, Disposable } from '../util/clock';
+import type { Logger } from '../util/logger';
+import { AttemptLog } from './attemptLog';
+import type { AttemptOutcome } from './attemptLog';
+import { CompletionCache, completionCacheKey } from './cache';
+import { AdaptiveDebounce } from './debounce';
+import type { DebounceOptions } from './debounce';
+import { CompletionStream, postprocessContext, toDocumentForm } from './postprocess';
+import type { PostprocessContext } from './postprocess';
+import { prefilter } from './prefilter';
+import { anchorAt, matchTyped, typedSince } from './reuse';
+import type { Anchor } from './reuse';
+import { planFim } from './templates';
+import type { FimPlan } from './templates';
+import type { CompletionOutcome, CompletionRequest } from './types';
+
+/** The model completions go to, with its backend. */
+export interface ResolvedModel {
+  readonly backend: LlmBackend;
+  readonly model: ModelInfo;
+}
+
+/** The FIM window function (see `src/context/fimWindow.ts`). */
+export type FimWindowFunction = (text: string, offset: number, options: FimWindowOptions, counter: TokenCounter) => FimWindow;
+
+/** Tunables; the defaults suit a local model on a small machine. */
+export interface CompletionPipelineOptions {
+  /** Token budget of the text before the cursor. Default 1536. */
+  readonly prefixTokens?: number;
+  /** Token budget of the text after the cursor. Default 384. */
+  readonly suffixTokens?: number;
+  /** Fixed `num_ctx` (default: from the budgets, one stable size per model, so Ollama never reloads for it). */
+  readonly numCtx?: number;
+  /** Finished completions kept. Default 256. */
+  readonly cacheEntries?: number;
+  /** Attempts kept for "Why No Completion?". Default 100. */
+  readonly attemptLogSize?: number;
+  /** Lines at most in a multiline completion. Default 20. */
+  readonly maxLines?: number;
+  readonly temperature?: number;
+  /** A generation nobody waits for any more is aborted after this long (the next keystroke may still attach). Default 250. */
+  readonly orphanGraceMs?: number;
+  /**
+   * A keystroke attaches to a generation that has not produced text yet only if its first token is expected
+   * within this many ms; otherwise the generation is aborted at once (the typed text may not match it). Default 200.
+   */
+  readonly maxPendingWaitMs?: number;
+  /** Upper bound on one generation. Default 15000. */
+  readonly generationTimeoutMs?: number;
+  /** Documents whose state is kept. Default 16. */
+  readonly maxDocuments?: number;
+  readonly debounce?: DebounceOptions;
+}
+
+/** What the pipeline needs from the extension. */
+export interface CompletionPipelineDeps {
+  /**
+   * The completion model and its backend. Called for each request that needs the model, so it must be
+   * cheap: the caller keeps the model details cached (refreshing them on error or on a settings change)
+   * and never lists the server's models per completion. The pipeline itself never calls `listModels`.
+   */
+  resolveModel(signal: AbortSignal): Promise<ResolvedModel | TieredError>;
+  readonly clock: Clock;
+  settings(): Settings;
+  readonly logger: Logger;
+  /** Defaults to `fimWindow` from the context engine. */
+  readonly fimWindow?: FimWindowFunction;
+  /** Defaults to `approximateCounter()`. */
+  readonly counter?: TokenCounter;
+  readonly options?: CompletionPipelineOptions;
+}
+
+/** Figures the status bar and benchmarks read. */
+export interface PipelineStats {
+  requestsSent: number;
+  abortedGenerations: number;
+  earlyStops: number;
+  cacheHits: number;
+  reuseHits: number;
+  attachedToStream: number;
+}
+
+/** The state the status bar shows. */
+export type PipelineState = 'idle' | 'waiting' | 'generating' | 'error' | 'disabled';
+
+type GenerationState = 'running' | 'done' | 'failed' | 'aborted';
+
+/** One model request and its post-processed stream. */
+class Generation {
+  readonly controller = new AbortController();
+  state: GenerationState = 'running';
+  firstTokenAt: number | undefined;
+  result: { readonly text: string; readonly why: string; readonly metrics: RequestMetrics | undefined } | undefined;
+  error: TieredError | undefined;
+  waiters = 0;
+  earlyStop = false;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    readonly anchor: Anchor,
+    readonly stream: CompletionStream,
+    readonly model: string,
+    readonly startedAt: number,
+    readonly cacheKey: string,
+    readonly context: PostprocessContext,
+  ) {}
+
+  /** The accepted text so far, in document form. */
+  partialDocumentText(): string {
+    return toDocumentForm(this.stream.partial, this.context.indent, this.context.lineEnding);
+  }
+
+  listen(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  notify(): void {
+    for (const listener of [...this.listeners]) {
+      listener();
+    }
+  }
+}
+
+interface DocumentState {
+  seq: number;
+  generation: Generation | undefined;
+  last: { readonly anchor: Anchor; readonly text: string; readonly model: string } | undefined;
+  graceTimer: Disposable | undefined;
+}
+
+// What an attached caller got: an outcome, or 'miss' (the generation no longer fits what was typed).
+type AttachResult = CompletionOutcome | 'miss';
+
+/** The pure inline-completion pipeline. One per extension; thread-safe in the JavaScript sense. */
+export class CompletionPipeline {
+  /** Every attempt, for "Tiered: Why No Completion?". */
+  readonly attempts: AttemptLog;
+  readonly cache: CompletionCache;
+  readonly debounce: AdaptiveDebounce;
+  readonly stats: PipelineStats = { requestsSent: 0, abortedGenerations: 0, earlyStops: 0, cacheHits: 0, reuseHits: 0, attachedToStream: 0 };
+  private readonly documents = new Map<string, DocumentState>();
+  private readonly plans = new Map<string, FimPlan>();
+  private readonly options: Required<Omit<CompletionPipelineOptions, 'numCtx' | 'debounce'>> & { numCtx: number | undefined };
+  private readonly window: FimWindowFunction;
+  private readonly counter: TokenCounter;
+  private stateListener: ((state: PipelineState, model: string | undefined) => void) | undefined;
+  private lastModel: string | undefined;
+
+  constructor(private readonly deps: CompletionPipelineDeps) {
+    const o = deps.options ?? {};
+    this.options = {
+      prefixTokens: o.prefixTokens ?? 1536,
+      suffixTokens: o.suffixTokens ?? 384,
+      numCtx: o.numCtx,
+      cacheEntries: o.cacheEntries ?? 256,
+      attemptLogSize: o.attemptLogSize ?? 100,
+      maxLines: o.maxLines ?? 20,
+      temperature: o.temperature ?? 0.1,
+      orphanGraceMs: o.orphanGraceMs ?? 250,
+      maxPendingWaitMs: o.maxPendingWaitMs ?? 200,
+      generationTimeoutMs: o.generationTimeoutMs ?? 15_000,
+      maxDocuments: o.maxDocuments ?? 16,
+    };
+    this.attempts = new AttemptLog(this.options.attemptLogSize);
+    this.cache = new CompletionCache(this.options.cacheEntries);
+    this.debounce = new AdaptiveDebounce(deps.clock, o.debounce);
+    this.window = deps.fimWindow ?? defaultFimWindow;
+    this.counter = deps.counter ?? approximateCounter();
+  }
+
+  /** Called on every state change (for the status bar). */
+  onState(listener: (state: PipelineState, model: string | undefined) => void): Disposable {
+    this.stateListener = listener;
+    return { dispose: () => (this.stateListener = undefined) };
+  }
+
+  /** The `num_ctx` sent for a model: fixed per model, from the window budgets and `completion.maxTokens`. */
+  numCtxFor(model: ModelInfo, maxTokens: number): number {
+    if (this.options.numCtx !== undefined) {
+      return this.options.numCtx;
+    }
+    // Template sentinels and a safety margin for tokenizer differences (the budgets are estimates).
+    const needed = Math.ceil((this.options.prefixTokens + this.options.suffixTokens) * 1.25) + maxTokens + 64;
+    return chooseNumCtx(needed, model.contextLength ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** Forgets cached plans and completions (call when the model or its details change). */
+  invalidate(): void {
+    this.plans.clear();
+    this.cache.clear();
+    for (const doc of this.documents.values()) {
+      doc.last = undefined;
+    }
+  }
+
+  /** Number of generations currently running (for tests and benchmarks). */
+  get runningGenerations(): number {
+    let n = 0;
+    for (const doc of this.documents.values()) {
+      if (doc.generation?.state === 'running') {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Aborts everything (extension deactivation). */
+  dispose(): void {
+    for (const doc of this.documents.values()) {
+      this.abortGeneration(doc);
+      doc.graceTimer?.dispose();
+    }
+    this.documents.clear();
+  }
+
+  /** Records that the user accepted the suggestion shown for a document. */
+  accepted(documentUri: string, languageId: string): void {
+    this.attempts.recordAccepted(this.deps.clock.now(), documentUri, languageId, this.lastModel);
+  }
+
+  /**
+   * One provider call. Resolves with what to show (or why nothing); never rejects. Abort `signal` when
+   * VS Code cancels the call; a newer call for the same document supersedes this one anyway.
+   */
+  async complete(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {
+    const clock = this.deps.clock;
+    const started = clock.now();
+    const settings = this.deps.settings();
+    if (!request.manual) {
+      this.debounce.recordKeystroke(started);
+    }
+    const doc = this.documentState(request.documentUri);
+    const seq = ++doc.seq;
+    const finish = (outcome: CompletionOutcome, model?: string): CompletionOutcome => {
+      this.log(request, started, outcome, model);
+      return outcome;
+    };
+
+    const skip = prefilter(request, settings);
+    if (skip !== undefined) {
+      this.abortGeneration(doc);
+      this.setState(skip.reason === 'disabled' || skip.reason === 'languageDisabled' || skip.reason === 'fileTooLarge' ? 'disabled' : 'idle');
+      return finish({ kind: 'skipped', reason: skip.reason, message: skip.message });
+    }
+
+    // The generation in flight: attach when the typing agrees with it, else abort it right now.
+    const running = doc.generation?.state === 'running' ? doc.generation : undefined;
+    if (running !== undefined) {
+      const typed = typedSince(running.anchor, request.documentUri, request.text, request.offset);
+      const match = typed === undefined ? 'miss' : matchTyped(running.partialDocumentText(), typed, false).kind;
+      const waitingForFirstToken = running.firstTokenAt === undefined && typed !== '';
+      const expectedFirstToken = running.startedAt + (this.debounce.timeToFirstTokenMs ?? 0);
+      const tooLong = waitingForFirstToken && expectedFirstToken - clock.now() > this.options.maxPendingWaitMs;
+      if (typed !== undefined && match === 'pending' && !tooLong) {
+        this.stats.attachedToStream++;
+        const result = await this.attach(running, typed, signal, doc, seq);
+        if (result !== 'miss') {
+          return finish(result, running.model);
+        }
+      } else {
+        this.abortGeneration(doc);
+      }
+    }
+
+    // A finished suggestion the user is typing through.
+    if (doc.last !== undefined) {
+      const typed = typedSince(doc.last.anchor, request.documentUri, request.text, request.offset);
+      const match = typed === undefined ? undefined : matchTyped(doc.last.text, typed, true);
+      if (match?.kind === 'hit') {
+        this.stats.reuseHits++;
+        return finish({ kind: 'shown', text: match.remainder, source: 'reused', model: doc.last.model }, doc.last.model);
+      }
+      doc.last = undefined;
+    }
+
+    const resolved = await this.deps.resolveModel(signal);
+    if (isTieredError(resolved)) {
+      this.setState('error');
+      return finish({ kind: 'error', error: resolved });
+    }
+    if (signal.aborted || doc.seq !== seq) {
+      return finish({ kind: 'debounced' });
+    }
+    const { backend, model } = resolved;
+    this.lastModel = model.name;
+    const plan = this.planFor(model, backend);
+    if (plan.kind === 'unsupported') {
+      this.setState('error');
+      return finish({ kind: 'error', error: plan.error }, model.name);
+    }
+
+    const cacheKey = completionCacheKey(model.name, request.text, request.offset);
+    const context = postprocessContext(request.text, request.offset, {
+      languageId: request.languageId,
+      multiline: settings['completion.multiline'],
+      family: plan.family,
+      indent: request.indent,
+      lineEnding: request.lineEnding,
+      maxLines: this.options.maxLines,
+    });
+    const cached = this.cache.get(cacheKey);
+    if (cached !== undefined) {
+      this.stats.cacheHits++;
+      if (cached === '') {
+        return finish({ kind: 'empty', model: model.name, why: 'cached: nothing to suggest here' }, model.name);
+      }
+      const text = toDocumentForm(cached, request.indent, request.lineEnding);
+      doc.last = { anchor: anchorAt(request.documentUri, request.text, request.offset), text, model: model.name };
+      return finish({ kind: 'shown', text, source: 'cache', model: model.name }, model.name);
+    }
+
+    const delay = this.debounce.delayMs(settings['completion.debounceMs'], { manual: request.manual, likelyPause: likelyPause(context) });
+    this.setState('waiting', model.name);
+    const waited = await this.debounce.wait(delay, signal);
+    if (!waited || doc.seq !== seq) {
+      return finish({ kind: 'debounced' });
+    }
+
+    const generation = this.startGeneration(request, doc, backend, model, plan, context, cacheKey, settings);
+    const result = await this.attach(generation, '', signal, doc, seq);
+    return finish(result === 'miss' ? { kind: 'cancelled' } : result, model.name);
+  }
+
+  private planFor(model: ModelInfo, backend: LlmBackend): FimPlan {
+    const key = `${backend.id}\u0000${model.name}`;
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      plan = planFim(model, backend.kind);
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private startGeneration(
+    request: CompletionRequest,
+    doc: DocumentState,
+    backend: LlmBackend,
+    model: ModelInfo,
+    plan: Exclude<FimPlan, { kind: 'unsupported' }>,
+    context: PostprocessContext,
+    cacheKey: string,
+    settings: Settings,
+  ): Generation {
+    const clock = this.deps.clock;
+    const window = this.window(request.text, request.offset, { prefixTokens: this.options.prefixTokens, suffixTokens: this.options.suffixTokens }, this.counter);
+    const maxTokens = settings['completion.maxTokens'];
+    const common = {
+      model: model.name,
+      numCtx: this.numCtxFor(model, maxTokens),
+      numPredict: maxTokens,
+      temperature: this.options.temperature,
+      stop: plan.stops,
+      keepAlive: settings.keepAlive,
+    };
+    let generateRequest: GenerateRequest;
+    if (plan.kind === 'raw') {
+      generateRequest = { ...common, prompt: plan.template.build(window.prefix, window.suffix), raw: true };
+    } else if (backend.kind === 'ollama') {
+      // Ollama: an empty prompt with a suffix answers "load" with no text, and an empty suffix is not FIM.
+      generateRequest = { ...common, prompt: window.prefix === '' ? '\n' : window.prefix, suffix: window.suffix === '' ? '\n' : window.suffix };
+    } else {
+      generateRequest = { ...common, prompt: window.prefix, suffix: window.suffix };
+    }
+    const generation = new Generation(anchorAt(request.documentUri, request.text, request.offset), new CompletionStream(context), model.name, clock.now(), cacheKey, context);
+    doc.generation = generation;
+    this.stats.requestsSent++;
+    this.setState('generating', model.name);
+    void this.run(generation, backend, { ...generateRequest, signal: generation.controller.signal }, doc);
+    return generation;
+  }
+
+  private async run(generation: Generation, backend: LlmBackend, request: GenerateRequest, doc: DocumentState): Promise<void> {
+    const clock = this.deps.clock;
+    const timeout = clock.setTimeout(() => {
+      if (generation.state === 'running') {
+        generation.error = errors.timeout(backend.baseUrl, this.options.generationTimeoutMs);
+        generation.state = 'failed';
+        generation.controller.abort();
+        generation.notify();
+      }
+    }, this.options.generationTimeoutMs);
+    let metrics: RequestMetrics | undefined;
+    try {
+      for await (const event of backend.generate(request)) {
+        if (generation.state !== 'running') {
+          break;
+        }
+        if (event.type === 'done') {
+          metrics = event.result.metrics;
+          break;
+        }
+        if (generation.firstTokenAt === undefined) {
+          generation.firstTokenAt = clock.now();
+          this.debounce.recordTimeToFirstToken(generation.firstTokenAt - generation.startedAt);
+        }
+        if (generation.stream.push(event.text)) {
+          // Complete: leaving the loop closes the HTTP stream, so the server stops generating.
+          generation.earlyStop = true;
+          this.stats.earlyStops++;
+          break;
+        }
+        generation.notify();
+      }
+      if (generation.state === 'running') {
+        const done = generation.stream.finish();
+        generation.result = { text: done.text, why: done.why, metrics };
+        generation.state = 'done';
+        this.cache.set(generation.cacheKey, done.lfText);
+        if (doc.generation === generation) {
+          doc.last = done.text.trim() === '' ? undefined : { anchor: generation.anchor, text: done.text, model: generation.model };
+        }
+        this.setState('idle', generation.model);
+      }
+    } catch (error) {
+      if (generation.state === 'running') {
+        if (generation.controller.signal.aborted) {
+          generation.state = 'aborted';
+        } else {
+          generation.state = 'failed';
+          generation.error = isTieredError(error) ? error : new TieredError('badResponse', `The completion request failed: ${String(error)}`);
+          this.deps.logger.warn(`Completion request failed: ${generation.error.message}`);
+          this.setState('error', generation.model);
+        }
+      }
+    } finally {
+      timeout.dispose();
+      if (generation.earlyStop) {
+        // Belt and braces: make sure the request is torn down even if the iterator ignored the break.
+        generation.controller.abort();
+      }
+      if (doc.generation === generation) {
+        doc.generation = undefined;
+      }
+      generation.notify();
+    }
+  }
+
+  /**
+   * Waits on a generation for the caller that typed `typed` since its anchor. Resolves with the rest of
+   * the suggestion, 'cancelled' when the caller is gone or superseded, or 'miss' when the generation
+   * turned out not to match the typing (it is then aborted).
+   */
+  private attach(generation: Generation, typed: string, signal: AbortSignal, doc: DocumentState, seq: number): Promise<AttachResult> {
+    doc.graceTimer?.dispose();
+    doc.graceTimer = undefined;
+    generation.waiters++;
+    return new Promise<AttachResult>((resolve) => {
+      let settled = false;
+      const settle = (result: AttachResult): void => {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        unlisten();
+        signal.removeEventListener('abort', check);
+        generation.waiters--;
+        if (generation.waiters === 0 && generation.state === 'running') {
+          this.scheduleOrphanAbort(generation, doc);
+        }
+        resolve(result);
+      };
+      const check = (): void => {
+        if (signal.aborted || doc.seq !== seq) {
+          settle({ kind: 'cancelled' });
+          return;
+        }
+        if (generation.state === 'aborted') {
+          settle(typed === '' ? { kind: 'cancelled' } : 'miss');
+          return;
+        }
+        if (generation.state === 'failed') {
+          const error = generation.error ?? errors.aborted();
+          settle(error.kind === 'aborted' ? { kind: 'cancelled' } : { kind: 'error', error });
+          return;
+        }
+        const finished = generation.state === 'done';
+        const text = finished ? (generation.result?.text ?? '') : generation.partialDocumentText();
+        const match = matchTyped(text, typed, finished);
+        if (match.kind === 'hit') {
+          if (typed !== '') {
+            this.stats.reuseHits++;
+          }
+          settle({ kind: 'shown', text: match.remainder, source: typed === '' ? 'model' : 'reused', model: generation.model, metrics: generation.result?.metrics });
+        } else if (match.kind === 'miss') {
+          if (finished) {
+            settle(typed === '' ? { kind: 'empty', model: generation.model, why: generation.result?.why || 'no text' } : 'miss');
+          } else {
+            // The stream went another way than the user typed: it is useless now.
+            this.abortOne(generation);
+            settle('miss');
+          }
+        }
+      };
+      const unlisten = generation.listen(check);
+      signal.addEventListener('abort', check, { once: true });
+      check();
+    });
+  }
+
+  private scheduleOrphanAbort(generation: Generation, doc: DocumentState): void {
+    doc.graceTimer?.dispose();
+    doc.graceTimer = this.deps.clock.setTimeout(() => {
+      doc.graceTimer = undefined;
+      if (generation.waiters === 0 && generation.state === 'running') {
+        this.abortOne(generation);
+      }
+    }, this.options.orphanGraceMs);
+  }
+
+  private abortGeneration(doc: DocumentState): void {
+    const generation = doc.generation;
+    if (generation !== undefined && generation.state === 'running') {
+      this.abortOne(generation);
+    }
+    doc.generation = undefined;
+  }
+
+  private abortOne(generation: Generation): void {
+    if (generation.state !== 'running') {
+      return;
+    }
+    generation.state = 'aborted';
+    generation.controller.abort();
+    this.stats.abortedGenerations++;
+    generation.notify();
+  }
+
+  private documentState(uri: string): DocumentState {
+    let doc = this.documents.get(uri);
+    if (doc === undefined) {
+      doc = { seq: 0, generation: undefined, last: undefined, graceTimer: undefined };
+      this.documents.set(uri, doc);
+      if (this.documents.size > this.options.maxDocuments) {
+        const [oldestUri, oldest] = this.documents.entries().next().value ?? [];
+        if (oldestUri !== undefined && oldest !== undefined) {
+          this.abortGeneration(oldest);
+          oldest.graceTimer?.dispose();
+          this.documents.delete(oldestUri);
+        }
+      }
+    } else {
+      // Most recently used last.
+      this.documents.delete(uri);
+      this.documents.set(uri, doc);
+    }
+    return doc;
+  }
+
+  private setState(state: PipelineState, model?: string): void {
+    this.stateListener?.(state, model ?? this.lastModel);
+  }
+
+  private log(request: CompletionRequest, started: number, outcome: CompletionOutcome, model: string | undefined): void {
+    const now = this.deps.clock.now();
+    const base = { at: started, durationMs: now - started, documentUri: request.documentUri, languageId: request.languageId, model };
+    let kind: AttemptOutcome;
+    let detail = '';
+    switch (outcome.kind) {
+      case 'shown':
+        kind = outcome.source === 'cache' ? 'cached' : outcome.source === 'reused' ? 'reused' : 'shown';
+        detail = `${outcome.text.split(/\r?\n/).length} line(s)`;
+        break;
+      case 'skipped':
+        kind = 'skipped';
+        detail = outcome.message;
+        break;
+      case 'debounced':
+        kind = 'debounced';
+        break;
+      case 'cancelled':
+        kind = 'cancelled';
+        break;
+      case 'empty':
+        kind = 'empty';
+        detail = outcome.why;
+        break;
+      case 'error':
+        kind = 'error';
+        detail = outcome.error.message;
+        this.attempts.record({ ...base, outcome: kind, detail, errorKind: outcome.error.kind, action: outcome.error.action });
+        this.deps.logger.debug(`completion: error ${outcome.error.kind}`);
+        return;
+    }
+    this.attempts.record({ ...base, outcome: kind, detail });
+    this.deps.logger.trace(`completion: ${kind}${detail ? ` (${detail})` : ''} in ${Math.round(now - started)} ms`);
+  }
+}
+
+/** The cursor sits where people usually pause: end of a finished line, an empty line, after a block opener. */
+export function likelyPause(context: PostprocessContext): boolean {
+  if (context.lineSuffix.trim() !== '') {
+    return false;
+  }
+  const before = context.linePrefix.trimEnd();
+  return before === '' || /[;{}():,[\]]$/.test(before) || before.endsWith('=>');
+}
