@@ -1,0 +1,220 @@
+/**
+ * Prompt-prefix reuse on a real llama-server: replays prompt sequences as Tiered builds them and reports
+ * the share of prompt tokens the server served from its KV cache (`timings.cache_n`, read by the
+ * backend as `metrics.cachedPromptTokens`), per feature, plus time to first token and tokens per second
+ * for the small and the large tier.
+ *
+ *   (a) inline completion while typing on through a real source file: each request is the FIM window
+ *       (`fimWindow` with the completion pipeline's default budgets) sent as prefix + suffix, which
+ *       `OpenAiBackend` sends to `/infill` — what the completion pipeline sends to llama-server;
+ *   (b) a 6-turn chat whose first question carries file context laid out by the context engine
+ *       (`layoutPrompt`), the history fitted by `layoutChat`.
+ *
+ * Targets: ≥ 90 % reuse for consecutive completions and for chat follow-ups.
+ * Needs the cached llama-server binary (npm run build:llama-server); without it, outside CI, it prints
+ * a notice and exits 0. Writes bench/results/prefixReuse.json.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OpenAiBackend } from '../src/backend/openAiBackend';
+import type { ChatMessage, GenerationEvent, RequestMetrics } from '../src/backend/types';
+import { fimWindow } from '../src/context/fimWindow';
+import { layoutChat, layoutPrompt } from '../src/context/layout';
+import type { ContextItem } from '../src/context/items';
+import { approximateCounter } from '../src/context/tokenCounter';
+import { ensureLlamaServer, findLlamaServer, killAllServers, startLlamaServer, tieredCacheDir } from '../test/real/llamaServer';
+import type { RunningLlamaServer } from '../test/real/llamaServer';
+import { writeTinyModel } from '../test/real/makeGguf';
+import type { TinyModelName } from '../test/real/makeGguf';
+
+const repo = join(__dirname, '..');
+const resultsFile = join(repo, 'bench', 'results', 'prefixReuse.json');
+const counter = approximateCounter();
+
+/** The completion pipeline's defaults (src/completion/pipeline.ts). */
+const FIM_BUDGET = { prefixTokens: 1536, suffixTokens: 384 };
+const FIM_PREDICT = 16;
+const CHAT_PREDICT = 48;
+const SLOT_CTX = 8192;
+
+interface Sample {
+  readonly promptTokens: number;
+  readonly cachedPromptTokens: number;
+  readonly ttftMs: number;
+  readonly tokensPerSecond: number;
+  readonly generatedTokens: number;
+}
+
+async function finish(stream: AsyncIterable<GenerationEvent>): Promise<{ text: string; metrics: RequestMetrics }> {
+  for await (const ev of stream) {
+    if (ev.type === 'done') {
+      return { text: ev.result.text, metrics: ev.result.metrics };
+    }
+  }
+  throw new Error('stream ended without a done event');
+}
+
+function sample(m: RequestMetrics): Sample {
+  return { promptTokens: m.promptTokens, cachedPromptTokens: m.cachedPromptTokens, ttftMs: m.timeToFirstTokenMs, tokensPerSecond: m.tokensPerSecond, generatedTokens: m.generatedTokens };
+}
+
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) {
+    return 0;
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** Reuse share and speed over a sequence; the first request (cold cache) is reported apart. */
+function summarize(samples: readonly Sample[]) {
+  const follow = samples.slice(1);
+  const prompt = follow.reduce((s, x) => s + x.promptTokens, 0);
+  const cached = follow.reduce((s, x) => s + x.cachedPromptTokens, 0);
+  const worst = follow.reduce((w, x) => Math.min(w, x.promptTokens > 0 ? x.cachedPromptTokens / x.promptTokens : 1), 1);
+  return {
+    requests: samples.length,
+    meanPromptTokens: round(samples.reduce((s, x) => s + x.promptTokens, 0) / Math.max(1, samples.length), 0),
+    followUpPromptTokens: prompt,
+    followUpCachedTokens: cached,
+    reusePct: round(prompt > 0 ? (100 * cached) / prompt : 0),
+    worstFollowUpReusePct: round(100 * worst),
+    coldTtftMs: round(samples[0]?.ttftMs ?? 0, 0),
+    medianTtftMs: round(quantile(follow.map((x) => x.ttftMs), 0.5), 0),
+    p90TtftMs: round(quantile(follow.map((x) => x.ttftMs), 0.9), 0),
+    medianTokensPerSecond: round(quantile(samples.map((x) => x.tokensPerSecond), 0.5)),
+  };
+}
+
+/** (a) Typing on through a file: one completion request per word typed. */
+async function replayTyping(backend: OpenAiBackend, model: string, file: string, firstLine: number, lines: number): Promise<Sample[]> {
+  const original = readFileSync(join(repo, file), 'utf8');
+  const lineStarts = [0];
+  for (let i = 0; i < original.length; i++) {
+    if (original[i] === '\n') {
+      lineStarts.push(i + 1);
+    }
+  }
+  const start = lineStarts[firstLine];
+  const end = lineStarts[firstLine + lines];
+  // The user re-types [start, end): at each point the document is what was typed so far plus the rest of the file.
+  const stops: number[] = [];
+  for (let i = start + 1; i <= end; i++) {
+    if (/[\s.(,;]/.test(original[i - 1]) && !/\s/.test(original[i] ?? '')) {
+      stops.push(i);
+    }
+  }
+  const samples: Sample[] = [];
+  for (const cursor of stops) {
+    const text = original.slice(0, cursor) + original.slice(end);
+    const w = fimWindow(text, cursor, FIM_BUDGET, counter);
+    const { metrics } = await finish(backend.generate({ model, prompt: w.prefix, suffix: w.suffix, numPredict: FIM_PREDICT, temperature: 0.2 }));
+    samples.push(sample(metrics));
+  }
+  return samples;
+}
+
+/** (b) A 6-turn chat; the first question carries file context. */
+async function replayChat(backend: OpenAiBackend, model: string): Promise<Sample[]> {
+  const read = (f: string): string => readFileSync(join(repo, f), 'utf8');
+  const cut = (text: string, lines: number): string => text.split('\n').slice(0, lines).join('\n');
+  const items: ContextItem[] = [
+    { kind: 'pinned', id: 'a', title: 'src/context/fimWindow.ts', text: cut(read('src/context/fimWindow.ts'), 120), language: 'typescript' },
+    { kind: 'supporting', id: 'b', title: 'src/context/tokenCounter.ts', text: cut(read('src/context/tokenCounter.ts'), 80), language: 'typescript', rank: 1 },
+    { kind: 'selection', id: 'c', title: 'src/context/fimWindow.ts', text: cut(read('src/context/fimWindow.ts').split('\n').slice(88).join('\n'), 30), language: 'typescript' },
+    { kind: 'question', id: 'q', text: 'Explain how the prefix start is chosen, and why it is snapped to a grid.' },
+  ];
+  const first = layoutPrompt(items, 3000, counter);
+  const questions = [
+    first.text,
+    'What happens when the current line alone is longer than the budget?',
+    'Could the grid snapping ever make the prefix exceed its token budget? Show the relevant lines.',
+    'Write a unit test for a CRLF file where the cursor sits right after a \\r\\n.',
+    'How would you make the suffix side reuse the cache as well?',
+    'Summarize the trade-offs in three bullet points.',
+  ];
+  const history: ChatMessage[] = [{ role: 'system', content: 'You are Tiered, a coding assistant inside VS Code. Answer concisely, with code where it helps.' }];
+  const samples: Sample[] = [];
+  for (const q of questions) {
+    history.push({ role: 'user', content: q });
+    const fitted = layoutChat(history, SLOT_CTX / 2 - CHAT_PREDICT, counter);
+    const { text, metrics } = await finish(backend.chat({ model, messages: fitted.messages, numPredict: CHAT_PREDICT, temperature: 0.7 }));
+    history.push({ role: 'assistant', content: text });
+    samples.push(sample(metrics));
+  }
+  return samples;
+}
+
+async function main(): Promise<void> {
+  const ci = process.env.CI === 'true';
+  const bin = findLlamaServer() ?? (ci ? ensureLlamaServer({ build: true, logFile: join(tieredCacheDir(), 'llama-server-build.log') }) : undefined);
+  if (bin === undefined) {
+    console.log('prefixReuse: SKIPPED — no llama-server binary cached. Build it with `npm run build:llama-server` (about 7 minutes on 2 cores), then re-run.');
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'tiered-bench-'));
+  const servers: RunningLlamaServer[] = [];
+  try {
+    const tiers: Record<string, unknown> = {};
+    let tokenRatio = 0;
+    for (const name of ['small', 'large'] as TinyModelName[]) {
+      const m = writeTinyModel(name, join(work, 'models'));
+      const server = await startLlamaServer({ bin, model: m.path, alias: `tiered-${name}`, ctx: SLOT_CTX, parallel: 1, threads: 1, logFile: join(work, `${name}.log`) });
+      servers.push(server);
+      const backend = new OpenAiBackend({ id: name, baseUrl: server.baseUrl, timeoutMs: 120_000 });
+      if (tokenRatio === 0) {
+        const sampleText = readFileSync(join(repo, 'src/backend/openAiBackend.ts'), 'utf8');
+        tokenRatio = ((await backend.countTokens(server.alias, sampleText)) ?? 0) / counter.count(sampleText);
+      }
+      const typing = await replayTyping(backend, server.alias, 'src/backend/openAiBackend.ts', 330, name === 'small' ? 12 : 6);
+      const chat = await replayChat(backend, server.alias);
+      tiers[name] = {
+        modelMB: round(m.sizeBytes / 1e6, 2),
+        parametersM: round(m.parameters / 1e6, 2),
+        serverStartMs: server.startMs,
+        inlineCompletion: summarize(typing),
+        chat: summarize(chat),
+      };
+      await server.stop();
+    }
+    const results = {
+      when: new Date().toISOString(),
+      llamaServer: bin,
+      threads: 1,
+      slotContext: SLOT_CTX,
+      fimBudget: FIM_BUDGET,
+      serverTokensPerEstimatedToken: round(tokenRatio, 2),
+      targets: { inlineCompletionReusePct: 90, chatFollowUpReusePct: 90 },
+      tiers,
+    };
+    console.log(`model tokens per estimated (cl100k-like) token on TypeScript: ${results.serverTokensPerEstimatedToken}`);
+    for (const [name, t] of Object.entries(tiers) as [string, { inlineCompletion: ReturnType<typeof summarize>; chat: ReturnType<typeof summarize>; modelMB: number }][]) {
+      const f = t.inlineCompletion;
+      const c = t.chat;
+      console.log(
+        `${name} (${t.modelMB} MB): inline completion reuse ${f.reusePct} % over ${f.requests - 1} follow-ups (worst ${f.worstFollowUpReusePct} %, ~${f.meanPromptTokens} prompt tokens), ` +
+          `TTFT cold ${f.coldTtftMs} ms / median ${f.medianTtftMs} ms / p90 ${f.p90TtftMs} ms, ${f.medianTokensPerSecond} tok/s`,
+      );
+      console.log(
+        `${name} (${t.modelMB} MB): chat follow-up reuse ${c.reusePct} % over ${c.requests - 1} turns (worst ${c.worstFollowUpReusePct} %, ~${c.meanPromptTokens} prompt tokens), ` +
+          `TTFT cold ${c.coldTtftMs} ms / median ${c.medianTtftMs} ms, ${c.medianTokensPerSecond} tok/s`,
+      );
+    }
+    mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
+    writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`wrote ${resultsFile}`);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    killAllServers();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  killAllServers();
+  process.exit(1);
+});
