@@ -36,6 +36,10 @@ const hardCategories: readonly HardCategory[] = [
       s('event sourcing/CQRS', /event sourcing|\bcqrs\b|\boutbox\b|\bsaga\b|two-phase commit|2フェーズ|2pc\b/i, 1.5),
       s('service boundaries', /(service|module|domain) (boundaries|layer)|bounded context/i, 1),
       s('plugin system', /plugin system|extension system|type-level/i, 1),
+      s('system design', /\b(design|architect)\w*\s+(a|an|the|our)?\s*([\w-]+\s+){0,2}(system|platform|pipeline)\b|system design|спроектир\w*\s+систем|设计.{0,6}系统|システム.{0,6}設計/i, 2),
+      s('technology choice', /should (we|i) (use|pick|choose|go with) [^?]+ or |which (database|framework|stack|broker|queue) (should|would)|consider(ing)? (the )?(latency|cost|operations|maintenance|isolation|team)/i, 1),
+      s('multi-tenancy', /multi-?tenan|tenant isolation/i, 1),
+      s('legacy migration', /without downtime|zero[- ]downtime|\blegacy\b|strangler|nobody (fully )?understands/i, 1),
       s('migration strategy', /migrat(e|ion) (incrementally|strategy|plan)|plan (a|the) (refactor|migration|rewrite)|backward(s)? compatib/i, 1),
       s('consistency', /consisten(t|cy)|一致性|整合性|согласованност|konsistenz|coh[ée]rence/i, 1),
       s('conflict resolution', /conflict resolution|konfliktaufl|\bcrdts?\b|operational transformation/i, 1),
@@ -47,7 +51,9 @@ const hardCategories: readonly HardCategory[] = [
     signals: [
       s('distributed', /distributed|verteilt|distribu[ée]|distribuid|分散|分布式|распределённ|распределенн/i, 2),
       s('partitions/replication', /network partition|\bsharding\b|\breplicat(ion|e)\b|\bconsensus\b|\bgossip\b|at[- ]least[- ]once|exactly[- ]once|garant[ií]as de entrega/i, 1),
-      s('at scale', /\bat scale\b|millions? (of )?(messages|requests|users|rows)|millones de|\d+\s?m rows|\d+ ?million/i, 1),
+      s('message loss', /fault[- ]toleran|without losing|lose messages|message loss|не терять|при падении|ausfallsicher|sans perdre|sin perder|不丢失|失わない/i, 1),
+      s('queues', /\bqueues?\b|message broker|очеред|warteschlange|file d'attente|\bcolas?\b|队列|キュー/i, 0.5),
+      s('at scale', /\bat scale\b|\d+\s?(tb|pb)\b|millions? (of )?(messages|requests|users|rows)|millones de|\d+\s?m rows|\d+ ?million/i, 1),
     ],
   },
   {
@@ -56,6 +62,7 @@ const hardCategories: readonly HardCategory[] = [
       s('race condition', /race condition|\bdata race\b|\brace\b|競合状態|竞态|竞争条件|гонк/i, 2),
       s('deadlock', /dead-?lock|livelock|デッドロック|死锁|взаимоблокир|verklemmung|interblocage|interbloqueo/i, 2),
       s('thread safety', /thread[- ]safe(ty)?|thread dump|\bmutex(es)?\b|lock-free|\batomic(s|ally)?\b|memory order/i, 2),
+      s('threads', /\bthreads?\b|thread ?pool|スレッド|线程|поток/i, 1.5),
       s('concurrency', /concurren(t|cy)|nebenläufig|parall[eè]l|concurrence|concurrencia|concorrência|並行|并发|многопоточ|конкурентн/i, 2),
       s('event loop blocked', /event loop|boucle d'événements|se bloque|blocks? the (loop|thread)|goroutines? (stuck|leak|卡)|卡在/i, 1),
     ],
@@ -69,6 +76,7 @@ const hardCategories: readonly HardCategory[] = [
       s('not reproducible', /can'?t reproduce|cannot reproduce|not reproducible|only (happens )?in production|never locally|only in prod|under load|in production/i, 1.5),
       s('root cause', /root cause|diagnos|investigat|track (it )?down|find the (real|root)|排查|原因|調査|根本原因/i, 1),
       s('undefined behaviour', /undefined behavio(u)?r|strict aliasing|\bub\b|-O[23]\b|optimi[sz]er/i, 2),
+      s('timeouts', /time-?outs?\b|timing out|超时|タイムアウト|таймаут/i, 0.5),
       s('heisenbug', /heisenbug|corrupt(ed|ion)|another user's data/i, 1.5),
     ],
   },
@@ -78,6 +86,7 @@ const hardCategories: readonly HardCategory[] = [
       s('performance', /performan(ce|t)|rendimiento|desempenho|leistung|性能|パフォーマンス|производительн/i, 1),
       s('slow', /\bslow(s|er|ly|down)?\b|takes? \d+ ?(s|seconds|minutes)|latenc(y|ies)|\bp9[59]\b|throughput|bottleneck|throttl|gc pauses?|\blangsam\b|\blent(e|s)?\b|\blento\b/i, 1),
       s('scaling', /\bscal(e|es|ing|able|ability)\b|skalierbar|évolutivité|escalabilidad|escalar|スケール|扩展/i, 1),
+      s('garbage collection/tuning', /\bgc\b|garbage collect|\btun(e|ing)\b|调优|チューニング|停顿/i, 1),
       s('profiling', /profil(e|er|ing)|flame ?graph|explain analyze|heap snapshot|pprof/i, 1),
       s('indexing/partitioning', /partition(ing)? strateg|indexing strategy|query plan|sequential scan/i, 1),
     ],
@@ -110,9 +119,16 @@ const hardCategories: readonly HardCategory[] = [
 // Code-work vocabulary: verbs that ask for code, and the code things they act on.
 const codeVerbs: readonly Signal[] = [
   s('write', /\b(write|implement|create|generate|build|add|make)\b|schreib|erstell|implementier|écri[st]|écrire|crée|créer|escrib[ea]|implementa|crea\b|escreva|crie|写|实现|生成|書いて|書く|実装|作って|напиши|реализу|создай/i, 0.6),
-  s('change', /\b(refactor|rewrite|convert|port|translate|rename|extract|migrate|optimi[sz]e|simplify|clean up|modify|update|change)\b|umschreib|konvertier|refactoris|convierte|refator|重构|转换|リファクタ|変換|перепиши/i, 0.6),
+  s('change', /\bturn (this|it|the|that)\b.*\binto\b|\b(refactor|rewrite|convert|port|translate|rename|extract|migrate|optimi[sz]e|simplify|clean up|modify|update|change)\b|umschreib|konvertier|refactoris|convierte|refator|重构|转换|リファクタ|変換|перепиши/i, 0.6),
   s('fix', /\b(fix|debug|repair|resolve)\b|how do i fix|behebe?|corrige|arregla|conserta|修复|修正|直して|исправ/i, 0.6),
 ];
+
+// Programming languages and code technologies named in the text: context that makes a request code work.
+const languageContext = s(
+  'names a language or technology',
+  /\b(typescript|javascript|python|golang|rust|java|kotlin|swift|c\+\+|c#|ruby|php|scala|haskell|elixir|bash|powershell|sql|postgres(ql)?|mysql|html|css|scss|react|vue|angular|svelte|django|flask|fastapi|spring|rails|laravel|node(\.js)?|deno|docker(file)?|kubernetes|terraform|graphql|regex)\b|\bin go\b/i,
+  0.4,
+);
 
 const codeNouns: readonly Signal[] = [
   s(
@@ -345,6 +361,16 @@ export function classify(input: Pick<RouteInput, 'task' | 'text' | 'code'>): Cla
   // Code work.
   const codeSignals: string[] = [];
   let codeScore = sumSignals(codeVerbs, prose, codeSignals) + sumSignals(codeNouns, prose, codeSignals) + sumSignals(bugSignals, prose, codeSignals);
+  const asksForCode = codeSignals.some((l) => l === 'write' || l === 'change' || l === 'fix');
+  if (asksForCode) {
+    // A verb alone is weak ("write a commit message"); naming a language makes it code work.
+    codeScore += sumSignals([languageContext], prose, codeSignals);
+  }
+  const howTo = /^\s*(how (do|can|to|should) i|how to|what(?:'s| is)|is there)\b/i.test(prose);
+  if (howTo && codeLines === 0 && !localError && words <= 15) {
+    // "How do I create a venv in Python?" is a lookup, not a code task.
+    codeScore -= 0.4;
+  }
   if (localError) {
     codeScore += 1;
     codeSignals.push('compiler or runtime error');
