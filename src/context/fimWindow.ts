@@ -4,9 +4,9 @@
  * counts the whole file).
  *
  * KV-cache reuse: the server reuses its cache for the longest common prefix of consecutive prompts, so the
- * prefix START must not creep forward one line per keystroke. The start is snapped to a coarse line grid
- * (a multiple of {@link fimGridLines} lines) and only moves when the budget forces it past a grid line;
- * between such jumps consecutive prompts share everything up to the edit.
+ * prefix START must not creep forward one line per keystroke. The start is snapped to a coarse grid
+ * ({@link fimGridChars}) and only moves when the budget forces it past a grid mark; between such jumps
+ * consecutive prompts share everything up to the edit.
  *
  * Pure: no `vscode` import.
  */
@@ -35,25 +35,53 @@ export interface FimWindow {
 }
 
 /**
- * Lines per grid step for a prefix budget: about an eighth of the lines the budget holds
- * (at ~10 tokens a line), between 4 and 64. A jump therefore loses at most ~1/8 of the prefix.
+ * Characters per grid step for a prefix budget: about an eighth of the characters the budget holds
+ * (at ~4 characters a token), at least 256. The prefix start is the first line start at or after a
+ * multiple of this, so it only moves when the budget pushes it past the next multiple: a jump loses
+ * at most ~1/8 of the prefix, and between jumps consecutive prompts share everything before the cursor.
+ * (A character grid, unlike a line-number grid, needs no scan from the top of the file.)
  */
-export function fimGridLines(prefixTokens: number): number {
-  return Math.min(64, Math.max(4, Math.round(prefixTokens / 80)));
+export function fimGridChars(prefixTokens: number): number {
+  return Math.max(256, Math.round((prefixTokens * 4) / 8));
 }
 
-/** The text of `[start, end)` counted, or a cached count. */
-function lineTokens(counter: TokenCounter, text: string, start: number, end: number): number {
-  return end > start ? counter.count(text.slice(start, end)) : 0;
+// Token counts of whole lines, per counter, reused across calls: while the user types, only the
+// current line changes, so every other line's count is a map lookup.
+const lineCountCaches = new WeakMap<TokenCounter, Map<string, number>>();
+const lineCacheLimit = 50_000;
+const cachedLineMaxLength = 2_000;
+
+function lineCache(counter: TokenCounter): Map<string, number> {
+  let cache = lineCountCaches.get(counter);
+  if (cache === undefined) {
+    cache = new Map();
+    lineCountCaches.set(counter, cache);
+  }
+  return cache;
 }
 
-/** Index of the line containing `offset` (0-based), counting newlines before it. */
-function lineIndexAt(text: string, offset: number): number {
-  let n = 0;
-  let i = text.indexOf('\n');
-  while (i !== -1 && i < offset) {
-    n += 1;
-    i = text.indexOf('\n', i + 1);
+/** No token covers more characters than this; longer texts than `budget ×` this cannot fit and are not counted. */
+const maxCharsPerToken = 256;
+
+/** Token count of `text[start, end)`, through the per-counter line cache; Infinity if it obviously exceeds `budget`. */
+function lineTokens(counter: TokenCounter, cache: Map<string, number>, text: string, start: number, end: number, budget: number): number {
+  if (end <= start) {
+    return 0;
+  }
+  if (end - start > budget * maxCharsPerToken) {
+    return Number.POSITIVE_INFINITY;
+  }
+  const line = text.slice(start, end);
+  if (line.length > cachedLineMaxLength) {
+    return counter.count(line);
+  }
+  let n = cache.get(line);
+  if (n === undefined) {
+    n = counter.count(line);
+    if (cache.size >= lineCacheLimit) {
+      cache.clear();
+    }
+    cache.set(line, n);
   }
   return n;
 }
@@ -85,7 +113,8 @@ export function fimWindow(text: string, offset: number, options: FimWindowOption
   let prefixStart: number;
   let prefix: string;
   const partial = text.slice(lineStart, cursor);
-  const partialTokens = lineTokens(counter, text, lineStart, cursor);
+  const cache = lineCache(counter);
+  const partialTokens = lineTokens(counter, cache, text, lineStart, cursor, prefixBudget);
   if (partialTokens > prefixBudget) {
     prefix = fitChars(partial, prefixBudget, counter, true);
     prefixStart = cursor - prefix.length;
@@ -96,7 +125,7 @@ export function fimWindow(text: string, offset: number, options: FimWindowOption
     let scanned = 0;
     while (earliest > 0) {
       const prevStart = text.lastIndexOf('\n', earliest - 2) + 1;
-      const c = lineTokens(counter, text, prevStart, earliest);
+      const c = lineTokens(counter, cache, text, prevStart, earliest, prefixBudget);
       if (used + c > prefixBudget) {
         break;
       }
@@ -106,19 +135,13 @@ export function fimWindow(text: string, offset: number, options: FimWindowOption
     }
     prefixStart = earliest;
     if (earliest > 0 && scanned > 0) {
-      // Snap forward to the next grid line, so the start stays put while the user types on.
-      const grid = fimGridLines(prefixBudget);
-      const startLine = lineIndexAt(text, earliest);
-      const snappedLine = Math.ceil(startLine / grid) * grid;
-      let snapped = earliest;
-      for (let line = startLine; line < snappedLine; line++) {
-        const next = text.indexOf('\n', snapped);
-        if (next === -1 || next + 1 > lineStart) {
-          break;
-        }
-        snapped = next + 1;
+      // Snap forward to the first line start at or after the next grid multiple (never past the cursor line).
+      const grid = fimGridChars(prefixBudget);
+      const mark = Math.ceil(earliest / grid) * grid;
+      if (mark > earliest) {
+        const nl = text.indexOf('\n', mark - 1);
+        prefixStart = nl === -1 || nl + 1 > lineStart ? lineStart : nl + 1;
       }
-      prefixStart = snapped;
     }
     prefix = text.slice(prefixStart, cursor);
   }
@@ -128,7 +151,7 @@ export function fimWindow(text: string, offset: number, options: FimWindowOption
   const lineEnd = nl === -1 ? len : nl + 1;
   let suffixEnd: number;
   let suffix: string;
-  const restTokens = lineTokens(counter, text, cursor, lineEnd);
+  const restTokens = lineTokens(counter, cache, text, cursor, lineEnd, suffixBudget);
   if (restTokens > suffixBudget) {
     suffix = fitChars(text.slice(cursor, lineEnd), suffixBudget, counter, false);
     suffixEnd = cursor + suffix.length;
@@ -138,7 +161,7 @@ export function fimWindow(text: string, offset: number, options: FimWindowOption
     while (end < len) {
       const next = text.indexOf('\n', end);
       const nextEnd = next === -1 ? len : next + 1;
-      const c = lineTokens(counter, text, end, nextEnd);
+      const c = lineTokens(counter, cache, text, end, nextEnd, suffixBudget);
       if (used + c > suffixBudget) {
         break;
       }

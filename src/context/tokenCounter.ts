@@ -172,33 +172,35 @@ export function tiktokenCounter(): DisposableTokenCounter {
   };
 }
 
-// Character classes for the approximate counter.
-const enum CharClass {
-  Space = 0,
-  Newline = 1,
-  Word = 2,
-  Digit = 3,
-  Punct = 4,
-  Other = 5,
+// Character classes for the approximate counter, as a table over ASCII (everything else is "other").
+const clsSpace = 0;
+const clsNewline = 1;
+const clsWord = 2;
+const clsDigit = 3;
+const clsPunct = 4;
+const clsOther = 5;
+const clsUpper = 6;
+const asciiClass = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  asciiClass[c] =
+    c === 10 || c === 13
+      ? clsNewline
+      : c === 32 || c === 9
+        ? clsSpace
+        : c >= 65 && c <= 90
+          ? clsUpper
+          : (c >= 97 && c <= 122) || c === 95
+            ? clsWord
+            : c >= 48 && c <= 57
+              ? clsDigit
+              : c < 32 || c === 127
+                ? clsOther
+                : clsPunct;
 }
 
-function classOf(code: number): CharClass {
-  if (code === 10 || code === 13) {
-    return CharClass.Newline;
-  }
-  if (code === 32 || code === 9) {
-    return CharClass.Space;
-  }
-  if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95) {
-    return CharClass.Word;
-  }
-  if (code >= 48 && code <= 57) {
-    return CharClass.Digit;
-  }
-  if (code < 128) {
-    return code < 32 ? CharClass.Other : CharClass.Punct;
-  }
-  return CharClass.Other;
+function classAt(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  return code < 128 ? (asciiClass[code] ?? clsOther) : clsOther;
 }
 
 /**
@@ -217,76 +219,64 @@ const approximateScale = 0.87;
 
 function approximateCount(text: string): number {
   const n = text.length;
-  if (n === 0) {
-    return 0;
-  }
   let tokens = 0;
   let i = 0;
   while (i < n) {
-    const code = text.charCodeAt(i);
-    const cls = classOf(code);
+    const cls = classAt(text, i);
     let j = i + 1;
-    switch (cls) {
-      case CharClass.Word: {
-        // A camelCase hump starts a new sub-word: "getUserName" is three tokens.
-        let humps = 1;
-        let prevLower = code >= 97;
-        while (j < n) {
-          const c = text.charCodeAt(j);
-          if ((c >= 97 && c <= 122) || c === 95) {
-            prevLower = true;
-          } else if (c >= 65 && c <= 90) {
-            if (prevLower) {
-              humps += 1;
-            }
-            prevLower = false;
-          } else if (!(c >= 48 && c <= 57)) {
-            break;
+    if (cls === clsWord || cls === clsUpper) {
+      // A camelCase hump starts a new sub-word: "getUserName" is three tokens.
+      let humps = 1;
+      let prevLower = cls === clsWord;
+      while (j < n) {
+        const c = classAt(text, j);
+        if (c === clsWord) {
+          prevLower = true;
+        } else if (c === clsUpper) {
+          if (prevLower) {
+            humps += 1;
           }
-          j += 1;
+          prevLower = false;
+        } else if (c !== clsDigit) {
+          break;
         }
-        const len = j - i;
-        tokens += Math.max(humps, Math.ceil(len / 5));
-        break;
+        j += 1;
       }
-      case CharClass.Digit:
-        while (j < n && classOf(text.charCodeAt(j)) === CharClass.Digit) {
-          j += 1;
+      const words = Math.ceil((j - i) / 5);
+      tokens += humps > words ? humps : words;
+    } else if (cls === clsDigit) {
+      while (j < n && classAt(text, j) === clsDigit) {
+        j += 1;
+      }
+      tokens += Math.ceil((j - i) / 3);
+    } else if (cls === clsPunct) {
+      while (j < n && classAt(text, j) === clsPunct) {
+        j += 1;
+      }
+      tokens += Math.ceil((j - i) / 3);
+    } else if (cls === clsNewline) {
+      // A newline run and the indentation after it are usually one or two tokens.
+      while (j < n) {
+        const c = classAt(text, j);
+        if (c !== clsNewline && c !== clsSpace) {
+          break;
         }
-        tokens += Math.ceil((j - i) / 3);
-        break;
-      case CharClass.Punct:
-        while (j < n && classOf(text.charCodeAt(j)) === CharClass.Punct) {
-          j += 1;
-        }
-        tokens += Math.ceil((j - i) / 3);
-        break;
-      case CharClass.Newline:
-        // A newline run and the indentation after it are usually one or two tokens.
-        while (j < n) {
-          const c = classOf(text.charCodeAt(j));
-          if (c !== CharClass.Newline && c !== CharClass.Space) {
-            break;
-          }
-          j += 1;
-        }
-        tokens += 1 + Math.floor((j - i) / 16);
-        break;
-      case CharClass.Space:
-        while (j < n && classOf(text.charCodeAt(j)) === CharClass.Space) {
-          j += 1;
-        }
-        // A single space merges into the next word; longer runs cost a token per ~4 spaces.
-        tokens += j - i > 1 ? Math.ceil((j - i) / 4) : 0;
-        break;
-      default:
-        tokens += 1;
-        break;
+        j += 1;
+      }
+      tokens += 1 + Math.floor((j - i) / 16);
+    } else if (cls === clsSpace) {
+      while (j < n && classAt(text, j) === clsSpace) {
+        j += 1;
+      }
+      // A single space merges into the next word; longer runs cost a token per ~4 spaces.
+      tokens += j - i > 1 ? Math.ceil((j - i) / 4) : 0;
+    } else {
+      tokens += 1;
     }
     i = j;
   }
   // The run costs above overshoot cl100k by ~15 % on mixed code (TS, JS, Python, C, CSS, Markdown).
-  return Math.ceil(tokens * approximateScale);
+  return tokens === 0 ? 0 : Math.ceil(tokens * approximateScale);
 }
 
 /** Scales a counter by a calibration factor (rounded up, so budgets err on the safe side). */
