@@ -39,6 +39,7 @@ const hardCategories: readonly HardCategory[] = [
       s('system design', /\b(design|architect)\w*\s+(a|an|the|our)?\s*([\w-]+\s+){0,2}(system|platform|pipeline)\b|system design|спроектир\w*\s+систем|设计.{0,6}系统|システム.{0,6}設計/i, 2),
       s('technology choice', /should (we|i) (use|pick|choose|go with) [^?]+ or |which (database|framework|stack|broker|queue) (should|would)|consider(ing)? (the )?(latency|cost|operations|maintenance|isolation|team)/i, 1),
       s('multi-tenancy', /multi-?tenan|tenant isolation/i, 1),
+      s('without breaking', /without breaking|sans casser|sin romper|sem quebrar|不破坏|壊さず/i, 1),
       s('legacy migration', /without downtime|zero[- ]downtime|\blegacy\b|strangler|nobody (fully )?understands/i, 1),
       s('migration strategy', /migrat(e|ion) (incrementally|strategy|plan)|plan (a|the) (refactor|migration|rewrite)|backward(s)? compatib/i, 1),
       s('consistency', /consisten(t|cy)|一致性|整合性|согласованност|konsistenz|coh[ée]rence/i, 1),
@@ -50,9 +51,11 @@ const hardCategories: readonly HardCategory[] = [
     name: 'distributed systems',
     signals: [
       s('distributed', /distributed|verteilt|distribu[ée]|distribuid|分散|分布式|распределённ|распределенн/i, 2),
-      s('partitions/replication', /network partition|\bsharding\b|\breplicat(ion|e)\b|\bconsensus\b|\bgossip\b|at[- ]least[- ]once|exactly[- ]once|garant[ií]as de entrega/i, 1),
+      s('partitions/replication', /network partition|\bsharding\b|\breplicat(ion|e)\b|\bconsensus\b|\bgossip\b|fail-?over|split[- ]brain|high availability/i, 1),
+      s('delivery guarantees', /at[- ]least[- ]once|exactly[- ]once|garant[ií]as de entrega|genau einmal|exactement une fois|exactamente una vez|恰好一次|ровно один раз|一度だけ|redeliver|erneut zugestellt/i, 1.5),
+      s('several instances', /\b(different|multiple|several|across|between) (pods|nodes|replicas|instances|servers|regions)\b|\d+ (pods|nodes|instances|replicas)\b/i, 1),
       s('message loss', /fault[- ]toleran|without losing|lose messages|message loss|не терять|при падении|ausfallsicher|sans perdre|sin perder|不丢失|失わない/i, 1),
-      s('queues', /\bqueues?\b|message broker|очеред|warteschlange|file d'attente|\bcolas?\b|队列|キュー/i, 0.5),
+      s('queues', /\bqueues?\b|message broker|\bkafka\b|rabbitmq|\bnats\b|\bsqs\b|pub\/?sub|очеред|warteschlange|file d'attente|\bcolas?\b|队列|キュー/i, 0.5),
       s('at scale', /\bat scale\b|\d+\s?(tb|pb)\b|millions? (of )?(messages|requests|users|rows)|millones de|\d+\s?m rows|\d+ ?million/i, 1),
     ],
   },
@@ -70,6 +73,7 @@ const hardCategories: readonly HardCategory[] = [
   {
     name: 'hard debugging',
     signals: [
+      s('memory growth', /memory (usage |use |footprint )?(grows|keeps growing|keeps increasing|increases|climbs|balloons)|メモリ使用量|内存(持续)?(增长|上涨)|память раст|speicher(verbrauch)? (wächst|steigt)|la mémoire (augmente|grimpe)/i, 2),
       s('memory leak', /memory leak|\bleak(s|ing)?\b|fuite m[ée]moire|speicherleck|fuga de memoria|メモリリーク|内存泄漏|утечк/i, 2),
       s('out of memory', /\boom\b|oom-?kill|out of memory/i, 1),
       s('intermittent', /intermittent|\bflaky\b|occasionally|sporadic|\bsometimes\b|\b1 in \d+\b|once a (day|week)|parfois|a veces|manchmal|às vezes|偶尔|時々|たまに|иногда/i, 1),
@@ -98,6 +102,8 @@ const hardCategories: readonly HardCategory[] = [
       s('vulnerabilities', /vulnerab|exploit|injection|\bxss\b|\bcsrf\b|samesite|privilege escalation/i, 2),
       s('threat model', /threat( model)?s?|attack (vectors?|surface)|trust boundar/i, 2),
       s('audit', /\baudit\b/i, 1),
+      s('cryptography', /encrypt|decrypt|cipher|crypto|\baes\b|\brsa\b|\bhmac\b|key rotation|rotate (the )?keys|static iv|password hashing/i, 1.5),
+      s('is it safe', /\b(is it|is this) (safe|secure)\b/i, 0.5),
     ],
   },
   {
@@ -118,7 +124,7 @@ const hardCategories: readonly HardCategory[] = [
 
 // Code-work vocabulary: verbs that ask for code, and the code things they act on.
 const codeVerbs: readonly Signal[] = [
-  s('write', /\b(write|implement|create|generate|build|add|make)\b|schreib|erstell|implementier|écri[st]|écrire|crée|créer|escrib[ea]|implementa|crea\b|escreva|crie|写|实现|生成|書いて|書く|実装|作って|напиши|реализу|создай/i, 0.6),
+  s('write', /\b(write|implement|create|generate|build|add|make|i need|need|give me|show me)\b|schreib|erstell|implementier|écri[st]|écrire|crée|créer|escrib[ea]|implementa|crea\b|escreva|crie|写|实现|生成|書いて|書く|実装|作って|напиши|реализу|создай/i, 0.6),
   s('change', /\bturn (this|it|the|that)\b.*\binto\b|\b(refactor|rewrite|convert|port|translate|rename|extract|migrate|optimi[sz]e|simplify|clean up|modify|update|change)\b|umschreib|konvertier|refactoris|convierte|refator|重构|转换|リファクタ|変換|перепиши/i, 0.6),
   s('fix', /\b(fix|debug|repair|resolve)\b|how do i fix|behebe?|corrige|arregla|conserta|修复|修正|直して|исправ/i, 0.6),
 ];
@@ -257,6 +263,11 @@ function sumSignals(signals: readonly Signal[], text: string, seen: string[]): n
   return total;
 }
 
+const ownSystemPattern =
+  /\b(our|we|we're|we've|we are|my team|unser\w*|wir|notre|nos|nous|nuestr[oa]s?|nosotros|nosso|nossa|nós)\b.{0,80}\b(service|services|api|server|servers|cluster|database|db|primary|pods?|app|application|applica\w+|system|systems|team|teams|engineers|users|customers|production|prod|backend|pipeline|repos|servidor|datenbank|dienst|équipes?|serveur)\b|我们的|私たち|弊社|наш\w*\s+(сервис|систем|сервер|приложен)/i;
+const openEndedPattern =
+  /what('s| is) going (wrong|on)|where would you (look|start)|how (do|would|should|can|could) we\b|what would you (do|recommend|suggest)|what could (cause|explain)|what might cause|how would you (approach|handle|solve|tackle)|what are (the )?(options|risks)|how do i (find|track down|figure out)|wie stellen wir|comment (pouvons|devons)-nous|¿?c[oó]mo (podemos|deber[ií]amos)/i;
+
 // Numbers of files or components named in the text: "9 controllers", "across 12 services".
 const manyFilesPattern = /\b(\d{1,3})\s+(files|modules|controllers|services|packages|repositories|repos|classes|components|microservices|instances)\b/i;
 
@@ -350,12 +361,25 @@ export function classify(input: Pick<RouteInput, 'task' | 'text' | 'code'>): Cla
   }
 
   // Long, detailed prose describes a hard problem more often than not.
-  if (words > 120) {
-    hard += 1;
+  // Long, detailed prose describes a hard problem more often than not; quick questions are short.
+  if (words > 90) {
+    hard += 1.5;
     reasons.push(`long question (${words} words)`);
-  } else if (words > 60) {
+  } else if (words > 45) {
+    hard += 1;
+    reasons.push(`detailed question (${words} words)`);
+  } else if (words > 25) {
     hard += 0.5;
     reasons.push(`detailed question (${words} words)`);
+  }
+  // A situation in the user's own system ("our service…", "we use…"), and open-ended diagnostic questions.
+  if (ownSystemPattern.test(prose)) {
+    hard += 0.75;
+    reasons.push('describes a situation in your own system');
+  }
+  if (openEndedPattern.test(prose)) {
+    hard += 1;
+    reasons.push('open-ended question (asks for a diagnosis or a recommendation)');
   }
 
   // Code work.
