@@ -61,7 +61,7 @@ const modelRecordSchema = z.object({
   samples: z.number().int().min(0),
   /** Smoothed absolute error of the calibrated estimate, as a fraction of the reported count. */
   meanAbsError: z.number().finite().min(0),
-  /** Observations scored for the error (the first observation of a model has no prior estimate to score). */
+  /** Observations scored for the error (each is scored against the factor in force before it). */
   errorSamples: z.number().int().min(0),
 });
 type ModelRecord = z.infer<typeof modelRecordSchema>;
