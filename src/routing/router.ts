@@ -323,9 +323,12 @@ function resolveWithFallback(
 ): { candidate: Candidate; tier: Tier; fallback: boolean } | undefined {
   const first = machine.resolve(want.tier);
   if (first.ok) {
-    if (first.note !== undefined) {
-      reasons.push(first.note);
-    }
+    const loaded = machine.isLoaded(first.candidate) ? '; already loaded' : '';
+    reasons.push(
+      first.note !== undefined
+        ? `${first.note}${loaded}`
+        : `${want.tier} tier → ${first.candidate.info.name} (setting tiered.tiers.${want.tier}.model${loaded})`,
+    );
     return { candidate: first.candidate, tier: want.tier, fallback: false };
   }
   // Hard work falls back up first, quick work down first.

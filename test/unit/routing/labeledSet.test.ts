@@ -29,6 +29,13 @@ suite('routing/labeled set', () => {
     assert.equal(e.correct + e.misroutes.length, e.total);
   });
 
+  test('the held-out part (never tuned on) stays above 85 %', () => {
+    const holdout = requests.filter((r) => r.split === 'holdout');
+    assert.ok(holdout.length >= 30, `${holdout.length}`);
+    const e = evaluateRouter(holdout, fullEnv());
+    assert.ok(e.accuracy >= 0.85, `holdout accuracy ${e.accuracy.toFixed(3)}`);
+  });
+
   test('every labeled request gets a decision with reasons', () => {
     for (const r of requests) {
       assert.ok(route({ task: r.task, text: r.text }, fullEnv()).reasons.length > 0, r.id);

@@ -37,6 +37,12 @@ suite('routing/router', () => {
       assert.equal(d.endpointId, 'ollama');
       assert.equal(d.fallback, false);
       hasReason(d, /→ small tier/);
+      hasReason(d, /^small tier → llama3\.2:3b \(setting tiered\.tiers\.small\.model\)$/);
+    });
+
+    test('a model already loaded is mentioned', () => {
+      const d = routed(route(codeWork, fullEnv({ loaded: [{ endpointId: 'ollama', name: 'qwen2.5-coder:7b' }] })));
+      hasReason(d, /^code tier → qwen2\.5-coder:7b \(setting tiered\.tiers\.code\.model; already loaded\)$/);
     });
 
     test('code work → code tier model', () => {
