@@ -288,11 +288,15 @@ function applyEscalation(input: RouteInput, want: Want, reasons: string[]): void
     if (want.source === 'classifier' || want.source === 'hint') {
       const from = want.tier;
       const to = tierAt(tierIndex(from) + 1);
+      const past = want.model !== undefined && to !== from ? ` (past ${want.model.info.name})` : '';
       reasons.push(
         to === from
           ? `${attempts} earlier attempts failed in this conversation; already at the largest tier (${from})`
-          : `${attempts} earlier attempts failed in this conversation → raised from ${from} to ${to}`,
+          : `${attempts} earlier attempts failed in this conversation → raised from ${from} to ${to}${past}`,
       );
+      if (to !== from) {
+        want.model = undefined;
+      }
       want.tier = to;
     } else {
       reasons.push(`${attempts} earlier attempts failed, but the ${want.source === 'pin' ? 'pin' : 'explicit choice'} is kept`);

@@ -315,6 +315,12 @@ suite('routing/router', () => {
       assert.equal(routed(route({ ...codeWork, attempts: 1 }, fullEnv())).tier, 'code');
     });
 
+    test("failed attempts also move past a saved prompt's model", () => {
+      const d = routed(route({ task: 'savedPrompt', text: 'Write a debounce function in TypeScript', modelHint: 'qwen2.5-coder:7b', attempts: 2 }, fullEnv()));
+      assert.equal(d.model, 'qwen3:30b-a3b');
+      hasReason(d, /raised from code to moe \(past qwen2\.5-coder:7b\)/);
+    });
+
     test('failed attempts do not override an explicit pin', () => {
       const d = routed(route({ ...codeWork, attempts: 3 }, fullEnv({ pins: { chat: 'code' } })));
       assert.equal(d.tier, 'code');
