@@ -50,6 +50,9 @@ export interface OllamaBackendOptions {
   readonly logger?: Logger;
 }
 
+/** How many `/api/show` requests run at once while listing models. */
+const showConcurrency = 4;
+
 /** What the NDJSON filter saw in one response body. */
 class StreamWatch {
   validLines = 0;
@@ -119,7 +122,20 @@ export class OllamaBackend implements LlmBackend {
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const body = await this.request('/api/tags', signal, (client) => client.list());
     const tags = this.parse(tagsResponseSchema, body, '/api/tags').models ?? [];
-    return Promise.all(tags.map(async (tag) => toModelInfo(this.id, tag, await this.showFor(tag, signal))));
+    // `/api/show` per model, a few at a time (a server with dozens of models should not get dozens at once).
+    const shows: (OllamaShow | undefined)[] = new Array<OllamaShow | undefined>(tags.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < tags.length) {
+        const index = next++;
+        const tag = tags[index];
+        if (tag !== undefined) {
+          shows[index] = await this.showFor(tag, signal);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(showConcurrency, tags.length) }, worker));
+    return tags.map((tag, index) => toModelInfo(this.id, tag, shows[index]));
   }
 
   async listLoaded(signal?: AbortSignal): Promise<LoadedModel[]> {
