@@ -18,6 +18,9 @@ import type { TierMapping } from './suggestTiers';
 import { smallTierMaxParamsB, suggestTierMapping } from './suggestTiers';
 import type { NoModelDecision, RouteDecision, RouteInput, RouterEnvironment, RoutedDecision } from './types';
 
+export type { ClassifierVerdict, NoModelDecision, RouteCode, RouteDecision, RoutedDecision, RouteInput, RouterEnvironment, SpeedSample } from './types';
+export { isRouted } from './types';
+
 /** A model worth pulling for each tier, for "no usable model" suggestions. */
 export const recommendedModels: Readonly<Record<Tier, string>> = {
   small: 'qwen2.5-coder:1.5b',

@@ -1,0 +1,98 @@
+/**
+ * The one place features ask "which model, on which backend, and why?". It builds the router's view of the
+ * machine from the settings and the latest connection reports (checking the servers only when nothing is
+ * known yet, never per request), routes, logs the decision, and learns speeds from finished requests.
+ * Pure: no `vscode` import.
+ */
+import type { EndpointReport } from '../backend/checkConnection';
+import { errors } from '../backend/errors';
+import type { TieredError } from '../backend/errors';
+import type { LlmBackend, ModelInfo, RequestMetrics } from '../backend/types';
+import type { Settings } from '../settings/schema';
+import { route } from './router';
+import { RoutingLog } from './routingLog';
+import type { RoutingOutcome } from './routingLog';
+import { SpeedStats } from './speedStats';
+import type { RoutedDecision, RouteInput, RouterEnvironment } from './types';
+
+/** A routed request, ready to send. */
+export interface RoutedModel {
+  readonly decision: RoutedDecision;
+  readonly backend: LlmBackend;
+  readonly model: ModelInfo;
+  /** Pass to {@link RoutingService.finish} when the request ends. */
+  readonly logId: number;
+}
+
+/** What the service needs from the extension. */
+export interface RoutingServiceDeps {
+  settings(): Settings;
+  /** The latest connection reports (possibly empty). */
+  reports(): readonly EndpointReport[];
+  /** Checks the servers and returns fresh reports. */
+  check(): Promise<readonly EndpointReport[]>;
+  backendById(id: string): Promise<LlmBackend | undefined>;
+}
+
+/** The router's view of the machine, from settings and connection reports. */
+export function routerEnvironment(settings: Settings, reports: readonly EndpointReport[], speeds?: SpeedStats): RouterEnvironment {
+  const reachable = reports.filter((r) => r.reachable);
+  return {
+    tiers: {
+      small: { model: settings['tiers.small.model'], endpoint: settings['tiers.small.endpoint'] },
+      code: { model: settings['tiers.code.model'], endpoint: settings['tiers.code.endpoint'] },
+      moe: { model: settings['tiers.moe.model'], endpoint: settings['tiers.moe.endpoint'] },
+    },
+    pins: settings['routing.pins'],
+    installed: reachable.flatMap((r) => r.models),
+    loaded: reachable.flatMap((r) => r.loaded.map((l) => ({ endpointId: r.id, name: l.name }))),
+    speeds: speeds?.snapshot(),
+    preferLoaded: settings['routing.preferLoaded'],
+  };
+}
+
+export class RoutingService {
+  readonly log = new RoutingLog();
+  readonly speeds: SpeedStats;
+
+  constructor(
+    private readonly deps: RoutingServiceDeps,
+    speeds?: SpeedStats,
+  ) {
+    this.speeds = speeds ?? new SpeedStats();
+  }
+
+  /** Routes a request, or explains why no model can serve it (as a {@link TieredError}). */
+  async route(input: RouteInput): Promise<RoutedModel | TieredError> {
+    let reports = this.deps.reports();
+    if (!reports.some((r) => r.reachable)) {
+      reports = await this.deps.check();
+    }
+    const reachable = reports.filter((r) => r.reachable);
+    if (reachable.length === 0) {
+      const down = reports[0];
+      return down?.error ?? errors.unreachable(this.deps.settings()['ollama.baseUrl']);
+    }
+    const decision = route(input, routerEnvironment(this.deps.settings(), reports, this.speeds));
+    const logId = this.log.add(input, decision);
+    if (decision.kind === 'noModel') {
+      this.log.setOutcome(logId, { status: 'failed', error: decision.suggestion });
+      return errors.modelNotFound(decision.suggestedModel, reachable[0]?.baseUrl ?? '', `${decision.reasons.join('; ')}. ${decision.suggestion}`);
+    }
+    const backend = await this.deps.backendById(decision.endpointId);
+    const model = reachable.find((r) => r.id === decision.endpointId)?.models.find((m) => m.name === decision.model);
+    if (backend === undefined || model === undefined) {
+      this.log.setOutcome(logId, { status: 'failed', error: 'endpoint vanished' });
+      return errors.unreachable(decision.endpointId);
+    }
+    return { decision, backend, model, logId };
+  }
+
+  /** Records how a routed request ended, and learns the model's speed from its metrics. */
+  finish(routed: RoutedModel, outcome: RoutingOutcome, metrics?: RequestMetrics): void {
+    this.log.setOutcome(routed.logId, metrics ? { ...outcome, metrics } : outcome);
+    if (metrics !== undefined && outcome.status === 'ok') {
+      this.speeds.record(routed.decision.endpointId, routed.decision.model, metrics);
+    }
+  }
+}
