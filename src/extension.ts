@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ConnectionMonitor } from './backend/connectionMonitor';
 import { features } from './features';
+import { RoutingService } from './routing/routingService';
 import { ApiKeyStore } from './providers/apiKeyStore';
 import { BackendRegistry } from './providers/backendRegistry';
 import { createLog } from './providers/logChannel';
@@ -14,8 +15,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const apiKeys = new ApiKeyStore(context.secrets);
   const backends = new BackendRegistry(settings, apiKeys, logger);
   const connection = new ConnectionMonitor(() => backends.all());
+  const routing = new RoutingService({
+    settings: () => settings.current,
+    reports: () => connection.reports,
+    check: () => connection.check(),
+    backendById: (id) => backends.byId(id),
+  });
   context.subscriptions.push(channel, settings, backends, connection);
-  const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection };
+  const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection, routing };
 
   for (const feature of features) {
     // One broken feature must not take the others down: log it and go on.

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { ConnectionMonitor } from '../backend/connectionMonitor';
+import type { RoutingService } from '../routing/routingService';
 import type { Logger } from '../util/logger';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { BackendRegistry } from './backendRegistry';
@@ -14,6 +15,8 @@ export interface Services {
   readonly apiKeys: ApiKeyStore;
   readonly backends: BackendRegistry;
   readonly connection: ConnectionMonitor;
+  /** Picks tier, model and backend for a request, and explains why. */
+  readonly routing: RoutingService;
 }
 
 /** A feature registers its commands, views and listeners, and returns what it owns. */
