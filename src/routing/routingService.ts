@@ -9,6 +9,7 @@ import { errors } from '../backend/errors';
 import type { TieredError } from '../backend/errors';
 import type { LlmBackend, ModelInfo, RequestMetrics } from '../backend/types';
 import type { Settings } from '../settings/schema';
+import { buildRouterEnvironment } from './environment';
 import { route } from './router';
 import { RoutingLog } from './routingLog';
 import type { RoutingOutcome } from './routingLog';
@@ -37,18 +38,11 @@ export interface RoutingServiceDeps {
 /** The router's view of the machine, from settings and connection reports. */
 export function routerEnvironment(settings: Settings, reports: readonly EndpointReport[], speeds?: SpeedStats): RouterEnvironment {
   const reachable = reports.filter((r) => r.reachable);
-  return {
-    tiers: {
-      small: { model: settings['tiers.small.model'], endpoint: settings['tiers.small.endpoint'] },
-      code: { model: settings['tiers.code.model'], endpoint: settings['tiers.code.endpoint'] },
-      moe: { model: settings['tiers.moe.model'], endpoint: settings['tiers.moe.endpoint'] },
-    },
-    pins: settings['routing.pins'],
+  return buildRouterEnvironment(settings, {
     installed: reachable.flatMap((r) => r.models),
     loaded: reachable.flatMap((r) => r.loaded.map((l) => ({ endpointId: r.id, name: l.name }))),
-    speeds: speeds?.snapshot(),
-    preferLoaded: settings['routing.preferLoaded'],
-  };
+    ...(speeds !== undefined ? { speeds: speeds.snapshot() } : {}),
+  });
 }
 
 export class RoutingService {
