@@ -4,6 +4,7 @@ import { registerCheckConnection } from './providers/commands/checkConnection';
 import { registerSetApiKey } from './providers/commands/setApiKey';
 import { registerConnectionStatus } from './providers/connectionStatusBar';
 import { registerModelsView } from './providers/modelsView';
+import { registerCompletions } from './providers/completion/completionFeature';
 
 /** Every feature of the extension, in activation order. Each registers itself and owns its disposables. */
 export const features: readonly Feature[] = [
@@ -12,4 +13,5 @@ export const features: readonly Feature[] = [
   { name: 'API keys', activate: registerSetApiKey },
   { name: 'connection status', activate: registerConnectionStatus },
   { name: 'models view', activate: registerModelsView },
+  { name: 'inline completions', activate: registerCompletions },
 ];

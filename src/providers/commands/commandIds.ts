@@ -8,6 +8,12 @@ export const commandIds = {
   showLog: 'tiered.showLog',
   refreshModels: 'tiered.refreshModels',
   openSettings: 'tiered.openSettings',
+  triggerCompletion: 'tiered.triggerCompletion',
+  toggleCompletions: 'tiered.toggleCompletions',
+  toggleCompletionsForLanguage: 'tiered.toggleCompletionsForLanguage',
+  whyNoCompletion: 'tiered.whyNoCompletion',
+  completionMenu: 'tiered.completionMenu',
+  completionAccepted: 'tiered.completionAccepted',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];

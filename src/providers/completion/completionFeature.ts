@@ -1,0 +1,113 @@
+import * as vscode from 'vscode';
+import { isTieredError } from '../../backend/errors';
+import type { TieredError } from '../../backend/errors';
+import { explainAttempts } from '../../completion/attemptLog';
+import { CompletionPipeline } from '../../completion/pipeline';
+import type { ResolvedModel } from '../../completion/pipeline';
+import type { CompletionOutcome } from '../../completion/types';
+import { systemClock } from '../../util/clock';
+import { commandIds } from '../commands/commandIds';
+import type { Services } from '../services';
+import { CompletionErrorNotifier } from './completionErrors';
+import { CompletionStatusBar } from './completionStatusBar';
+import { InlineCompletionProvider } from './inlineCompletionProvider';
+
+/** Inline ghost-text completions: the provider, its status bar item, its commands. */
+export function registerCompletions(services: Services): vscode.Disposable {
+  const disposables: vscode.Disposable[] = [];
+  const status = new CompletionStatusBar();
+  const notifier = new CompletionErrorNotifier();
+  disposables.push(status);
+
+  // The model is routed once and kept until settings or the servers change: never a model list per keystroke.
+  let resolved: Promise<ResolvedModel | TieredError> | undefined;
+  const forget = (): void => {
+    resolved = undefined;
+  };
+  const resolveModel = (): Promise<ResolvedModel | TieredError> => {
+    resolved ??= (async () => {
+      const pinned = services.settings.current['completion.model'];
+      const routed = await services.routing.route({ task: 'inlineCompletion', text: '', ...(pinned !== '' ? { override: { model: pinned } } : {}) });
+      if (isTieredError(routed)) {
+        resolved = undefined;
+        return routed;
+      }
+      services.logger.info(`Inline completions use ${routed.model.name} on ${routed.backend.id}: ${routed.decision.reasons.join('; ')}`);
+      return { backend: routed.backend, model: routed.model };
+    })();
+    return resolved;
+  };
+
+  const pipeline = new CompletionPipeline({ resolveModel, clock: systemClock, settings: () => services.settings.current, logger: services.logger });
+  const stateSubscription = pipeline.onState((state, model) => status.update(state, model));
+
+  let lastRecheck = 0;
+  const onOutcome = (outcome: CompletionOutcome): void => {
+    if (outcome.kind === 'shown') {
+      notifier.recovered();
+    } else if (outcome.kind === 'error') {
+      status.update('error', undefined, outcome.error.message);
+      notifier.report(outcome.error);
+      // The model or server changed under us: route again, and refresh what we know (at most every 10 s).
+      forget();
+      if (Date.now() - lastRecheck > 10_000) {
+        lastRecheck = Date.now();
+        void services.connection.check();
+      }
+    } else if (outcome.kind === 'skipped') {
+      const off = outcome.reason === 'disabled' || outcome.reason === 'languageDisabled' || outcome.reason === 'fileTooLarge';
+      status.update(off ? 'disabled' : 'idle', undefined, outcome.message);
+    }
+  };
+
+  disposables.push(
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(pipeline, onOutcome)),
+    services.settings.onDidChange(() => {
+      forget();
+      pipeline.invalidate();
+    }),
+    vscode.commands.registerCommand(commandIds.completionAccepted, (uri: string, languageId: string) => pipeline.accepted(uri, languageId)),
+    vscode.commands.registerCommand(commandIds.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
+    vscode.commands.registerCommand(commandIds.toggleCompletions, async () => {
+      const enabled = !services.settings.current['completion.enabled'];
+      await vscode.workspace.getConfiguration('tiered').update('completion.enabled', enabled, vscode.ConfigurationTarget.Global);
+      void vscode.window.showInformationMessage(`Tiered: inline completions ${enabled ? 'on' : 'off'}.`);
+    }),
+    vscode.commands.registerCommand(commandIds.toggleCompletionsForLanguage, async () => {
+      const languageId = vscode.window.activeTextEditor?.document.languageId;
+      if (!languageId) {
+        return;
+      }
+      const current = services.settings.current['completion.disabledLanguages'];
+      const next = current.includes(languageId) ? current.filter((l) => l !== languageId) : [...current, languageId];
+      await vscode.workspace.getConfiguration('tiered').update('completion.disabledLanguages', next, vscode.ConfigurationTarget.Global);
+      void vscode.window.showInformationMessage(`Tiered: inline completions ${next.includes(languageId) ? 'off' : 'on'} for ${languageId}.`);
+    }),
+    vscode.commands.registerCommand(commandIds.whyNoCompletion, async () => {
+      const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now())}\n`;
+      services.logger.info(text);
+      const doc = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
+      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      return text;
+    }),
+    vscode.commands.registerCommand(commandIds.completionMenu, async () => {
+      const languageId = vscode.window.activeTextEditor?.document.languageId;
+      const settings = services.settings.current;
+      const items: (vscode.QuickPickItem & { command: string })[] = [
+        { label: settings['completion.enabled'] ? '$(circle-slash) Turn Completions Off' : '$(sparkle) Turn Completions On', command: commandIds.toggleCompletions },
+        ...(languageId ? [{ label: `$(symbol-keyword) Toggle Completions for ${languageId}`, command: commandIds.toggleCompletionsForLanguage }] : []),
+        { label: '$(question) Why No Completion?', command: commandIds.whyNoCompletion },
+        { label: '$(plug) Check Connection', command: commandIds.checkConnection },
+        { label: '$(settings-gear) Choose Completion Model…', command: 'workbench.action.openSettings', description: 'tiered.completion.model' },
+        { label: '$(output) Show Log', command: commandIds.showLog },
+      ];
+      const choice = await vscode.window.showQuickPick(items, { title: 'Tiered completions' });
+      if (choice) {
+        await vscode.commands.executeCommand(choice.command, ...(choice.description ? [choice.description] : []));
+      }
+    }),
+  );
+
+  const connectionSubscription = services.connection.onDidChange(forget);
+  return vscode.Disposable.from(...disposables, { dispose: () => stateSubscription.dispose() }, { dispose: () => connectionSubscription.dispose() }, { dispose: () => pipeline.dispose() });
+}

@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import type { CompletionPipeline } from '../../completion/pipeline';
+import type { CompletionOutcome, CompletionRequest } from '../../completion/types';
+import { commandIds } from '../commands/commandIds';
+
+/**
+ * The thin VS Code adapter over the pure completion pipeline: converts the document and position into a
+ * plain request, bridges the cancellation token to an AbortSignal, and maps the outcome back.
+ */
+export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+  constructor(
+    private readonly pipeline: CompletionPipeline,
+    private readonly onOutcome: (outcome: CompletionOutcome) => void,
+  ) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    // While the suggest widget shows an item, VS Code wants completions that extend it; ours would fight it.
+    if (context.selectedCompletionInfo !== undefined) {
+      return undefined;
+    }
+    const controller = new AbortController();
+    const cancellation = token.onCancellationRequested(() => controller.abort());
+    try {
+      const outcome = await this.pipeline.complete(toRequest(document, position, context), controller.signal);
+      this.onOutcome(outcome);
+      if (outcome.kind !== 'shown' || token.isCancellationRequested) {
+        return undefined;
+      }
+      const item = new vscode.InlineCompletionItem(outcome.text, new vscode.Range(position, position), {
+        title: 'Accepted',
+        command: commandIds.completionAccepted,
+        arguments: [document.uri.toString(), document.languageId],
+      });
+      return [item];
+    } finally {
+      cancellation.dispose();
+    }
+  }
+}
+
+function toRequest(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext): CompletionRequest {
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+  const insertSpaces = editor?.options.insertSpaces;
+  const tabSize = editor?.options.tabSize;
+  const text = document.getText();
+  return {
+    documentUri: document.uri.toString(),
+    languageId: document.languageId,
+    text,
+    offset: document.offsetAt(position),
+    lineEnding: document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n',
+    indent: { useTabs: insertSpaces === false, size: typeof tabSize === 'number' ? tabSize : 4 },
+    // UTF-16 length is close enough to bytes for a size limit, and free to compute on every keystroke.
+    fileSizeBytes: text.length,
+    manual: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+  };
+}
