@@ -230,6 +230,9 @@ export function isBorderline(c: Classification): boolean {
 }
 
 function splitFencedCode(text: string): { prose: string; codeLines: number } {
+  if (!text.includes('```')) {
+    return { prose: text, codeLines: 0 };
+  }
   let codeLines = 0;
   const prose = text.replace(/```[^\n]*\n([\s\S]*?)(```|$)/g, (_m, body: string) => {
     codeLines += body.split('\n').filter((l) => l.trim() !== '').length;
@@ -238,10 +241,53 @@ function splitFencedCode(text: string): { prose: string; codeLines: number } {
   return { prose, codeLines };
 }
 
+/** Longest text the keyword signals read: the first {@link sampleHeadChars} and the last {@link sampleTailChars}. */
+export const sampleHeadChars = 16_000;
+export const sampleTailChars = 4_000;
+
+function sampleEdges(text: string): string {
+  if (text.length <= sampleHeadChars + sampleTailChars) {
+    return text;
+  }
+  return `${text.slice(0, sampleHeadChars)}\n${text.slice(-sampleTailChars)}`;
+}
+
+function isCjk(c: number): boolean {
+  return (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af);
+}
+
+function isSeparator(c: number): boolean {
+  // ASCII whitespace and controls, no-break space, CJK and full-width punctuation.
+  return c <= 32 || c === 0xa0 || (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xffef);
+}
+
+function isAlphanumeric(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && !(c >= 0x2000 && c <= 0x2bff));
+}
+
+// One pass over the characters: a megabyte of text costs a few milliseconds.
 function countWords(prose: string): number {
-  const cjk = prose.match(/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/g)?.length ?? 0;
-  const latin = prose.replace(/[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/g, ' ').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
-  return latin + Math.round(cjk / 2);
+  let words = 0;
+  let cjk = 0;
+  let wordHasAlphanumeric = false;
+  for (let i = 0; i < prose.length; i++) {
+    const c = prose.charCodeAt(i);
+    if (isCjk(c) || isSeparator(c)) {
+      if (isCjk(c)) {
+        cjk++;
+      }
+      if (wordHasAlphanumeric) {
+        words++;
+      }
+      wordHasAlphanumeric = false;
+    } else if (isAlphanumeric(c)) {
+      wordHasAlphanumeric = true;
+    }
+  }
+  if (wordHasAlphanumeric) {
+    words++;
+  }
+  return words + Math.round(cjk / 2);
 }
 
 function countStackFrames(text: string): number {
@@ -279,12 +325,14 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
  * everything else is scored from its text, pasted code and the code it is about.
  */
 export function classify(input: Pick<RouteInput, 'task' | 'text' | 'code'>): Classification {
-  const text = input.text;
-  const { prose, codeLines: fencedLines } = splitFencedCode(text);
-  const words = countWords(prose);
+  const { prose: fullProse, codeLines: fencedLines } = splitFencedCode(input.text);
+  const words = countWords(fullProse);
   const codeLines = (input.code?.lines ?? 0) + fencedLines;
-  const codeChars = (input.code?.chars ?? 0) + (fencedLines > 0 ? text.length - prose.length : 0);
+  const codeChars = (input.code?.chars ?? 0) + (fencedLines > 0 ? input.text.length - fullProse.length : 0);
   const fileCount = input.code?.fileCount ?? (fencedLines > 0 ? 1 : 0);
+  // Signals are read from the start and the end only: a pasted megabyte of logs must not slow routing down.
+  const prose = sampleEdges(fullProse);
+  const text = sampleEdges(input.text);
   const stackFrames = countStackFrames(text);
   const hasStackTrace = stackFrames >= 1 || traceHeaderPattern.test(text);
   const localError = localErrorPattern.test(text);
@@ -360,7 +408,6 @@ export function classify(input: Pick<RouteInput, 'task' | 'text' | 'code'>): Cla
     reasons.push(`code of ${codeLines} lines → too much for the code tier`);
   }
 
-  // Long, detailed prose describes a hard problem more often than not.
   // Long, detailed prose describes a hard problem more often than not; quick questions are short.
   if (words > 90) {
     hard += 1.5;
