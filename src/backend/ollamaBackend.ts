@@ -366,13 +366,20 @@ export class OllamaBackend implements LlmBackend {
             },
             { startedAt, firstTokenAt, endedAt, pieces },
           );
+          this.logger.debug(
+            `[${this.id}] ${path} ${request.model}: ${metrics.generatedTokens} tokens, prompt ${metrics.promptTokens}, first token ${Math.round(metrics.timeToFirstTokenMs)} ms, total ${Math.round(metrics.totalMs)} ms`,
+          );
           yield { type: 'done', result: { text, doneReason: toDoneReason(field(line, 'done_reason')), metrics } };
           return;
         }
       }
       throw new Error('Did not receive done or success response in stream.');
     } catch (error) {
-      throw this.mapError(error, { path, model: request.model, guard, watch, partialText: text });
+      const mapped = this.mapError(error, { path, model: request.model, guard, watch, partialText: text });
+      if (mapped.kind !== 'aborted') {
+        this.logger.warn(`[${this.id}] ${path} ${request.model}: ${mapped.kind}: ${mapped.message}`);
+      }
+      throw mapped;
     } finally {
       // Closes the HTTP stream when the consumer stopped early; a no-op after a complete answer.
       guard.dispose();

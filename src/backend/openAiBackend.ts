@@ -435,9 +435,16 @@ export class OpenAiBackend implements LlmBackend {
         }
       }
       const metrics = buildMetrics(this.figures(state), { startedAt, firstTokenAt: state.firstTokenAt, endedAt: performance.now(), pieces: state.pieces });
+      this.logger.debug(
+        `[${this.id}] ${path} ${request.model}: ${metrics.generatedTokens} tokens, prompt ${metrics.promptTokens} (${metrics.cachedPromptTokens} cached), first token ${Math.round(metrics.timeToFirstTokenMs)} ms, total ${Math.round(metrics.totalMs)} ms`,
+      );
       yield { type: 'done', result: { text: state.text, doneReason: doneReasonOf(state.finishReason), metrics } };
     } catch (error) {
-      throw this.mapError(error, { path, model: request.model, guard, state });
+      const mapped = this.mapError(error, { path, model: request.model, guard, state });
+      if (mapped.kind !== 'aborted') {
+        this.logger.warn(`[${this.id}] ${path} ${request.model}: ${mapped.kind}: ${mapped.message}`);
+      }
+      throw mapped;
     } finally {
       guard.dispose();
     }
