@@ -29,6 +29,7 @@ export const quietSettings: Readonly<Record<string, unknown>> = {
   'editor.hover.enabled': false,
   'git.enabled': false,
   'git.autoRepositoryDetection': false,
+  'git.openRepositoryInParentFolders': 'never',
   'extensions.autoUpdate': false,
   'extensions.autoCheckUpdates': false,
   'extensions.ignoreRecommendations': true,
