@@ -138,6 +138,25 @@ line('route(), 5 models', routeFull);
 line('route(), 30 models, 2 endpoints', routeBusy);
 console.log(`  route() costs ${(classifierOnly.decisionsPerSecond / routeFull.decisionsPerSecond).toFixed(2)}× the classifier alone (5 models), ${(classifierOnly.decisionsPerSecond / routeBusy.decisionsPerSecond).toFixed(2)}× (30 models)`);
 
+// Huge pastes: the router reads signals from the edges only, so a megabyte must not stall a request.
+function medianMs(text: string): number {
+  const runs: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    route({ task: 'chat', text }, env);
+    runs.push(performance.now() - t0);
+  }
+  runs.sort((a, b) => a - b);
+  return Math.round((runs[3] ?? 0) * 10) / 10;
+}
+const huge = {
+  prose1MB: medianMs('Our service sometimes returns stale data after a deploy and we are not sure why. '.repeat(12_500)),
+  stackTrace1MB: medianMs('    at handler (/srv/app/src/routes/orders.js:120:15)\n'.repeat(19_000)),
+  fencedCode1MB: medianMs(`Refactor this:\n\`\`\`ts\n${'const total = items.reduce((a, b) => a + b.price, 0);\n'.repeat(19_000)}\`\`\``),
+  singleLine1MB: medianMs('x'.repeat(1_000_000)),
+};
+console.log(`  one 1 MB request (median of 7): prose ${huge.prose1MB} ms, stack trace ${huge.stackTrace1MB} ms, fenced code ${huge.fencedCode1MB} ms, single line ${huge.singleLine1MB} ms`);
+
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const out = {
   bench: 'router',
@@ -153,7 +172,7 @@ const out = {
   accuracyBySplit: Object.fromEntries(Object.entries(bySplit).map(([s, e]) => [s, { total: e.total, correct: e.correct, accuracy: e.accuracy }])),
   confusion: all.confusion,
   misroutes: all.misroutes,
-  speed: { classifierOnly, route5Models: routeFull, route30Models: routeBusy },
+  speed: { classifierOnly, route5Models: routeFull, route30Models: routeBusy, oneMegabyteRequestMs: huge },
 };
 writeFileSync(path.join(root, 'bench/results/router.json'), `${JSON.stringify(out, null, 2)}\n`);
 console.log('\nwrote bench/results/router.json');
