@@ -5,6 +5,7 @@ import { registerSetApiKey } from './providers/commands/setApiKey';
 import { registerConnectionStatus } from './providers/connectionStatusBar';
 import { registerModelsView } from './providers/modelsView';
 import { registerCompletions } from './providers/completion/completionFeature';
+import { registerPrompts } from './providers/prompts/registerPrompts';
 
 /** Every feature of the extension, in activation order. Each registers itself and owns its disposables. */
 export const features: readonly Feature[] = [
@@ -14,4 +15,5 @@ export const features: readonly Feature[] = [
   { name: 'connection status', activate: registerConnectionStatus },
   { name: 'models view', activate: registerModelsView },
   { name: 'inline completions', activate: registerCompletions },
+  { name: 'prompt library', activate: (services) => registerPrompts(services) },
 ];

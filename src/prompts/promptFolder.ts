@@ -48,6 +48,39 @@ export class PromptTrash {
     }
   }
 
+  /**
+   * Puts a trashed prompt back where it came from (per its origin note), or into `fallbackDir` when the note is
+   * missing. Never overwrites: when the original path is taken, a free `-restored` name next to it is used.
+   * Returns the restored path.
+   */
+  async restore(trashedFile: string, fallbackDir: string): Promise<string> {
+    let original: string | undefined;
+    try {
+      const note: unknown = JSON.parse(await fs.readFile(`${trashedFile}.origin.json`, 'utf8'));
+      if (note !== null && typeof note === 'object' && 'originalPath' in note && typeof note.originalPath === 'string' && path.isAbsolute(note.originalPath)) {
+        original = note.originalPath;
+      }
+    } catch {
+      // No note: restore into the fallback folder.
+    }
+    const base = path.basename(trashedFile).replace(/^[\dT-]+Z(-\d+)?-/, '');
+    const target = original ?? path.join(fallbackDir, base);
+    const stem = target.slice(0, target.length - promptFileExtension.length);
+    for (let n = 0; n < 1000; n++) {
+      const candidate = n === 0 ? target : `${stem}-restored${n > 1 ? `-${n}` : ''}${promptFileExtension}`;
+      try {
+        await moveFileNoClobber(trashedFile, candidate);
+        await fs.rm(`${trashedFile}.origin.json`, { force: true });
+        return candidate;
+      } catch (error) {
+        if (!(error instanceof FileExistsError)) {
+          throw error;
+        }
+      }
+    }
+    throw new Error(`no free name to restore ${trashedFile}`);
+  }
+
   /** Trashed prompt files, newest first. */
   async list(): Promise<string[]> {
     let names: string[];

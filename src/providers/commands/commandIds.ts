@@ -14,6 +14,22 @@ export const commandIds = {
   whyNoCompletion: 'tiered.whyNoCompletion',
   completionMenu: 'tiered.completionMenu',
   completionAccepted: 'tiered.completionAccepted',
+  promptsNew: 'tiered.prompts.new',
+  promptsEdit: 'tiered.prompts.edit',
+  promptsRename: 'tiered.prompts.rename',
+  promptsDuplicate: 'tiered.prompts.duplicate',
+  promptsDelete: 'tiered.prompts.delete',
+  promptsMove: 'tiered.prompts.move',
+  promptsCustomize: 'tiered.prompts.customize',
+  promptsRun: 'tiered.prompts.run',
+  promptsCopy: 'tiered.prompts.copy',
+  promptsToggleFavorite: 'tiered.prompts.toggleFavorite',
+  promptsImport: 'tiered.prompts.import',
+  promptsExport: 'tiered.prompts.export',
+  promptsRunSaved: 'tiered.prompts.runSaved',
+  promptsSaveSelection: 'tiered.prompts.saveSelection',
+  promptsRestore: 'tiered.prompts.restore',
+  promptsRefresh: 'tiered.prompts.refresh',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
@@ -21,4 +37,5 @@ export type CommandId = (typeof commandIds)[keyof typeof commandIds];
 /** View ids, matching package.json's `contributes.views`. */
 export const viewIds = {
   models: 'tiered.models',
+  prompts: 'tiered.prompts',
 } as const;

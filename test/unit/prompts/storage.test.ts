@@ -163,4 +163,20 @@ suite('prompts: storage', () => {
     assert.equal((await user.read(a)).definition?.body, 'edited');
     await assert.rejects(user.save(path.join(root, 'elsewhere.prompt.md'), def('X')), /not a prompt file/);
   });
+
+  test('restore puts a trashed prompt back, never over a newer file of the same path', async () => {
+    const file = await ws.create(def('Back', 'first'));
+    const trashed = await ws.delete(file);
+    const restored = await trash.restore(trashed, user.dir);
+    assert.equal(restored, file);
+    assert.equal((await ws.read(file)).definition?.body, 'first');
+    assert.deepEqual(await trash.list(), []);
+    // Trash it again, create a new prompt at the same path, restore: both survive.
+    const trashedAgain = await ws.delete(file);
+    await ws.create(def('Back', 'newer'));
+    const second = await trash.restore(trashedAgain, user.dir);
+    assert.equal(path.basename(second), 'back-restored.prompt.md');
+    assert.equal((await ws.read(file)).definition?.body, 'newer');
+    assert.equal((await ws.read(second)).definition?.body, 'first');
+  });
 });

@@ -1,0 +1,67 @@
+import * as vscode from 'vscode';
+import { builtinPromptFiles } from '../../prompts/builtins';
+import type { LibrarySnapshot } from '../../prompts/library';
+import { viewIds } from '../commands/commandIds';
+import type { Services } from '../services';
+import { PromptCommands } from './promptCommands';
+import { PromptLibraryService } from './promptLibraryService';
+import { DocumentPromptRunner } from './promptRunner';
+import type { PromptRunner } from './promptRunner';
+import { PromptsTreeProvider } from './promptsTree';
+
+/** Problems of prompt files, in the Problems panel under this name. */
+export const promptDiagnosticsName = 'Tiered prompts';
+
+/** Publishes every prompt file problem (errors and warnings) with its line. */
+export function publishDiagnostics(collection: vscode.DiagnosticCollection, snapshot: LibrarySnapshot): void {
+  collection.clear();
+  const byFile = new Map<string, vscode.Diagnostic[]>();
+  for (const entry of snapshot.entries) {
+    if (entry.file === undefined) {
+      continue;
+    }
+    for (const p of entry.problems) {
+      const line = Math.max(0, p.line - 1);
+      const col = Math.max(0, p.column - 1);
+      const d = new vscode.Diagnostic(
+        new vscode.Range(line, col, line, Number.MAX_SAFE_INTEGER),
+        p.message,
+        p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+      );
+      d.source = 'Tiered prompts';
+      const list = byFile.get(entry.file) ?? [];
+      list.push(d);
+      byFile.set(entry.file, list);
+    }
+  }
+  for (const [file, diagnostics] of byFile) {
+    collection.set(vscode.Uri.file(file), diagnostics);
+  }
+}
+
+/**
+ * The saved prompt library feature: the "Prompts" view, its commands, live reload, and Problems entries.
+ * `runner` defaults to the interim document runner; the chat view will pass its own.
+ */
+export function registerPrompts(services: Services, runner: PromptRunner = new DocumentPromptRunner(services)): vscode.Disposable {
+  const library = new PromptLibraryService(services.extension, services.logger);
+  const tree = new PromptsTreeProvider(library);
+  const view = vscode.window.createTreeView(viewIds.prompts, { treeDataProvider: tree, showCollapseAll: true });
+  const diagnostics = vscode.languages.createDiagnosticCollection(promptDiagnosticsName);
+  const commands = new PromptCommands(library, runner, services.logger);
+  const onChange = library.onDidChange((snapshot) => {
+    tree.refresh();
+    publishDiagnostics(diagnostics, snapshot);
+    const broken = snapshot.entries.filter((e) => e.definition === undefined).length;
+    view.badge = broken > 0 ? { value: broken, tooltip: `${broken} malformed prompt file${broken === 1 ? '' : 's'} (see Problems)` } : undefined;
+  });
+  // Built-ins open read-only under their own scheme.
+  const builtinDocs = vscode.workspace.registerTextDocumentContentProvider('tiered-prompt', {
+    provideTextDocumentContent: (uri) => {
+      const key = uri.path.replace(/^\//, '').replace(/\.prompt\.md$/, '');
+      return Object.hasOwn(builtinPromptFiles, key) ? builtinPromptFiles[key] : undefined;
+    },
+  });
+  void library.reload();
+  return vscode.Disposable.from(commands.register(), onChange, view, tree, diagnostics, builtinDocs, library);
+}
