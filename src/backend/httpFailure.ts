@@ -23,13 +23,27 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** undici's own timers (300 s `headersTimeout` / `bodyTimeout`): a slow server, not a missing one. */
+const undiciTimeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
 /** True when fetch failed before any response arrived because the address did not answer. */
 export function isConnectionFailure(error: unknown): boolean {
   const code = errorCode(error);
-  if (code !== undefined && unreachableCodes.has(code)) {
-    return true;
+  if (code !== undefined) {
+    if (unreachableCodes.has(code)) {
+      return true;
+    }
+    if (undiciTimeoutCodes.has(code)) {
+      return false;
+    }
   }
   return error instanceof TypeError && error.message === 'fetch failed';
+}
+
+/** True when undici gave up waiting (its 300 s header/body timers fire before a longer user timeout). */
+export function isTransportTimeout(error: unknown): boolean {
+  const code = errorCode(error);
+  return code !== undefined && undiciTimeoutCodes.has(code);
 }
 
 /** True for the abort rejection of fetch or a body read. */

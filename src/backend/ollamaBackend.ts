@@ -16,7 +16,7 @@ import { Ollama } from 'ollama';
 import type { Options as OllamaOptions } from 'ollama';
 import type { ZodType } from 'zod';
 import { errors, isTieredError, TieredError } from './errors';
-import { describeError, isAbortError, isConnectionFailure } from './httpFailure';
+import { describeError, isAbortError, isConnectionFailure, isTransportTimeout } from './httpFailure';
 import { LineSplitter } from './lineSplitter';
 import { buildMetrics, nsToMs, num } from './metrics';
 import { psResponseSchema, showResponseSchema, tagsResponseSchema, toLoadedModels, toModelInfo, versionResponseSchema } from './ollamaParse';
@@ -400,6 +400,9 @@ export class OllamaBackend implements LlmBackend {
     }
     if (error instanceof TieredError) {
       return error;
+    }
+    if (isTransportTimeout(error)) {
+      return errors.timeout(this.baseUrl, guard.timeoutMs, partialText);
     }
     if (field(error, 'name') === 'ResponseError' && typeof field(error, 'status_code') === 'number') {
       return this.fromStatus(num(field(error, 'status_code')), str(field(error, 'error')) || str(field(error, 'message')), path, model);

@@ -20,7 +20,7 @@ import { createParser } from 'eventsource-parser';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { z } from 'zod';
 import { errors, TieredError } from './errors';
-import { describeError, isAbortError, isConnectionFailure } from './httpFailure';
+import { describeError, isAbortError, isConnectionFailure, isTransportTimeout } from './httpFailure';
 import { buildMetrics, num } from './metrics';
 import type { ServerFigures } from './metrics';
 import { parseParameterBillions } from './ollamaParse';
@@ -611,6 +611,9 @@ export class OpenAiBackend implements LlmBackend {
     }
     if (error instanceof TieredError) {
       return error;
+    }
+    if (isTransportTimeout(error)) {
+      return errors.timeout(this.baseUrl, guard.timeoutMs, partialText);
     }
     if (!guard.responded && isConnectionFailure(error)) {
       return errors.unreachable(this.baseUrl, error);

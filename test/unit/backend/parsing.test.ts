@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { describeError, errorCode, isAbortError, isConnectionFailure } from '../../../src/backend/httpFailure';
+import { describeError, errorCode, isAbortError, isConnectionFailure, isTransportTimeout } from '../../../src/backend/httpFailure';
 import { LineSplitter } from '../../../src/backend/lineSplitter';
 import { buildMetrics, nsToMs, num } from '../../../src/backend/metrics';
 import { capabilitiesFrom, parseParameterBillions, toLoadedModels, toModelInfo } from '../../../src/backend/ollamaParse';
@@ -107,6 +107,9 @@ suite('backend parsing units', () => {
       assert.equal(isConnectionFailure(new Error('other')), false);
       assert.match(describeError(refused), /fetch failed: connect ECONNREFUSED/);
       assert.equal(isAbortError(Object.assign(new Error('x'), { name: 'AbortError' })), true);
+      const slow = new TypeError('fetch failed', { cause: Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' }) });
+      assert.equal(isConnectionFailure(slow), false, 'undici header timeout is not "unreachable"');
+      assert.equal(isTransportTimeout(slow), true);
     });
   });
 
