@@ -449,18 +449,41 @@ function attempt(ordered: Placed[], budget: number, counter: TokenCounter, rende
   }
 }
 
-/** Counts long texts once per layout (retries and edge passes re-measure the same renderings). */
+// Counts of rendered segments, per counter, kept across layouts: consecutive requests (chat follow-ups,
+// a re-asked question, the same open files) mostly lay out the same items, so only the final text needs
+// counting again. Bounded by the total length of the remembered texts.
+const segmentCounts = new WeakMap<TokenCounter, Map<string, number>>();
+const segmentMemoMaxChars = 2_000_000;
+const segmentMemoChars = new WeakMap<TokenCounter, { chars: number }>();
+
+/** Counts long texts once (within a layout, and across layouts for the same counter). */
 function memoized(counter: TokenCounter): TokenCounter {
-  const memo = new Map<string, number>();
+  let memo = segmentCounts.get(counter);
+  let size = segmentMemoChars.get(counter);
+  if (memo === undefined || size === undefined) {
+    memo = new Map();
+    size = { chars: 0 };
+    segmentCounts.set(counter, memo);
+    segmentMemoChars.set(counter, size);
+  }
+  const cache = memo;
+  const stored = size;
   return {
     count(text: string): number {
-      if (text.length < 512) {
+      if (text.length < 256) {
         return counter.count(text);
       }
-      let n = memo.get(text);
+      let n = cache.get(text);
       if (n === undefined) {
         n = counter.count(text);
-        memo.set(text, n);
+        if (stored.chars + text.length > segmentMemoMaxChars) {
+          cache.clear();
+          stored.chars = 0;
+        }
+        if (text.length <= segmentMemoMaxChars / 4) {
+          cache.set(text, n);
+          stored.chars += text.length;
+        }
       }
       return n;
     },
