@@ -3,7 +3,6 @@
 // A tier that is its own program prints `TIER-RESULT {"tier":…,"passed":N,"failed":N,"skipped":N}`.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -41,9 +40,19 @@ function wanted(tier) {
   add('build', { passed: build.code === 0 ? 1 : 0, failed: 0, skipped: 0 }, build.code);
 }
 
+// Static checks: the type checker (both tsconfigs) and the linter, which also enforces the pure-core layer rule.
+if (wanted('static')) {
+  for (const [name, script] of [
+    ['check-types', 'check-types'],
+    ['lint', 'lint'],
+  ]) {
+    const result = await run('npm', ['run', '--silent', script]);
+    add(name, { passed: result.code === 0 ? 1 : 0, failed: 0, skipped: 0 }, result.code);
+  }
+}
+
 if (wanted('unit')) {
-  const report = path.join(os.tmpdir(), `tiered-unit-${process.pid}.json`);
-  const unit = await run('npx', ["mocha", "test/unit/**/*.test.ts", "--reporter", "spec"], { TIERED_MOCHA_JSON: report });
+  const unit = await run('npx', ['mocha', 'test/unit/**/*.test.ts', '--reporter', 'spec']);
   const counts = { passed: 0, failed: 0, skipped: 0 };
   // mocha's spec reporter ends with "N passing", "N failing", "N pending".
   const num = (re) => Number((unit.out.match(re) ?? [])[1] ?? 0);
