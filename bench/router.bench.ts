@@ -118,12 +118,13 @@ if (all.misroutes.length === 0) {
 } else {
   console.log(`  misroutes (${all.misroutes.length}):`);
   for (const m of all.misroutes) {
-    console.log(`    - ${m.id}: expected ${m.expected}, routed ${m.got} (${m.note})`);
+    console.log(`    - ${m.id}: expected ${m.expected}, routed ${m.got}, confidence ${m.confidence.toFixed(2)} (${m.note})`);
     for (const r of m.reasons) {
       console.log(`        · ${r}`);
     }
   }
 }
+console.log(`  mean confidence: ${all.meanConfidence.correct.toFixed(2)} when right, ${all.meanConfidence.misrouted.toFixed(2)} when wrong`);
 console.log(`  target ≥ ${pct(accuracyTarget)}: ${all.accuracy >= accuracyTarget ? 'met' : 'NOT MET'}`);
 
 const busy = busyEnv();
@@ -170,6 +171,7 @@ const out = {
   accuracyTarget,
   targetMet: all.accuracy >= accuracyTarget,
   accuracyBySplit: Object.fromEntries(Object.entries(bySplit).map(([s, e]) => [s, { total: e.total, correct: e.correct, accuracy: e.accuracy }])),
+  meanConfidence: all.meanConfidence,
   confusion: all.confusion,
   misroutes: all.misroutes,
   speed: { classifierOnly, route5Models: routeFull, route30Models: routeBusy, oneMegabyteRequestMs: huge },

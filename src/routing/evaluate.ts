@@ -40,6 +40,7 @@ export interface Misroute {
   readonly expected: Tier;
   readonly got: Tier | 'noModel';
   readonly note: string;
+  readonly confidence: number;
   readonly reasons: readonly string[];
 }
 
@@ -52,6 +53,8 @@ export interface Evaluation {
   /** confusion[expected][got]. */
   readonly confusion: Record<Tier, Record<Tier | 'noModel', number>>;
   readonly misroutes: readonly Misroute[];
+  /** Mean confidence of the right and of the wrong decisions: a useful confidence is lower when wrong. */
+  readonly meanConfidence: { readonly correct: number; readonly misrouted: number };
 }
 
 /** Turn a labeled request into the router's input. */
@@ -72,15 +75,27 @@ export function evaluateRouter(requests: readonly LabeledRequest[], env: RouterE
   const confusion: Record<Tier, Record<Tier | 'noModel', number>> = { small: row(), code: row(), moe: row() };
   const misroutes: Misroute[] = [];
   let correct = 0;
+  let correctConfidence = 0;
+  let wrongConfidence = 0;
   for (const r of requests) {
     const d = route(toRouteInput(r), env);
     const got = d.kind === 'routed' ? d.tier : 'noModel';
     confusion[r.expected][got]++;
     if (got === r.expected) {
       correct++;
+      correctConfidence += d.confidence;
     } else {
-      misroutes.push({ id: r.id, expected: r.expected, got, note: r.note, reasons: d.reasons });
+      wrongConfidence += d.confidence;
+      misroutes.push({ id: r.id, expected: r.expected, got, note: r.note, confidence: d.confidence, reasons: d.reasons });
     }
   }
-  return { total: requests.length, correct, accuracy: requests.length === 0 ? 0 : correct / requests.length, confusion, misroutes };
+  const mean = (sum: number, n: number): number => (n === 0 ? 0 : Math.round((sum / n) * 100) / 100);
+  return {
+    total: requests.length,
+    correct,
+    accuracy: requests.length === 0 ? 0 : correct / requests.length,
+    confusion,
+    misroutes,
+    meanConfidence: { correct: mean(correctConfidence, correct), misrouted: mean(wrongConfidence, misroutes.length) },
+  };
 }
