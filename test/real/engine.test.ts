@@ -2,7 +2,7 @@
 // If these fail, the GGUF writer is wrong and every other real-engine test is suspect.
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { buildGguf, FIM_TOKENS, MODEL_SPECS } from './makeGguf';
+import { buildGguf, buildVocab, FIM_TOKENS, MODEL_SPECS } from './makeGguf';
 import { realEnv } from './realEnv';
 import { getJson, postJson, tokenize } from './serverProbe';
 
@@ -21,7 +21,8 @@ suite('real engine: self-made GGUF models in llama-server', () => {
       assert.equal(m.id, s.alias);
       assert.equal(m.meta?.n_ctx_train, MODEL_SPECS[name].contextLength);
       assert.equal(m.meta?.n_ctx, s.slotContext);
-      assert.equal(m.meta?.n_params, buildGguf(MODEL_SPECS[name]).parameters);
+      assert.equal(m.meta?.n_params, s.parameters);
+      assert.equal(m.meta?.n_vocab, buildVocab(MODEL_SPECS[name].fim).tokens.length);
     }
   });
 

@@ -8,8 +8,8 @@
  * is a few characters per token, like a real tokenizer, not one byte per token).
  *
  * Output is gibberish. To keep it printable and streams long, the output layer makes control tokens,
- * `<unk>` and the high byte tokens (0x80..0xFF, which would form invalid UTF-8) practically
- * impossible: one dimension of the residual stream is held at a constant (embeddings set it, no layer
+ * `<unk>` and the byte tokens other than tab, newline and printable ASCII (high bytes would form invalid
+ * UTF-8) practically impossible: one dimension of the residual stream is held at a constant (embeddings set it, no layer
  * writes it) and those tokens' output rows weigh it strongly negative. So a generation only stops at
  * its token limit, a stop string, or a cancel.
  *
@@ -87,85 +87,85 @@ export interface Vocab {
   readonly ids: Readonly<Record<string, number>>;
 }
 
-// A little of everything a coding assistant sees: TypeScript, Python, prose. Merges are learned from it.
-const CORPUS = `
-import { readFile } from 'node:fs/promises';
-import type { Logger } from './logger';
+// The vocabulary's words: the 1,000 most frequent word parts (camelCase/snake_case split, lower case) in
+// TypeScript declarations, JavaScript and Python sources, frozen here so the models never change.
+const WORDS = [
+  'the self if is to of return in for and string error def this type not file number value be event name or void ',
+  'buffer none from object data zod listener path key function an node as options context import array it with ',
+  'export on true that raise const since undefined message read js encoding other os extends will class set else ',
+  'module returns param any format by are decimal line interface size get write stream result new when callback ',
+  'int check default false err method bytes boolean console mode url used code socket args all have params use ',
+  'can buf try offset len list except null process log input address add length no end stack time exception ',
+  'argument test filename once create option id must only async like script sys promise open at util str arg ',
+  'declare non close info https elif text utf which server version index worker iso one has append start source ',
+  'using org request output shared readonly given base prepend io errors link see we last called schema ',
+  'isinstance values header provided may before dir call first property directory network instance html objects ',
+  'pv fd heap fs exp schemas cls http zip current obj inspector runtime copy max pos global flags should sign ',
+  'date invalid after port readable frame so python returned fn api types specified integer op then extended user ',
+  'print exit modules init more pair than unknown was emit next debugger parse notification uint join ip ',
+  'constructor protocol but example each element while response otherwise find raw group tuple dict msg prefix ',
+  'count internals timeout tls same trace names where sync load some execution exc prints arguments operation ',
+  'binary passed doc long json map does pass private docs optional state instead hash into position locale token ',
+  'available byte public lines deprecated chunk big its float reference headers range post closed break been ',
+  'entry year empty search archive typeof events performance ans core predicate also emitter profiler there ',
+  'assert writable written methods two stop help order system remove case my flag algorithm items func created ',
+  'run keys opt issue command cache files out implemented connection record readline errno generate month fp ',
+  'resolve target symbol lineno up py en web either parameter man local abc inspect re view signal convert do ',
+  'stat java decoder update parser pickle constants seek mark handle following session warning us nodejs ',
+  'descriptor strings lookup compress standard foo second internal resource promisify min tarinfo supported na ',
+  'src proto split ignore repr never host negative without opts decode such information replace cipher zero total ',
+  'whether found round browser ssl fileobj day iterator calling linux crypto they stats breakpoint cannot skip ',
+  'attribute spec level special continue tar support calls possible com encode snapshot posix implementation ',
+  'equal properties strict zlib single unpack lib hostname es compile defaults certificate multiple specific ',
+  'content thrown newline pop width contains sep functions generator mock res push throw yield indent bigint ',
+  'wrapper st you client until vm exists reader compare include hook contents typed random here access memory ',
+  'repl fullname dispatch make net send connect already match checks struct eof namespace tell custom store ',
+  'domain root dst blob pattern parent safe usage main family being sequence details stdout note item both sent ',
+  'register license zinfo le digits limit transform ref compression these ascii received getattr bit latest ',
+  'hasattr flush sha rsa config pathname because infinity ed datetime rounding expected del gnu added build pem ',
+  'extra package chars sr containing valid windows point digest tab allow bits entries original mapping action ',
+  'characters addresses await val clear parts location memo abort save asynchronous unicode prec rfc ',
+  'documentation listeners extract iterable creates results elements character most thread tzinfo space writing ',
+  'sets prefixlen behavior between times resp warnings loader mozilla alias experimental platform instances part ',
+  'remote ipv block short tb loop title emitted literal always profile tracing days exceptions initial mtime need ',
+  'exponent paths pack reduce secure registry provides finally reg doesn fmt reset numeric resolved hmac ',
+  'traceback opcode through crc supplied status finished issued enable fired endian dns head duplex keyof sock ',
+  'fix subclass txt bar hooks seconds lzma developer pipeline reading buffered site sorted coverage stderr ',
+  'netmask dec fill now ok underlying change der chunks timedelta within gzip attrs infer bad parsed table cs ',
+  'about back uses unique extension temporary would failed report field modname additional exact starting even ',
+  'form pending label precision password raised cmd hello normal over seen member kwargs hex enabled named brotli ',
+  'too handler variable ctx attributes iter pax destination don classes formats lock contain includes statistics ',
+  'exist defined stdin tmp writer startswith less disconnect dirname iteration recursive classmethod mod attr ',
+  'require whitespace var started ignored signature symlinks old encoded maximum keyword way req processor ',
+  'comment sequences nntp tarfile scope decoded signed channel summary compatibility pipe positive requires env ',
+  'argv based running parameters buffers done external during immediately waiting builtin keep destroyed ',
+  'description callable updated hour cluster were existing work left via generated tag high usr ts under query ',
+  'identifier www pause arcname operand representation listening specifies streams column required automatically ',
+  'promises just remainder inf xc mime fields num changes timer aes prime basename vars triple different what ',
+  'representing environment interval rest ldflags meta top suffix yes many alloc kind incoming escape onerror ',
+  'audio little constant reserved agent mailbox raiseit including their directly debug destroy deprecation known ',
+  'timestamp machine ee fileno messages connected built minute how buffering install magic body secret enum shape ',
+  'unsafe latin another active application follow compute resume opened super specifying catch necessary symbolic ',
+  'put microseconds abs whence fold complete creating unless callbacks above needed lower warn salt strip threads ',
+  'final least compressed generic them alive program common payload ss verify strong directories rb removals ',
+  'equivalent indicating numbers passing sockets simple disable full uid itself enter labels delete encoder ',
+  'codecs nan allows reverse currently delay dictionary timers signals formatted builtins tty mac mask still ',
+  'statement github supports thing bound section large returning unix absolute globals ext override loading ',
+  'abstract prompt importlib let addr corresponding attempt omitted child mean half bytearray isdir mm lt ',
+  'markobject ',
+].join('');
 
-export interface Options {
-  readonly timeoutMs: number;
-  readonly retries?: number;
-}
+// Operators, punctuation runs and indentation that real code tokenizers have as single tokens.
+// SentencePiece writes a space as U+2581 ('\u2581' below, written `_` in this list and mapped).
+const PIECES = [
+  '____', '________', '____________', '________________', '_=', '_==', '_===', '_!=', '_!==', '_=>', '_+', '_-', '_*', '_/',
+  '_{', '_}', '_(', '_[', '_<', '_>', '_<=', '_>=', '_&&', '_||', '_??', '_?', '_:', '_+=', '_-=', '_//', '_/**', '_*/',
+  '()', '();', '()', '():', '(),', ');', '),', ')]', '));', ')}', '{}', '[]', '[];', '=>', '::', '->', '_->', '++', '--',
+  "';", "',", "')", "');", '";', '",', '")', '");', '`;', '${', '};', '},', '],', '//', '/**', '*/', '#_', '"""', '...',
+  '\n', '\n\n', '\n__', '\n____', '\n______', '\n________', '\n__________', '\n____________', '\n________________', '\t', '\t\t', '\n\t', '\n\t\t',
+].map((p) => p.replace(/_/g, '\u2581'));
 
-/** Reads a file and returns its lines. */
-export async function readLines(path: string, options: Options): Promise<string[]> {
-  const text = await readFile(path, 'utf8');
-  const lines = text.split('\\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === '') {
-      continue;
-    }
-  }
-  return lines.filter((line) => line.length > 0);
-}
-
-export class Cache<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly limit: number, private readonly logger: Logger) {}
-  get(key: K): V | undefined {
-    return this.map.get(key);
-  }
-  set(key: K, value: V): void {
-    if (this.map.size >= this.limit) {
-      const first = this.map.keys().next();
-      if (!first.done) {
-        this.map.delete(first.value);
-      }
-    }
-    this.map.set(key, value);
-    this.logger.info(\`cache size \${this.map.size}\`);
-  }
-}
-
-function fibonacci(n: number): number {
-  if (n < 2) {
-    return n;
-  }
-  return fibonacci(n - 1) + fibonacci(n - 2);
-}
-
-const result = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
-if (!result.ok) {
-  throw new Error(\`request failed with status \${result.status}\`);
-}
-
-def parse_config(path):
-    """Parse a configuration file and return a dictionary."""
-    with open(path, "r") as handle:
-        data = handle.read()
-    result = {}
-    for line in data.splitlines():
-        if not line or line.startswith("#"):
-            continue
-        key, value = line.split("=", 1)
-        result[key.strip()] = value.strip()
-    return result
-
-class Server:
-    def __init__(self, host, port):
-        self.host = host
-        self.port = port
-
-    def start(self):
-        print(f"listening on {self.host}:{self.port}")
-
-The function returns the number of tokens in the prompt. Explain what this code does and review it for bugs.
-Write a unit test for the cache. What is the difference between a promise and a callback?
-`;
-
-const MERGES = 420;
-
-/** The vocabulary: specials, bytes, printable characters, learned merges. Deterministic. */
+/** The vocabulary: specials, bytes, printable characters, word and code pieces. Deterministic. */
 export function buildVocab(fim: boolean): Vocab {
   const tokens: string[] = [];
   const scores: number[] = [];
@@ -196,47 +196,28 @@ export function buildVocab(fim: boolean): Vocab {
   for (const c of chars) {
     add(c, TokenType.Normal, -1000);
   }
-  // Learn merges: plain BPE on the corpus, never across a newline or tab (those stay byte tokens).
-  let seq = Array.from(CORPUS.replace(/ /g, '\u2581'));
+  // Words and pieces with every prefix, so SentencePiece's merge loop (highest score first; score = length)
+  // can grow each of them from single characters. Words come lower case and capitalized (camelCase parts),
+  // each with and without a leading space.
   const known = new Set(tokens);
-  for (let m = 0; m < MERGES; m++) {
-    const counts = new Map<string, number>();
-    for (let i = 0; i + 1 < seq.length; i++) {
-      const a = seq[i];
-      const b = seq[i + 1];
-      if (a.includes('\n') || b.includes('\n') || a.includes('\t') || b.includes('\t')) {
-        continue;
-      }
-      const key = `${a}\u0000${b}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    let best: string | undefined;
-    let bestCount = 1;
-    for (const [key, count] of counts) {
-      if (count > bestCount || (count === bestCount && best !== undefined && key < best)) {
-        best = key;
-        bestCount = count;
+  const addWithPrefixes = (piece: string): void => {
+    const chars = Array.from(piece);
+    for (let n = 2; n <= chars.length; n++) {
+      const prefix = chars.slice(0, n).join('');
+      if (!known.has(prefix)) {
+        known.add(prefix);
+        add(prefix, TokenType.Normal, n);
       }
     }
-    if (best === undefined) {
-      break;
+  };
+  for (const word of WORDS.split(' ').filter((w) => w.length > 0)) {
+    const capital = word[0].toUpperCase() + word.slice(1);
+    for (const variant of [word, capital, `\u2581${word}`, `\u2581${capital}`]) {
+      addWithPrefixes(variant);
     }
-    const [a, b] = best.split('\u0000');
-    const merged = a + b;
-    if (!known.has(merged)) {
-      known.add(merged);
-      add(merged, TokenType.Normal, -m);
-    }
-    const next: string[] = [];
-    for (let i = 0; i < seq.length; i++) {
-      if (i + 1 < seq.length && seq[i] === a && seq[i + 1] === b) {
-        next.push(merged);
-        i++;
-      } else {
-        next.push(seq[i]);
-      }
-    }
-    seq = next;
+  }
+  for (const piece of PIECES) {
+    addWithPrefixes(piece);
   }
   const ids: Record<string, number> = {};
   tokens.forEach((t, i) => {
@@ -447,6 +428,10 @@ function randomMatrix(rand: () => number, cols: number, rows: number): Float32Ar
 }
 
 // Residual dimension 0 is held constant (see the file comment).
+/** Tab, newline, carriage return and printable ASCII: the byte tokens generation may emit. */
+function printableByte(b: number): boolean {
+  return b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b <= 0x7e);
+}
 const ANCHOR = 4;
 const SUPPRESS = -60;
 
@@ -491,8 +476,7 @@ export function buildGguf(spec: TinyModelSpec): { bytes: Buffer; parameters: num
   const out = randomMatrix(rand, nEmbd, nVocab);
   for (let t = 0; t < nVocab; t++) {
     const type = vocab.types[t];
-    const highByte = type === TokenType.Byte && t - 3 >= 0x80;
-    out[t * nEmbd] = type === TokenType.Control || type === TokenType.Unknown || highByte ? SUPPRESS : 0;
+    out[t * nEmbd] = type === TokenType.Control || type === TokenType.Unknown || (type === TokenType.Byte && !printableByte(t - 3)) ? SUPPRESS : 0;
   }
   tensors.push(f16Tensor('output.weight', [nEmbd, nVocab], out));
 

@@ -6,9 +6,10 @@ import type { GenerationEvent, GenerationResult } from '../../src/backend/types'
 import { realEnv } from './realEnv';
 import type { RealServer } from './realEnv';
 import { metrics, postJson, slots, tokenize, waitForIdleSlots } from './serverProbe';
+import { retryingFetch } from './socketRetry';
 
 function backendFor(s: RealServer, id = s.name): OpenAiBackend {
-  return new OpenAiBackend({ id, baseUrl: `${s.baseUrl}/v1`, timeoutMs: 60_000 });
+  return new OpenAiBackend({ id, baseUrl: `${s.baseUrl}/v1`, timeoutMs: 60_000, fetch: retryingFetch });
 }
 
 async function collect(stream: AsyncIterable<GenerationEvent>): Promise<{ tokens: string[]; result: GenerationResult }> {

@@ -20,6 +20,8 @@ export interface RealServer {
   readonly parallel: number;
   readonly modelPath: string;
   readonly modelBytes: number;
+  /** Parameter count as written (all tensors). */
+  readonly parameters: number;
   readonly startMs: number;
 }
 
@@ -78,6 +80,7 @@ export async function startRealServers(
           parallel: plan.parallel,
           modelPath: models[name].path,
           modelBytes: models[name].sizeBytes,
+          parameters: models[name].parameters,
           startMs: s.startMs,
         };
       }),

@@ -8,11 +8,12 @@ import type { RouteDecision, RoutedDecision, RouterEnvironment } from '../../src
 import { realEnv } from './realEnv';
 import type { RealEnv, RealServer } from './realEnv';
 import { metrics } from './serverProbe';
+import { retryingFetch } from './socketRetry';
 
 type EndpointId = 'fast' | 'big' | 'plain';
 
 function backends(env: RealEnv): Record<EndpointId, { backend: OpenAiBackend; server: RealServer }> {
-  const make = (id: EndpointId, server: RealServer) => ({ backend: new OpenAiBackend({ id, baseUrl: server.baseUrl, timeoutMs: 60_000 }), server });
+  const make = (id: EndpointId, server: RealServer) => ({ backend: new OpenAiBackend({ id, baseUrl: server.baseUrl, timeoutMs: 60_000, fetch: retryingFetch }), server });
   return { fast: make('fast', env.small), big: make('big', env.large), plain: make('plain', env.nofim) };
 }
 
@@ -96,6 +97,9 @@ suite('real engine: two tiers on two servers, routed by the router', () => {
     const env = realEnv();
     const b = backends(env);
     const inline = { task: 'inlineCompletion' as const, text: '', code: { lines: 300, chars: 10_000, languageId: 'typescript', fileCount: 1 } };
+
+    // Earlier in the session the small tier's model completed once: its FIM support is known.
+    await finish(b.fast.backend.generate({ model: env.small.alias, prompt: 'let a = ', suffix: ';\n', numPredict: 2 }));
 
     const first = routed(route(inline, await machine(env, b)));
     assert.equal(first.endpointId, 'plain');

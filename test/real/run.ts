@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import Mocha from 'mocha';
 import { ensureLlamaServer, killAllServers, missingBuildTools, tieredCacheDir } from './llamaServer';
 import { startRealServers } from './realEnv';
+import { socketRetries } from './socketRetry';
 
 const TIER = 'real-engine';
 const here = __dirname;
@@ -102,6 +103,9 @@ async function main(): Promise<number> {
       console.log(`real-engine tier: server logs kept in ${join(workDir, 'logs')}`);
       rmSync(join(workDir, 'models'), { recursive: true, force: true });
     }
+  }
+  if (socketRetries() > 0) {
+    console.log(`real-engine tier: ${socketRetries()} request(s) re-sent after llama-server closed a pooled keep-alive socket (see test/real/socketRetry.ts)`);
   }
   result(passed, failed, skipped);
   return failed > 0 ? 1 : 0;

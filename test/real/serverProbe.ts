@@ -2,6 +2,7 @@
  * Direct looks at a llama-server from the tests and the benchmark, beside Tiered's own client:
  * JSON GET/POST, `/tokenize`, slot state and Prometheus counters.
  */
+import { retryingFetch as fetch } from './socketRetry';
 
 export async function getJson<T = unknown>(url: string): Promise<T> {
   const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
