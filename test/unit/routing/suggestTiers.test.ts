@@ -97,6 +97,18 @@ suite('routing/suggestTiers', () => {
     }
   });
 
+  test('llama-server / LM Studio file names without details still map sensibly', () => {
+    const caps = { completion: true, insert: undefined, tools: false, thinking: false, vision: false, embedding: false };
+    const gguf = (name: string) => model(name, { endpointId: 'lmstudio', quantization: '', capabilities: caps });
+    const m = suggestTierMapping([
+      gguf('Qwen2.5-Coder-7B-Instruct-Q4_K_M.gguf'),
+      gguf('Llama-3.2-3B-Instruct-Q4_K_M.gguf'),
+      gguf('Qwen3-30B-A3B-Instruct-2507-Q4_K_M.gguf'),
+      gguf('nomic-embed-text-v1.5.Q8_0.gguf'),
+    ]);
+    assert.deepEqual(names(m), { small: 'Llama-3.2-3B-Instruct-Q4_K_M.gguf', code: 'Qwen2.5-Coder-7B-Instruct-Q4_K_M.gguf', moe: 'Qwen3-30B-A3B-Instruct-2507-Q4_K_M.gguf' });
+  });
+
   test('sizes come from the server, the name or the file size', () => {
     assert.equal(parseParamSize('7.6B'), 7.6);
     assert.ok(Math.abs((parseParamSize('494.03M') ?? 0) - 0.49403) < 1e-9);
