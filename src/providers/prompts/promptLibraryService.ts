@@ -121,7 +121,7 @@ export class PromptLibraryService implements vscode.Disposable {
     const [workspaceLists, user] = await Promise.all([Promise.all(this.workspace.map((w) => w.folder.list())), this.user.list()]);
     this.current = mergeSources({ workspace: workspaceLists.flat(), user, builtin: builtinPromptEntries() });
     const broken = this.current.entries.filter((e) => e.definition === undefined).length;
-    this.logger.debug(`Prompt library: ${this.current.effective.length} prompts${broken > 0 ? `, ${broken} malformed` : ''}.`);
+    this.logger.info(`Prompt library: ${this.current.effective.length} prompts${broken > 0 ? `, ${broken} malformed` : ''}.`);
     this.changed.fire(this.current);
     return this.current;
   }

@@ -1,0 +1,88 @@
+/** Runs inside the real VS Code extension host (code-server), against the fake Ollama server (TEST DOUBLE). */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activateTiered, eventually, fakeOllamaUrl, setSetting, tieredLogText } from './helpers';
+
+interface Recorded {
+  readonly path: string;
+  readonly model: string | undefined;
+  readonly rawBody: string;
+}
+
+async function fakeRequests(): Promise<Recorded[]> {
+  const res = await fetch(`${fakeOllamaUrl()}/__fake/requests`);
+  return (await res.json()) as Recorded[];
+}
+
+suite('Tiered in VS Code: saved prompt library', () => {
+  let promptDir: string;
+
+  suiteSetup(async () => {
+    await setSetting('ollama.baseUrl', fakeOllamaUrl());
+    await setSetting('tiers.moe.model', 'qwen3:30b-a3b');
+    await activateTiered();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    promptDir = path.join(folder.uri.fsPath, '.tiered', 'prompts');
+    fs.mkdirSync(promptDir, { recursive: true });
+  });
+
+  suiteTeardown(async () => {
+    await setSetting('tiers.moe.model', undefined);
+    fs.rmSync(path.join(promptDir, '..'), { recursive: true, force: true });
+  });
+
+  test('the prompt commands are registered', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['tiered.prompts.new', 'tiered.prompts.run', 'tiered.prompts.runSaved', 'tiered.prompts.import', 'tiered.prompts.export', 'tiered.prompts.delete']) {
+      assert.ok(commands.includes(id), `command ${id} is registered`);
+    }
+  });
+
+  test('a malformed workspace prompt file shows in Problems with its line, and stays untouched', async () => {
+    const file = path.join(promptDir, 'broken.prompt.md');
+    const text = '---\nname: Broken\ntier: gigantic\n---\nbody\n';
+    fs.writeFileSync(file, text);
+    const found = await eventually(() => {
+      const d = vscode.languages.getDiagnostics(vscode.Uri.file(file));
+      return d.length > 0 ? d : undefined;
+    });
+    assert.ok(found, `a diagnostic appears for the malformed file; log:\n${(tieredLogText() ?? '(no log)').slice(-3000)}`);
+    assert.equal(found[0]?.range.start.line, 2, 'the problem is on line 3 (tier)');
+    assert.match(found[0]?.message ?? '', /tier/);
+    assert.equal(found[0]?.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(fs.readFileSync(file, 'utf8'), text);
+  });
+
+  test('a workspace prompt (picked up live) runs on the selection with its tier hint and filled variables', async () => {
+    fs.writeFileSync(
+      path.join(promptDir, 'team-summary.prompt.md'),
+      '---\nname: Team Summary\ndescription: test\ntier: moe\n---\nSummarise this ${language} code from ${fileBasename}. Literal: $${selection}\n',
+    );
+    const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'export const answer = 42; // SELECTED-MARKER ${HOME}\nconst other = 1;\n' });
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(0, 0, 0, doc.lineAt(0).text.length);
+    const before = (await fakeRequests()).length;
+    // The file watcher reloads the library: retry until the prompt is known.
+    let ran = false;
+    for (let i = 0; i < 50 && !ran; i++) {
+      try {
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('tiered.prompts.run', 'Team Summary');
+        ran = true;
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    const chat = (await fakeRequests()).slice(before).find((r) => r.path === '/api/chat');
+    assert.ok(chat, 'a chat request reached the server');
+    assert.equal(chat.model, 'qwen3:30b-a3b', 'the moe tier hint is honoured');
+    const body = JSON.parse(chat.rawBody) as { messages: { content: string }[] };
+    const content = body.messages.map((m) => m.content).join('\n');
+    assert.match(content, /Summarise this typescript code from Untitled-\d+\. Literal: \$\{selection\}/);
+    assert.ok(content.indexOf('SELECTED-MARKER ${HOME}') > content.indexOf('Summarise'), 'the selection comes after the instructions, unexpanded');
+    assert.ok(!content.includes('const other'), 'only the selection is sent');
+  });
+});
