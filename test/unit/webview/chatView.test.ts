@@ -1,0 +1,196 @@
+import * as assert from 'node:assert/strict';
+import { JSDOM } from 'jsdom';
+import type { Marked as MarkedClass } from 'marked' with { 'resolution-mode': 'import' };
+import { ChatView, INITIAL_WINDOW } from '../../../src/webview/app/chatView';
+import { createMarkdownRenderer, type PurifyWindow } from '../../../src/webview/app/markdown';
+import type { ChatStateSnapshot, MessageView, WebviewToHost } from '../../../src/webview/protocol';
+
+function message(id: string, role: MessageView['role'], content: string, extra: Partial<MessageView> = {}): MessageView {
+  return { id, parentId: null, role, content, status: 'complete', badge: undefined, figures: undefined, contextReport: undefined, error: undefined, branch: undefined, ...extra };
+}
+
+function snapshot(messages: MessageView[], extra: Partial<ChatStateSnapshot> = {}): ChatStateSnapshot {
+  return {
+    conversations: [{ id: 'c1', title: 'First', updatedAt: 1, messageCount: messages.length }],
+    activeId: 'c1',
+    title: 'First',
+    messages,
+    choice: { kind: 'auto' },
+    picker: [
+      { choice: { kind: 'auto' }, label: 'Auto' },
+      { choice: { kind: 'tier', tier: 'moe' }, label: 'MoE tier' },
+    ],
+    chips: [{ id: 'selection', kind: 'selection', label: 'main.ts:3-9', detail: 'src/main.ts lines 3-9' }],
+    streamingId: undefined,
+    undoDeleteId: undefined,
+    ...extra,
+  };
+}
+
+function setup(initialDraft = '') {
+  const dom = new JSDOM('<!doctype html><body><div id="root"></div></body>', { runScripts: 'dangerously', url: 'https://webview.test/' });
+  const win = dom.window as unknown as Window & { __ran?: string[] };
+  win.__ran = [];
+  const posted: WebviewToHost[] = [];
+  const frames: Array<() => void> = [];
+  const saved: Array<{ draft: string }> = [];
+  const root = dom.window.document.getElementById('root') as HTMLElement;
+  const view = new ChatView({
+    document: dom.window.document,
+    root,
+    post: (m) => posted.push(m),
+    render: createMarkdownRenderer(dom.window as unknown as PurifyWindow, Marked),
+    scheduleFrame: (cb) => frames.push(cb),
+    saveState: (s) => saved.push(s),
+    initialState: { draft: initialDraft, editingId: undefined },
+  });
+  const input = root.querySelector('textarea') as HTMLTextAreaElement;
+  const key = (target: EventTarget, k: string, init: Partial<KeyboardEventInit> = {}) =>
+    target.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true, ...init }));
+  const runFrames = () => {
+    const pending = frames.splice(0);
+    for (const f of pending) {
+      f();
+    }
+    return pending.length;
+  };
+  return { dom, view, root, posted, input, key, runFrames, saved, ran: () => win.__ran ?? [] };
+}
+
+let Marked: typeof MarkedClass;
+
+suite('chat webview view', () => {
+  suiteSetup(async () => {
+    ({ Marked } = await import('marked'));
+  });
+
+  test('Enter sends, Shift+Enter does not, and the draft is kept for a restore', () => {
+    const { view, input, key, posted, saved } = setup('restored draft');
+    view.handle({ type: 'state', state: snapshot([]) });
+    assert.equal(input.value, 'restored draft');
+    input.value = 'line one';
+    key(input, 'Enter', { shiftKey: true });
+    assert.deepEqual(posted, []);
+    input.value = 'How do I sort?';
+    input.dispatchEvent(new input.ownerDocument.defaultView!.Event('input'));
+    assert.equal(saved.at(-1)?.draft, 'How do I sort?');
+    key(input, 'Enter');
+    assert.deepEqual(posted, [{ type: 'send', text: 'How do I sort?' }]);
+    assert.equal(input.value, '');
+  });
+
+  test('streaming chunks are batched: one render per frame, however many chunks arrive', () => {
+    const { view, root, runFrames } = setup();
+    view.handle({ type: 'state', state: snapshot([message('u1', 'user', 'q')]) });
+    view.handle({ type: 'streamStart', messageId: 'a1', parentId: 'u1', badge: { tier: 'code', model: 'qwen2.5-coder:7b', reasons: ['code in the question'] } });
+    for (let i = 0; i < 50; i++) {
+      view.handle({ type: 'streamChunk', messageId: 'a1', text: `w${i} ` });
+    }
+    assert.equal(runFrames(), 1, 'one frame scheduled for 50 chunks');
+    assert.equal(view.framesFlushed, 1);
+    const content = root.querySelector('article[data-id="a1"] .content') as HTMLElement;
+    assert.match(content.textContent ?? '', /w0 .*w49/);
+    assert.equal(content.getAttribute('aria-live'), 'polite');
+    assert.equal(content.getAttribute('aria-busy'), 'true');
+    const badge = root.querySelector('article[data-id="a1"] .badge') as HTMLElement;
+    assert.equal(badge.textContent, 'code · qwen2.5-coder:7b');
+    assert.match(badge.title, /code in the question/);
+    assert.equal((root.querySelector('button[title^="Stop"]') as HTMLButtonElement).hidden, false);
+
+    view.handle({ type: 'streamChunk', messageId: 'a1', text: 'end' });
+    view.handle({ type: 'streamEnd', messageId: 'a1', status: 'cutOff', figures: { ttftMs: 120, tokensPerSecond: 31.5, promptTokens: 812, answerTokens: 51 }, contextReport: 'included: main.ts' });
+    assert.match(root.querySelector('article[data-id="a1"] .content')?.textContent ?? '', /end/, 'pending text flushed at the end');
+    assert.match(root.querySelector('article[data-id="a1"] .figures')?.textContent ?? '', /TTFT 120 ms · 31\.5 tok\/s · 812 prompt \+ 51 answer tokens/);
+    assert.ok(root.querySelector('article[data-id="a1"] .cut-off'), 'marked as cut off');
+    assert.equal(root.querySelector('article[data-id="a1"] .content')?.getAttribute('aria-busy'), null);
+  });
+
+  test('Esc stops a stream; Up edits the last user message and resends it as a branch', () => {
+    const { view, input, key, posted, dom } = setup();
+    view.handle({ type: 'state', state: snapshot([message('u1', 'user', 'first'), message('a1', 'assistant', 'ans')], { streamingId: 'a1' }) });
+    key(dom.window.document, 'Escape');
+    assert.deepEqual(posted.at(-1), { type: 'stop' });
+    view.handle({ type: 'state', state: snapshot([message('u1', 'user', 'first'), message('a1', 'assistant', 'ans')]) });
+    key(input, 'ArrowUp');
+    assert.equal(input.value, 'first');
+    input.value = 'first, edited';
+    key(input, 'Enter');
+    assert.deepEqual(posted.at(-1), { type: 'editAndResend', messageId: 'u1', text: 'first, edited' });
+  });
+
+  test('code-block buttons post the block\'s exact code with the action', () => {
+    const { view, root, posted } = setup();
+    const code = 'const a = "<b>";\nconsole.log(a);';
+    view.handle({ type: 'state', state: snapshot([message('a1', 'assistant', `Try:\n\n\`\`\`js\n${code}\n\`\`\`\n`)]) });
+    for (const action of ['copy', 'insert', 'replace', 'diff', 'newFile'] as const) {
+      (root.querySelector(`article[data-id="a1"] button[data-action="${action}"]`) as HTMLButtonElement).click();
+      assert.deepEqual(posted.at(-1), { type: 'codeAction', action, code, language: 'js' });
+    }
+  });
+
+  test('answer actions, branch navigation, model picker and chips post protocol messages', () => {
+    const { view, root, posted, dom } = setup();
+    view.handle({
+      type: 'state',
+      state: snapshot([message('u1', 'user', 'q'), message('a2', 'assistant', 'v2', { branch: { index: 2, count: 2, prevId: 'a1', nextId: undefined } })]),
+    });
+    const click = (title: string) => (root.querySelector(`article[data-id="a2"] button[title="${title}"]`) as HTMLButtonElement).click();
+    click('Answer again');
+    assert.deepEqual(posted.at(-1), { type: 'regenerate', messageId: 'a2' });
+    click('Retry with a bigger tier');
+    assert.deepEqual(posted.at(-1), { type: 'retryBiggerTier', messageId: 'a2' });
+    click('Ask for a shorter answer');
+    assert.deepEqual(posted.at(-1), { type: 'adjust', messageId: 'a2', style: 'shorter' });
+    click('Previous version');
+    assert.deepEqual(posted.at(-1), { type: 'switchBranch', messageId: 'a1' });
+    const picker = root.querySelector('select.picker') as HTMLSelectElement;
+    picker.value = '1';
+    picker.dispatchEvent(new dom.window.Event('change'));
+    assert.deepEqual(posted.at(-1), { type: 'setModelChoice', choice: { kind: 'tier', tier: 'moe' } });
+    (root.querySelector('.chip button') as HTMLButtonElement).click();
+    assert.deepEqual(posted.at(-1), { type: 'removeChip', chipId: 'selection' });
+  });
+
+  test('errors show in the conversation with their actions', () => {
+    const { view, root, posted } = setup();
+    view.handle({ type: 'state', state: snapshot([message('a1', 'assistant', 'partial', { status: 'cutOff' })]) });
+    view.handle({ type: 'error', messageId: 'a1', message: 'Ollama is not running at http://127.0.0.1:11434.', actions: [{ id: 'startServer', label: 'Start Ollama' }, { id: 'retry', label: 'Retry' }] });
+    const box = root.querySelector('article[data-id="a1"] .error-box') as HTMLElement;
+    assert.match(box.textContent ?? '', /not running/);
+    assert.equal(box.getAttribute('role'), 'alert');
+    (box.querySelector('button[title="Start Ollama"]') as HTMLButtonElement).click();
+    assert.deepEqual(posted.at(-1), { type: 'errorAction', action: 'startServer', messageId: 'a1' });
+  });
+
+  test('a hostile streamed answer runs nothing', async () => {
+    const { view, root, runFrames, ran, dom } = setup();
+    view.handle({ type: 'state', state: snapshot([]) });
+    view.handle({ type: 'streamStart', messageId: 'a1', parentId: null, badge: { tier: 'small', model: 'm', reasons: [] } });
+    const hostile = '<img src=x onerror="window.__ran.push(1)"><script>window.__ran.push(2)</script>[x](javascript:window.__ran.push(3))<svg onload="window.__ran.push(4)">';
+    for (const ch of hostile.match(/.{1,7}/gs) ?? []) {
+      view.handle({ type: 'streamChunk', messageId: 'a1', text: ch });
+      runFrames(); // render every partial state: a half-streamed tag must be safe too
+    }
+    view.handle({ type: 'streamEnd', messageId: 'a1', status: 'complete', figures: undefined, contextReport: undefined });
+    await new Promise((r) => dom.window.setTimeout(r, 30));
+    assert.deepEqual(ran(), []);
+    assert.equal(root.querySelector('.messages script, .messages img, .messages svg, .messages [onerror], .messages [onload]'), null);
+  });
+
+  test('a long conversation draws only the latest messages, with "show earlier"', () => {
+    const { view, root } = setup();
+    const many = Array.from({ length: 1000 }, (_, i) => message(`m${i}`, i % 2 === 0 ? 'user' : 'assistant', `message ${i}`));
+    view.handle({ type: 'state', state: snapshot(many) });
+    assert.equal(root.querySelectorAll('article.message').length, INITIAL_WINDOW);
+    assert.equal(root.querySelector('article.message:last-of-type')?.getAttribute('data-id'), 'm999');
+    (root.querySelector('.messages > button') as HTMLButtonElement).click();
+    assert.equal(root.querySelectorAll('article.message').length, INITIAL_WINDOW * 2);
+  });
+
+  test('delete offers Undo', () => {
+    const { view, root, posted } = setup();
+    view.handle({ type: 'state', state: snapshot([], { undoDeleteId: 'old' }) });
+    (root.querySelector('.notice button[title="Undo"]') as HTMLButtonElement).click();
+    assert.deepEqual(posted.at(-1), { type: 'undoDelete', conversationId: 'old' });
+  });
+});
