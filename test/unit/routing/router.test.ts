@@ -482,6 +482,24 @@ suite('routing/router', () => {
       }
     });
 
+    test('never mutates its input or environment', () => {
+      const deepFreeze = <T>(o: T): T => {
+        if (typeof o === 'object' && o !== null && !(o instanceof Map)) {
+          Object.values(o).forEach(deepFreeze);
+          Object.freeze(o);
+        }
+        return o;
+      };
+      const stats = new SpeedStats();
+      stats.record('ollama', 'qwen2.5-coder:7b', metrics(500, 30));
+      const env = deepFreeze(structuredClone({ ...fullEnv({ pins: { review: 'moe' }, loaded: [{ endpointId: 'ollama', name: 'llama3.2:3b' }] }) }));
+      const before = JSON.stringify(env);
+      for (const input of inputs) {
+        route(deepFreeze(structuredClone({ ...input, escalate: 1, attempts: 2 })), { ...env, speeds: stats.snapshot() });
+      }
+      assert.equal(JSON.stringify(env), before);
+    });
+
     test('identical inputs give identical decisions', () => {
       for (const env of envs) {
         for (const input of inputs) {
