@@ -47,6 +47,8 @@ interface EncoderState {
 }
 
 let shared: EncoderState | undefined;
+// Why the encoder could not be loaded (e.g. tiktoken_bg.wasm missing next to the bundle), if it failed.
+let loadFailure: unknown;
 
 function loadTiktoken(): typeof TiktokenModule {
   // A `require` inside a function keeps the module (and its 5.6 MB WebAssembly file) unloaded until the
@@ -56,13 +58,23 @@ function loadTiktoken(): typeof TiktokenModule {
   return require('tiktoken');
 }
 
-function encoderState(): EncoderState {
-  if (shared === undefined) {
+function encoderState(): EncoderState | undefined {
+  if (shared === undefined && loadFailure === undefined) {
     const started = performance.now();
-    const encoder = loadTiktoken().get_encoding(referenceEncoding);
-    shared = { encoder, pieceCounts: new Map(), loadMs: performance.now() - started };
+    try {
+      const encoder = loadTiktoken().get_encoding(referenceEncoding);
+      shared = { encoder, pieceCounts: new Map(), loadMs: performance.now() - started };
+    } catch (error) {
+      // Counting must never break a feature: fall back to the approximate counter from now on.
+      loadFailure = error;
+    }
   }
   return shared;
+}
+
+/** The error that prevented loading the encoder (counts then come from the approximate counter), if any. */
+export function tiktokenLoadError(): unknown {
+  return loadFailure;
 }
 
 /** True once the shared encoder is in memory. */
@@ -102,7 +114,13 @@ function countPiece(state: EncoderState, piece: string): number {
   }
   // encode_ordinary treats special-token text such as "<|endoftext|>" as plain text instead of throwing.
   // Lone surrogates reach the encoder as U+FFFD (wasm-bindgen encodes strings with TextEncoder).
-  const count = state.encoder.encode_ordinary(piece).length;
+  let count: number;
+  try {
+    count = state.encoder.encode_ordinary(piece).length;
+  } catch {
+    // Should not happen (encode_ordinary accepts any string); an estimate beats a crash.
+    count = approximateCount(piece);
+  }
   if (piece.length <= cachedPieceMaxLength) {
     if (state.pieceCounts.size >= pieceCacheLimit) {
       state.pieceCounts.clear();
@@ -143,6 +161,9 @@ function countWithTiktoken(text: string): number {
     return 0;
   }
   const state = encoderState();
+  if (state === undefined) {
+    return approximateCount(text);
+  }
   let total = 0;
   // One shared global regex: counting is synchronous and never re-entrant, so resetting lastIndex is safe
   // and saves compiling a regex per call (layouts count line by line).
@@ -163,7 +184,8 @@ function countWithTiktoken(text: string): number {
 
 /**
  * Exact `cl100k_base` token counts. The encoder loads on the first non-empty count (about 200–300 ms),
- * once, shared by all counters; `dispose()` frees it.
+ * once, shared by all counters; `dispose()` frees it. If it cannot be loaded, counts come from
+ * {@link approximateCounter} and {@link tiktokenLoadError} says why.
  */
 export function tiktokenCounter(): DisposableTokenCounter {
   return {
@@ -214,7 +236,7 @@ export function approximateCounter(): TokenCounter {
   return { count: approximateCount };
 }
 
-// Fitted on mixed source code against cl100k_base (see bench/calibration.bench.ts).
+// Fitted on mixed source code (TS, JS, Python, C, CSS, Markdown) against cl100k_base; bench/tokens.bench.ts prints the ratio.
 const approximateScale = 0.87;
 
 function approximateCount(text: string): number {
