@@ -40,11 +40,14 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes `data` to a fresh temp file next to `file`, synced to disk; returns its path. */
-async function writeTemp(file: string, data: string): Promise<string> {
+async function writeTemp(file: string, data: string, mode?: number): Promise<string> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const temp = tempPathFor(file);
   const handle = await fs.open(temp, 'wx');
   try {
+    if (mode !== undefined) {
+      await handle.chmod(mode);
+    }
     await handle.writeFile(data, 'utf8');
     await handle.sync();
   } catch (error) {
@@ -56,16 +59,29 @@ async function writeTemp(file: string, data: string): Promise<string> {
   return temp;
 }
 
-/** Replaces (or creates) `file` atomically: readers see the old content or the new, never a mix. */
+/**
+ * Replaces (or creates) `file` atomically: readers see the old content or the new, never a mix. A symlink is
+ * followed (its target is replaced, the link stays) and the file's permissions are kept.
+ */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
-  const temp = await writeTemp(file, data);
+  let target = file;
+  let mode: number | undefined;
   try {
-    await fs.rename(temp, file);
+    target = await fs.realpath(file);
+    mode = (await fs.stat(target)).mode & 0o7777;
+  } catch (error) {
+    if (!hasCode(error, 'ENOENT')) {
+      throw error;
+    }
+  }
+  const temp = await writeTemp(target, data, mode);
+  try {
+    await fs.rename(temp, target);
   } catch (error) {
     await fs.rm(temp, { force: true });
     throw error;
   }
-  await fsyncDir(path.dirname(file));
+  await fsyncDir(path.dirname(target));
 }
 
 /**

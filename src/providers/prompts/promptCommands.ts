@@ -10,7 +10,7 @@ import { PromptNameTakenError } from '../../prompts/promptFolder';
 import type { PromptFolder } from '../../prompts/promptFolder';
 import { resolvePrompt } from '../../prompts/resolve';
 import { isUsable } from '../../prompts/types';
-import type { PromptDefinition, PromptEntry, UsablePromptEntry } from '../../prompts/types';
+import type { PromptDefinition, PromptEntry, PromptSource, ResolvedPrompt, TierHint } from '../../prompts/types';
 import { compareForPick, usageKey } from '../../prompts/usageStats';
 import { inputsOf } from '../../prompts/variables';
 import type { Logger } from '../../util/logger';
@@ -25,6 +25,25 @@ const newPromptBody = `Describe the task here. Variables: \${selection}, \${file
 and inputs asked at run time such as \${input:goal}. When the prompt does not use \${selection}, the selected code
 (or the whole file) is attached after these instructions.
 `;
+
+/** A prompt as other features list it (see {@link promptInternalCommands}). */
+export interface PromptSummary {
+  readonly name: string;
+  readonly description: string;
+  readonly source: PromptSource;
+  readonly tier: TierHint;
+  readonly favorite: boolean;
+}
+
+/**
+ * Commands for other features (not in the palette, not in package.json): the chat's `/` list calls
+ * `list` (→ PromptSummary[], favorites first) and `resolve` (name → ResolvedPrompt | undefined after asking the
+ * inputs; undefined = cancelled or malformed), then sends the result through its own path.
+ */
+export const promptInternalCommands = {
+  list: 'tiered.prompts.internal.list',
+  resolve: 'tiered.prompts.internal.resolve',
+} as const;
 
 function isNode(value: unknown): value is PromptNode {
   return value !== null && typeof value === 'object' && 'kind' in value && (value.kind === 'group' || value.kind === 'prompt');
@@ -72,6 +91,14 @@ export class PromptCommands {
       reg(commandIds.promptsSaveSelection, (a) => this.saveSelection(a)),
       reg(commandIds.promptsRestore, () => this.restore()),
       reg(commandIds.promptsRefresh, () => this.library.reload()),
+      vscode.commands.registerCommand(promptInternalCommands.list, () => this.list()),
+      vscode.commands.registerCommand(promptInternalCommands.resolve, async (name: unknown) => {
+        if (typeof name !== 'string') {
+          return undefined;
+        }
+        const entry = findPrompt(this.library.snapshot, name) ?? this.library.snapshot.entries.find((e) => nameKey(e.name) === nameKey(name));
+        return entry === undefined ? undefined : this.resolveEntry(entry);
+      }),
     );
   }
 
@@ -441,15 +468,18 @@ export class PromptCommands {
 
   // ------------------------------------------------------------------ running
 
-  /** Asks for the inputs, fills the variables from the active editor, and hands the prompt to the runner. */
-  async runEntry(entry: PromptEntry): Promise<boolean> {
+  /**
+   * Asks for the prompt's inputs and fills its variables from the active editor. Undefined when the prompt is
+   * malformed (reported) or the user cancelled an input (then nothing more is asked and nothing is sent).
+   */
+  async resolveEntry(entry: PromptEntry): Promise<ResolvedPrompt | undefined> {
     if (!isUsable(entry)) {
       const p = entry.problems.find((x) => x.severity === 'error');
       const choice = await vscode.window.showErrorMessage(`Tiered: the prompt "${entry.name}" cannot run: line ${p?.line ?? 1}: ${p?.message ?? 'malformed'}`, 'Open File');
       if (choice && entry.file) {
         await this.open(entry.file);
       }
-      return false;
+      return undefined;
     }
     const editor = vscode.window.activeTextEditor;
     const inputs = new Map<string, string>();
@@ -462,16 +492,32 @@ export class PromptCommands {
         ignoreFocusOut: true,
       });
       if (value === undefined) {
-        // Cancelled: ask nothing more, send nothing.
-        return false;
+        return undefined;
       }
       inputs.set(input.name, value);
     }
     const resolved = resolvePrompt(entry, editorValues(editor), inputs);
     await this.library.stats.recordRun(usageKey(entry));
     this.library.notifyUsageChanged();
+    return resolved;
+  }
+
+  /** Resolves the prompt (asking for its inputs) and hands it to the runner. False when nothing was sent. */
+  async runEntry(entry: PromptEntry): Promise<boolean> {
+    const resolved = await this.resolveEntry(entry);
+    if (resolved === undefined) {
+      return false;
+    }
     await this.runner.run(resolved);
     return true;
+  }
+
+  /** The effective prompts, for other features (the chat's `/` list): name, description, source, tier. */
+  list(): PromptSummary[] {
+    return this.library.snapshot.effective
+      .map((entry) => ({ entry, usage: this.library.usage(entry), name: entry.name }))
+      .sort(compareForPick)
+      .map(({ entry, usage }) => ({ name: entry.name, description: entry.definition.description, source: entry.source, tier: entry.definition.tier, favorite: usage.favorite }));
   }
 
   private async run(arg: unknown): Promise<void> {
@@ -545,11 +591,6 @@ export class PromptCommands {
       }
       throw error;
     }
-  }
-
-  /** The effective usable prompt of that name (for other features such as the chat's `/` list). */
-  find(name: string): UsablePromptEntry | undefined {
-    return findPrompt(this.library.snapshot, name);
   }
 }
 

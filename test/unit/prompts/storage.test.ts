@@ -45,6 +45,18 @@ suite('prompts: storage', () => {
     assert.deepEqual(await tempLeftovers(root), []);
   });
 
+  test('atomic save keeps permissions and writes through a symlink (the link stays a link)', async () => {
+    const real = path.join(root, 'real.prompt.md');
+    await writeFileAtomic(real, 'v1');
+    await fs.chmod(real, 0o640);
+    const link = path.join(root, 'link.prompt.md');
+    await fs.symlink(real, link);
+    await writeFileAtomic(link, 'v2');
+    assert.equal((await fs.lstat(link)).isSymbolicLink(), true);
+    assert.equal(await fs.readFile(real, 'utf8'), 'v2');
+    assert.equal((await fs.stat(real)).mode & 0o777, 0o640);
+  });
+
   test('a failed atomic save leaves the target as it was and no temp file', async () => {
     const target = path.join(root, 'dir-not-file');
     await fs.mkdir(target);
