@@ -21,7 +21,7 @@ import type { AttemptOutcome } from './attemptLog';
 import { CompletionCache, completionCacheKey } from './cache';
 import { AdaptiveDebounce } from './debounce';
 import type { DebounceOptions } from './debounce';
-import { CompletionStream, postprocessContext, toDocumentForm } from './postprocess';
+import { CompletionStream, firstLineOf, postprocessContext, toDocumentForm } from './postprocess';
 import type { PostprocessContext } from './postprocess';
 import { prefilter } from './prefilter';
 import { anchorAt, matchTyped, typedSince } from './reuse';
@@ -53,6 +53,11 @@ export interface CompletionPipelineOptions {
   readonly attemptLogSize?: number;
   /** Lines at most in a multiline completion. Default 20. */
   readonly maxLines?: number;
+  /**
+   * At the end of a finished line, the generation goes on for this many more lines; they are shown one
+   * line at a time as the user types through (no new request per line). 0 turns it off. Default 3.
+   */
+  readonly hotStreakLines?: number;
   readonly temperature?: number;
   /** A generation nobody waits for any more is aborted after this long (the next keystroke may still attach). Default 250. */
   readonly orphanGraceMs?: number;
@@ -66,6 +71,10 @@ export interface CompletionPipelineOptions {
   /** Documents whose state is kept. Default 16. */
   readonly maxDocuments?: number;
   readonly debounce?: DebounceOptions;
+  /** Serve repeated positions from the cache. Default true (off only for baseline measurements). */
+  readonly useCache?: boolean;
+  /** Typed-through reuse and attaching to the stream in flight. Default true (off only for baseline measurements). */
+  readonly useReuse?: boolean;
 }
 
 /** What the pipeline needs from the extension. */
@@ -110,6 +119,8 @@ class Generation {
   error: TieredError | undefined;
   waiters = 0;
   earlyStop = false;
+  /** Some caller was shown text from it (a hot streak then runs on without waiters). */
+  served = false;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -141,7 +152,7 @@ class Generation {
 interface DocumentState {
   seq: number;
   generation: Generation | undefined;
-  last: { readonly anchor: Anchor; readonly text: string; readonly model: string } | undefined;
+  last: { readonly anchor: Anchor; readonly text: string; readonly model: string; readonly display: 'all' | 'firstLine' } | undefined;
   graceTimer: Disposable | undefined;
 }
 
@@ -172,11 +183,14 @@ export class CompletionPipeline {
       cacheEntries: o.cacheEntries ?? 256,
       attemptLogSize: o.attemptLogSize ?? 100,
       maxLines: o.maxLines ?? 20,
+      hotStreakLines: o.hotStreakLines ?? 3,
       temperature: o.temperature ?? 0.1,
       orphanGraceMs: o.orphanGraceMs ?? 250,
       maxPendingWaitMs: o.maxPendingWaitMs ?? 200,
       generationTimeoutMs: o.generationTimeoutMs ?? 15_000,
       maxDocuments: o.maxDocuments ?? 16,
+      useCache: o.useCache ?? true,
+      useReuse: o.useReuse ?? true,
     };
     this.attempts = new AttemptLog(this.options.attemptLogSize);
     this.cache = new CompletionCache(this.options.cacheEntries);
@@ -265,10 +279,13 @@ export class CompletionPipeline {
     if (running !== undefined) {
       const typed = typedSince(running.anchor, request.documentUri, request.text, request.offset);
       const match = typed === undefined ? 'miss' : matchTyped(running.partialDocumentText(), typed, false).kind;
+      // Before the first token nobody knows whether the typing agrees with the answer: wait only if the
+      // answer is due soon (for a model never measured yet: only during the first maxPendingWaitMs).
       const waitingForFirstToken = running.firstTokenAt === undefined && typed !== '';
-      const expectedFirstToken = running.startedAt + (this.debounce.timeToFirstTokenMs ?? 0);
-      const tooLong = waitingForFirstToken && expectedFirstToken - clock.now() > this.options.maxPendingWaitMs;
-      if (typed !== undefined && match === 'pending' && !tooLong) {
+      const ttft = this.debounce.timeToFirstTokenMs;
+      const dueIn = ttft === undefined ? clock.now() - running.startedAt : running.startedAt + ttft - clock.now();
+      const tooLong = waitingForFirstToken && dueIn > this.options.maxPendingWaitMs;
+      if (this.options.useReuse && typed !== undefined && match === 'pending' && !tooLong) {
         this.stats.attachedToStream++;
         const result = await this.attach(running, typed, signal, doc, seq);
         if (result !== 'miss') {
@@ -280,12 +297,13 @@ export class CompletionPipeline {
     }
 
     // A finished suggestion the user is typing through.
-    if (doc.last !== undefined) {
+    if (doc.last !== undefined && this.options.useReuse) {
       const typed = typedSince(doc.last.anchor, request.documentUri, request.text, request.offset);
       const match = typed === undefined ? undefined : matchTyped(doc.last.text, typed, true);
       if (match?.kind === 'hit') {
         this.stats.reuseHits++;
-        return finish({ kind: 'shown', text: match.remainder, source: 'reused', model: doc.last.model }, doc.last.model);
+        const text = doc.last.display === 'firstLine' ? firstLineOf(match.remainder, true).line : match.remainder;
+        return finish({ kind: 'shown', text, source: 'reused', model: doc.last.model }, doc.last.model);
       }
       doc.last = undefined;
     }
@@ -314,16 +332,18 @@ export class CompletionPipeline {
       indent: request.indent,
       lineEnding: request.lineEnding,
       maxLines: this.options.maxLines,
+      hotStreakLines: this.options.useReuse ? this.options.hotStreakLines : 0,
     });
-    const cached = this.cache.get(cacheKey);
+    const cached = this.options.useCache ? this.cache.get(cacheKey) : undefined;
     if (cached !== undefined) {
       this.stats.cacheHits++;
       if (cached === '') {
         return finish({ kind: 'empty', model: model.name, why: 'cached: nothing to suggest here' }, model.name);
       }
       const text = toDocumentForm(cached, request.indent, request.lineEnding);
-      doc.last = { anchor: anchorAt(request.documentUri, request.text, request.offset), text, model: model.name };
-      return finish({ kind: 'shown', text, source: 'cache', model: model.name }, model.name);
+      doc.last = { anchor: anchorAt(request.documentUri, request.text, request.offset), text, model: model.name, display: context.display };
+      const shownText = context.display === 'firstLine' ? firstLineOf(text, true).line : text;
+      return finish({ kind: 'shown', text: shownText, source: 'cache', model: model.name }, model.name);
     }
 
     const delay = this.debounce.delayMs(settings['completion.debounceMs'], { manual: request.manual, likelyPause: likelyPause(context) });
@@ -424,7 +444,7 @@ export class CompletionPipeline {
         generation.state = 'done';
         this.cache.set(generation.cacheKey, done.lfText);
         if (doc.generation === generation) {
-          doc.last = done.text.trim() === '' ? undefined : { anchor: generation.anchor, text: done.text, model: generation.model };
+          doc.last = done.text.trim() === '' ? undefined : { anchor: generation.anchor, text: done.text, model: generation.model, display: generation.context.display };
         }
         this.setState('idle', generation.model);
       }
@@ -471,7 +491,7 @@ export class CompletionPipeline {
         unlisten();
         signal.removeEventListener('abort', check);
         generation.waiters--;
-        if (generation.waiters === 0 && generation.state === 'running') {
+        if (generation.waiters === 0 && generation.state === 'running' && !generation.served) {
           this.scheduleOrphanAbort(generation, doc);
         }
         resolve(result);
@@ -493,11 +513,23 @@ export class CompletionPipeline {
         const finished = generation.state === 'done';
         const text = finished ? (generation.result?.text ?? '') : generation.partialDocumentText();
         const match = matchTyped(text, typed, finished);
-        if (match.kind === 'hit') {
+        const show = (shownText: string): void => {
           if (typed !== '') {
             this.stats.reuseHits++;
           }
-          settle({ kind: 'shown', text: match.remainder, source: typed === '' ? 'model' : 'reused', model: generation.model, metrics: generation.result?.metrics });
+          generation.served = true;
+          settle({ kind: 'shown', text: shownText, source: typed === '' ? 'model' : 'reused', model: generation.model, metrics: generation.result?.metrics });
+        };
+        if (generation.context.display === 'firstLine' && (match.kind === 'hit' || (match.kind === 'pending' && text.startsWith(typed)))) {
+          // Hot streak: show the first line as soon as it is complete; the stream goes on for the next ones.
+          const first = firstLineOf(text.slice(typed.length), finished);
+          if (first.complete && first.line.trim() !== '') {
+            show(first.line);
+            return;
+          }
+        }
+        if (match.kind === 'hit') {
+          show(match.remainder);
         } else if (match.kind === 'miss') {
           if (finished) {
             settle(typed === '' ? { kind: 'empty', model: generation.model, why: generation.result?.why || 'no text' } : 'miss');
@@ -603,11 +635,11 @@ export class CompletionPipeline {
   }
 }
 
-/** The cursor sits where people usually pause: end of a finished line, an empty line, after a block opener. */
+/** The cursor sits where people usually pause: the end of a finished statement or block opener, an empty line. */
 export function likelyPause(context: PostprocessContext): boolean {
   if (context.lineSuffix.trim() !== '') {
     return false;
   }
   const before = context.linePrefix.trimEnd();
-  return before === '' || /[;{}():,[\]]$/.test(before) || before.endsWith('=>');
+  return before === '' || /[;{}:]$/.test(before);
 }

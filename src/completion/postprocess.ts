@@ -31,6 +31,11 @@ export interface PostprocessContext {
   readonly lineEnding: '\n' | '\r\n';
   /** Upper bound on lines in block mode. */
   readonly maxLines: number;
+  /**
+   * `firstLine`: a single-line position whose generation goes on for a few more lines (a "hot streak"):
+   * only the first line is shown, the rest waits for the user to type through to it.
+   */
+  readonly display: 'all' | 'firstLine';
 }
 
 /** The result of processing the text received so far. */
@@ -198,6 +203,8 @@ export function postprocessContext(
     readonly indent: { readonly useTabs: boolean; readonly size: number };
     readonly lineEnding: '\n' | '\r\n';
     readonly maxLines?: number;
+    /** Extra lines generated past a finished line (shown one at a time as the user types on). Default 0. */
+    readonly hotStreakLines?: number;
   },
 ): PostprocessContext {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
@@ -222,9 +229,14 @@ export function postprocessContext(
     }
     at = end + 1;
   }
+  const mode = decideMode(linePrefix, lineSuffix, options.languageId, options.multiline);
+  const hot = options.hotStreakLines ?? 0;
+  // At the end of a finished line, generate the next lines too but show one at a time.
+  const streak = hot > 0 && mode === 'line' && lineSuffix.trim() === '' && options.multiline !== 'never';
   return {
     languageId: options.languageId,
-    mode: decideMode(linePrefix, lineSuffix, options.languageId, options.multiline),
+    mode: streak ? 'block' : mode,
+    display: streak ? 'firstLine' : 'all',
     linePrefix,
     lineSuffix,
     nextLine,
@@ -232,8 +244,28 @@ export function postprocessContext(
     family: options.family,
     indent: options.indent,
     lineEnding: options.lineEnding,
-    maxLines: options.maxLines ?? 20,
+    maxLines: streak ? hot + 2 : (options.maxLines ?? 20),
   };
+}
+
+/**
+ * The first line of a suggestion as shown in single-line display: up to the end of the first line with
+ * content (leading blank lines included), trailing whitespace trimmed. `complete` is false when that line
+ * has not ended yet in a text still streaming.
+ */
+export function firstLineOf(text: string, finished: boolean): { readonly line: string; readonly complete: boolean } {
+  let from = 0;
+  for (;;) {
+    const end = text.indexOf('\n', from);
+    if (end < 0) {
+      return { line: text.trimEnd(), complete: finished };
+    }
+    const content = text.slice(from, end).replace(/\r$/, '');
+    if (content.trim() !== '') {
+      return { line: text.slice(0, end).replace(/\r$/, '').trimEnd(), complete: true };
+    }
+    from = end + 1;
+  }
 }
 
 /**
@@ -261,6 +293,8 @@ export function processCompletion(raw: string, ctx: PostprocessContext, final: b
   let baseIndent: number | undefined;
   let contentSeen = false;
   let closedOuter = false;
+  // The previous line has ended (a newline arrived) but the new one is not accepted yet.
+  let waitingOnNewLine = false;
   const stop = (reason: string): void => {
     complete = true;
     why = reason;
@@ -280,6 +314,7 @@ export function processCompletion(raw: string, ctx: PostprocessContext, final: b
       }
       if (line.trim() === '') {
         if (!lineComplete) {
+          waitingOnNewLine = true;
           break;
         }
         if (contentSeen && scanner.depth === 0 && ctx.mode === 'block') {
@@ -304,6 +339,7 @@ export function processCompletion(raw: string, ctx: PostprocessContext, final: b
       }
       if (scanner.depth === 0 && !opensWithCloser && ctx.nextLine.trim() !== '' && !lineComplete && ctx.nextLine.trim().startsWith(line.trim())) {
         // Could become a copy of the line below: wait for the rest of it.
+        waitingOnNewLine = true;
         break;
       }
     }
@@ -347,7 +383,7 @@ export function processCompletion(raw: string, ctx: PostprocessContext, final: b
   }
 
   if (!final) {
-    return { text: out.join('\n'), complete, why };
+    return { text: out.join('\n') + (waitingOnNewLine && !complete ? '\n' : ''), complete, why };
   }
   return finalize(out, ctx, why);
 }

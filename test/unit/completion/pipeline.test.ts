@@ -83,7 +83,7 @@ function shown(outcome: CompletionOutcome | undefined): { text: string; source: 
 
 suite('completion pipeline', () => {
   test('shows a model completion and stops the stream early at the end of the line', async () => {
-    const h = harness();
+    const h = harness({ pipeline: { hotStreakLines: 0 } });
     h.backend.responder = () => ({ tokens: ['foo', '();', '\n', 'bar', '();', '\n', 'baz'], firstTokenMs: 100, tokenIntervalMs: 10 });
     const call = h.call('const a = |');
     await h.clock.advance(1000);
@@ -92,6 +92,24 @@ suite('completion pipeline', () => {
     assert.equal(generation?.outcome, 'closedEarly');
     assert.ok((generation?.tokensSent ?? 0) < 7, 'stopped before the model finished');
     assert.equal(h.pipeline.stats.earlyStops, 1);
+  });
+
+  test('hot streak: at the end of a finished line, one line is shown at once and the next ones need no new request', async () => {
+    const h = harness();
+    h.backend.responder = () => ({ tokens: ['\n', '  b();', '\n', '  c();', '\n', '  d();', '\n', '  e();', '\n', '  f();'], firstTokenMs: 100, tokenIntervalMs: 50 });
+    const call = h.call('function f() {\n  a();|\n}\n');
+    await h.clock.advance(60 + 100 + 2 * 50 + 1); // debounce, first token, then '\n' and 'b();' lines
+    assert.deepEqual(shown(call.settled()), { text: '\n  b();', source: 'model' }, 'shown before the stream ends');
+    assert.equal(h.backend.generations[0]?.outcome, 'running', 'the stream goes on for the next lines');
+    await h.clock.advance(1000);
+    const next = h.call('function f() {\n  a();\n  b();|\n}\n');
+    await flush();
+    assert.deepEqual(shown(next.settled()), { text: '\n  c();', source: 'reused' });
+    const mid = h.call('function f() {\n  a();\n  b();\n  c|\n}\n');
+    await flush();
+    assert.deepEqual(shown(mid.settled()), { text: '();', source: 'reused' });
+    assert.equal(h.backend.generations.length, 1);
+    assert.equal(h.backend.generations[0]?.outcome, 'closedEarly', 'the streak is bounded');
   });
 
   test('sends num_predict from the setting and a stable num_ctx; Ollama native FIM gets a non-empty suffix', async () => {

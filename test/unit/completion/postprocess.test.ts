@@ -173,7 +173,7 @@ suite('completion post-processing', () => {
     });
     test('block mode waits for a partial line that may repeat the line below', () => {
       const c = ctx('if (ok) {|\n  finish();\n}');
-      assert.equal(processCompletion('\n  start();\n  fin', c, false).text, '\n  start();');
+      assert.equal(processCompletion('\n  start();\n  fin', c, false).text, '\n  start();\n');
     });
     test('line limit ends a long block', () => {
       const c = postprocessContext('function f() {\n', 15, { languageId: 'typescript', multiline: 'auto', family: undefined, indent: { useTabs: false, size: 2 }, lineEnding: '\n', maxLines: 3 });
