@@ -1,0 +1,564 @@
+/**
+ * The chat's behaviour, independent of VS Code: it answers protocol messages from the webview, routes each
+ * question to a tier and model, streams the answer, persists everything through the {@link HistoryStore}, and
+ * posts state back. The adapter (`providers/chat/chatViewProvider.ts`) supplies the ports and handles what needs
+ * the editor (code actions, file pickers, commands). Pure: no `vscode` import.
+ */
+import { isTieredError, type ErrorAction, type TieredError } from '../backend/errors';
+import type { LlmBackend, RequestMetrics } from '../backend/types';
+import { computeBudget } from '../context/budget';
+import type { TokenCounter } from '../context/tokenCounter';
+import { route } from '../routing/router';
+import type { RouteDecision, RouterEnvironment } from '../routing/types';
+import type { Tier } from '../settings/schema';
+import type { Logger } from '../util/logger';
+import type {
+  ChatStateSnapshot,
+  ContextChip,
+  ErrorActionView,
+  HostToWebview,
+  MessageView,
+  ModelChoice,
+  PickerOption,
+  WebviewToHost,
+} from '../webview/protocol';
+import type { AnswerMeta, ChatHistoryMessage, Conversation } from './chatTypes';
+import { latestLeafUnder, threadOf } from './conversationState';
+import type { HistoryStore } from './historyStore';
+import { adjustPrompt, assembleChatPrompt, titleFrom, type ChatContextItem } from './promptAssembly';
+
+/** What the controller needs from the machine at the moment of a request. */
+export interface ChatEnvironment {
+  readonly router: RouterEnvironment;
+  readonly answerReserveTokens: number;
+  readonly maxContextTokens: number;
+  readonly keepAlive: string | number | undefined;
+}
+
+export interface ChatControllerDeps {
+  readonly store: HistoryStore;
+  /** Posts to the webview (the adapter queues until `ready`). */
+  readonly post: (message: HostToWebview) => void;
+  readonly backends: () => Promise<readonly LlmBackend[]>;
+  readonly environment: () => Promise<ChatEnvironment>;
+  readonly counter: TokenCounter;
+  /** The context offered right now (selection, current file, picked files). */
+  readonly context: () => readonly ChatContextItem[];
+  readonly logger: Logger;
+  /** Monotonic milliseconds, for checkpoint pacing. */
+  readonly clock: () => number;
+  /** Saves the active conversation id (workspace state), so a reload reopens it. */
+  readonly rememberActive: (id: string | undefined) => void;
+  readonly initialActiveId: string | undefined;
+  /** How often a streaming answer is checkpointed to disk (ms). */
+  readonly checkpointMs?: number;
+}
+
+const TIER_ORDER: readonly Tier[] = ['small', 'code', 'moe'];
+
+interface Running {
+  readonly conversationId: string;
+  readonly messageId: string;
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+}
+
+export class ChatController {
+  private activeId: string | undefined;
+  private running: Running | undefined;
+  private undoDeleteId: string | undefined;
+  private readonly removedChips = new Set<string>();
+  private readonly errors = new Map<string, TieredError>();
+  /** A model worth pulling, from the last "no model" answer (the adapter's Pull action uses it). */
+  noModelSuggestion: string | undefined;
+  private lastPicker: readonly PickerOption[] = [{ choice: { kind: 'auto' }, label: 'Auto (router decides)' }];
+
+  constructor(private readonly deps: ChatControllerDeps) {
+    const initial = deps.initialActiveId;
+    this.activeId = initial !== undefined && deps.store.get(initial)?.deletedAt === undefined && deps.store.get(initial) ? initial : deps.store.list()[0]?.id;
+  }
+
+  get activeConversationId(): string | undefined {
+    return this.activeId;
+  }
+
+  /** The answer being streamed now, if any (tests, adapter). */
+  get streaming(): Promise<void> | undefined {
+    return this.running?.done;
+  }
+
+  /** Handles one validated webview message. Messages needing the editor return false (the adapter handles them). */
+  async handle(message: WebviewToHost): Promise<boolean> {
+    switch (message.type) {
+      case 'ready':
+        await this.postState();
+        for (const report of this.deps.store.recovered) {
+          this.deps.post({
+            type: 'notice',
+            level: 'warning',
+            message: `A chat history file was damaged (${report.tornTail ? 'cut off mid-write' : `${report.badLines} damaged line(s)`}); it was recovered up to its last good record. The original is kept at ${report.keptCopy ?? report.file}.`,
+          });
+        }
+        return true;
+      case 'send':
+        await this.send(message.text);
+        return true;
+      case 'stop':
+        this.stop();
+        return true;
+      case 'regenerate':
+        await this.regenerate(message.messageId, undefined);
+        return true;
+      case 'retryBiggerTier':
+        await this.retryBigger(message.messageId);
+        return true;
+      case 'adjust':
+        await this.send(adjustPrompt(message.style), { contextFree: true });
+        return true;
+      case 'editAndResend':
+        await this.editAndResend(message.messageId, message.text);
+        return true;
+      case 'switchBranch':
+        await this.switchBranch(message.messageId);
+        return true;
+      case 'newConversation':
+        this.setActive(undefined);
+        await this.postState();
+        return true;
+      case 'switchConversation':
+        if (this.deps.store.get(message.conversationId)) {
+          this.setActive(message.conversationId);
+          await this.deps.store.refresh();
+          await this.postState();
+        }
+        return true;
+      case 'renameConversation':
+        await this.deps.store.rename(message.conversationId, message.title);
+        await this.postState();
+        return true;
+      case 'deleteConversation':
+        await this.deleteConversation(message.conversationId);
+        return true;
+      case 'undoDelete':
+        await this.deps.store.restore(message.conversationId);
+        this.undoDeleteId = undefined;
+        this.setActive(message.conversationId);
+        await this.postState();
+        return true;
+      case 'search':
+        this.deps.post({
+          type: 'searchResults',
+          requestId: message.requestId,
+          hits: this.deps.store.search(message.query, 50).map((h) => ({ conversationId: h.conversationId, title: h.title, snippet: h.snippet })),
+        });
+        return true;
+      case 'setModelChoice':
+        await this.setChoice(message.choice);
+        return true;
+      case 'removeChip':
+        this.removedChips.add(message.chipId);
+        await this.postState();
+        return true;
+      case 'errorAction':
+        if (message.action === 'retry' && message.messageId !== undefined) {
+          await this.regenerate(message.messageId, undefined);
+          return true;
+        }
+        if (message.action === 'retryBiggerTier' && message.messageId !== undefined) {
+          await this.retryBigger(message.messageId);
+          return true;
+        }
+        return false;
+      case 'codeAction':
+      case 'exportConversation':
+      case 'importConversation':
+      case 'pickFile':
+      case 'savePrompt':
+        return false;
+      default:
+        return assertNever(message);
+    }
+  }
+
+  /** The last error of an answer (the adapter uses its details for actions such as pulling a model). */
+  errorOf(messageId: string | undefined): TieredError | undefined {
+    return messageId === undefined ? undefined : this.errors.get(messageId);
+  }
+
+  /** Context chips: what {@link ChatControllerDeps.context} offers, minus what the user removed. */
+  chips(): ContextChip[] {
+    return this.contextItems().map((i) => ({ id: i.id, kind: i.kind, label: i.label, detail: `${i.label} (${i.text.split('\n').length} lines)` }));
+  }
+
+  /** Called by the adapter when the editor's selection or file changes: chips removed earlier come back for new context. */
+  contextChanged(): void {
+    this.removedChips.clear();
+  }
+
+  /** Sends the current state to the webview. */
+  async postState(): Promise<void> {
+    this.deps.post({ type: 'state', state: await this.snapshot() });
+  }
+
+  async snapshot(): Promise<ChatStateSnapshot> {
+    const conversation = this.activeId !== undefined ? this.deps.store.get(this.activeId) : undefined;
+    this.lastPicker = await this.pickerOptions();
+    return {
+      conversations: this.deps.store.list().map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messageCount })),
+      activeId: conversation?.id,
+      title: conversation?.title ?? 'New conversation',
+      messages: conversation ? toViews(conversation) : [],
+      choice: conversation ? choiceOf(conversation) : { kind: 'auto' },
+      picker: this.lastPicker,
+      chips: this.chips(),
+      streamingId: this.running && this.running.conversationId === conversation?.id ? this.running.messageId : undefined,
+      undoDeleteId: this.undoDeleteId,
+    };
+  }
+
+  stop(): void {
+    this.running?.abort.abort();
+  }
+
+  dispose(): void {
+    this.stop();
+  }
+
+  // ---- conversation turns ------------------------------------------------------------------------------------
+
+  private async send(text: string, options: { contextFree?: boolean } = {}): Promise<void> {
+    if (this.running) {
+      return;
+    }
+    let id = this.activeId;
+    if (id === undefined || !this.deps.store.get(id)) {
+      id = (await this.deps.store.create(titleFrom(text))).id;
+      this.setActive(id);
+    }
+    const context = options.contextFree ? [] : this.contextItems();
+    const user = await this.deps.store.appendMessage(id, { role: 'user', content: text });
+    await this.answer(id, user, context, undefined);
+  }
+
+  private async regenerate(messageId: string, tierOverride: Tier | undefined): Promise<void> {
+    const conversation = this.requireActive();
+    if (!conversation || this.running) {
+      return;
+    }
+    const target = conversation.messages.find((m) => m.id === messageId);
+    const parentId = target?.role === 'assistant' ? target.parentId : target?.id;
+    const parent = conversation.messages.find((m) => m.id === parentId);
+    if (!parent || parent.role !== 'user') {
+      return;
+    }
+    await this.deps.store.setHead(conversation.id, parent.id);
+    await this.answer(conversation.id, parent, this.contextItems(), tierOverride);
+  }
+
+  private async retryBigger(messageId: string): Promise<void> {
+    const conversation = this.requireActive();
+    const answer = conversation?.messages.find((m) => m.id === messageId);
+    const from = TIER_ORDER.indexOf(isTier(answer?.meta?.tier) ? answer.meta.tier : 'code');
+    const next = TIER_ORDER[Math.min(TIER_ORDER.length - 1, from + 1)] ?? 'moe';
+    if (from === TIER_ORDER.length - 1) {
+      this.deps.post({ type: 'notice', level: 'info', message: 'This answer already came from the biggest tier (moe); answering again with it.' });
+    }
+    await this.regenerate(messageId, next);
+  }
+
+  private async editAndResend(messageId: string, text: string): Promise<void> {
+    const conversation = this.requireActive();
+    const original = conversation?.messages.find((m) => m.id === messageId);
+    if (!conversation || !original || original.role !== 'user' || this.running) {
+      return;
+    }
+    // A sibling of the original: the earlier branch stays in the history.
+    const user = await this.deps.store.appendMessage(conversation.id, { role: 'user', content: text, parentId: original.parentId });
+    await this.answer(conversation.id, user, this.contextItems(), undefined);
+  }
+
+  private async switchBranch(messageId: string): Promise<void> {
+    const conversation = this.requireActive();
+    if (!conversation || this.running || !conversation.messages.some((m) => m.id === messageId)) {
+      return;
+    }
+    await this.deps.store.setHead(conversation.id, latestLeafUnder(conversation, messageId));
+    await this.postState();
+  }
+
+  private async deleteConversation(id: string): Promise<void> {
+    if (this.running?.conversationId === id) {
+      this.stop();
+      await this.running?.done;
+    }
+    await this.deps.store.trash(id);
+    this.undoDeleteId = id;
+    if (this.activeId === id) {
+      this.setActive(this.deps.store.list()[0]?.id);
+    }
+    await this.postState();
+    this.undoDeleteId = undefined;
+  }
+
+  private async setChoice(choice: ModelChoice): Promise<void> {
+    let id = this.activeId;
+    if (id === undefined) {
+      id = (await this.deps.store.create('New conversation')).id;
+      this.setActive(id);
+    }
+    await this.deps.store.setPin(id, choice.kind === 'auto' ? {} : choice.kind === 'tier' ? { tier: choice.tier } : { model: choice.model });
+    await this.postState();
+  }
+
+  /**
+   * Routes, assembles the prompt, and streams an answer to `user` into a new assistant message.
+   * Never throws: failures become an error in the conversation, with an action.
+   */
+  private async answer(conversationId: string, user: ChatHistoryMessage, context: readonly ChatContextItem[], tierOverride: Tier | undefined): Promise<void> {
+    const abort = new AbortController();
+    let resolveDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const placeholder: { id: string | undefined } = { id: undefined };
+    try {
+      const env = await this.deps.environment();
+      const conversation = this.deps.store.get(conversationId);
+      if (!conversation) {
+        return;
+      }
+      const decision = route(
+        {
+          task: 'chat',
+          text: user.content,
+          ...(context.length > 0 ? { code: codeShape(context) } : {}),
+          override: tierOverride !== undefined ? { tier: tierOverride } : pinOverride(conversation),
+        },
+        env.router,
+      );
+      if (decision.kind === 'noModel') {
+        await this.postState();
+        this.deps.post({
+          type: 'error',
+          messageId: undefined,
+          message: `No installed model can answer (wanted tier: ${decision.tier}). ${decision.suggestion}`,
+          actions: [
+            { id: 'pullModel', label: `Pull ${decision.suggestedModel}` },
+            { id: 'checkConnection', label: 'Check connection' },
+            { id: 'openSettings', label: 'Open settings' },
+          ],
+        });
+        this.noModelSuggestion = decision.suggestedModel;
+        return;
+      }
+      const backend = (await this.deps.backends()).find((b) => b.id === decision.endpointId);
+      const info = env.router.installed.find((m) => m.endpointId === decision.endpointId && m.name === decision.model);
+      const thread = threadOf(conversation);
+      const roughNeed = this.deps.counter.count(thread.map((m) => m.content).join('\n') + context.map((c) => c.text).join('\n'));
+      const budget = computeBudget({
+        contextLength: info?.contextLength,
+        maxContextSetting: env.maxContextTokens,
+        answerReserve: env.answerReserveTokens,
+        neededTokens: roughNeed + 200,
+      });
+      const prompt = assembleChatPrompt({ thread, context, promptBudget: budget.promptBudget, counter: this.deps.counter });
+      const contextReport = `${prompt.report}; num_ctx ${budget.numCtx} (${budget.reason})`;
+      const meta: AnswerMeta = { tier: decision.tier, model: decision.model, endpointId: decision.endpointId, reasons: [...decision.reasons], contextReport };
+      const assistant = await this.deps.store.appendMessage(conversationId, { role: 'assistant', content: '', parentId: user.id, status: 'streaming', meta });
+      placeholder.id = assistant.id;
+      this.running = { conversationId, messageId: assistant.id, abort, done };
+      await this.postState();
+      this.deps.post({ type: 'streamStart', messageId: assistant.id, parentId: user.id, badge: { tier: decision.tier, model: decision.model, reasons: decision.reasons } });
+      if (!backend) {
+        throw new Error(`The endpoint "${decision.endpointId}" is not configured any more.`);
+      }
+      await this.stream(conversationId, assistant.id, backend, decision, prompt.messages, budget.numCtx, env.keepAlive, abort.signal, contextReport);
+    } catch (error) {
+      await this.fail(conversationId, placeholder.id, error, abort.signal.aborted);
+    } finally {
+      if (this.running?.done === done) {
+        this.running = undefined;
+      }
+      resolveDone();
+      await this.postState().catch(() => undefined);
+    }
+  }
+
+  private async stream(
+    conversationId: string,
+    messageId: string,
+    backend: LlmBackend,
+    decision: Extract<RouteDecision, { kind: 'routed' }>,
+    messages: readonly { role: 'system' | 'user' | 'assistant'; content: string }[],
+    numCtx: number,
+    keepAlive: string | number | undefined,
+    signal: AbortSignal,
+    contextReport: string,
+  ): Promise<void> {
+    let text = '';
+    let lastCheckpoint = this.deps.clock();
+    const every = this.deps.checkpointMs ?? 2000;
+    try {
+      for await (const event of backend.chat({ model: decision.model, messages, numCtx, ...(keepAlive !== undefined ? { keepAlive } : {}), signal })) {
+        if (event.type === 'token') {
+          text += event.text;
+          this.deps.post({ type: 'streamChunk', messageId, text: event.text });
+          if (this.deps.clock() - lastCheckpoint >= every) {
+            // A crash mid-answer keeps what arrived so far.
+            lastCheckpoint = this.deps.clock();
+            await this.deps.store.updateMessage(conversationId, messageId, { content: text });
+          }
+        } else {
+          const figures = figuresOf(event.result.metrics);
+          await this.deps.store.updateMessage(conversationId, messageId, { content: event.result.text || text, status: 'complete', meta: { metrics: figures } });
+          this.deps.post({ type: 'streamEnd', messageId, status: 'complete', figures, contextReport });
+          return;
+        }
+      }
+      // The stream ended without `done`: keep what came, marked as cut off.
+      await this.deps.store.updateMessage(conversationId, messageId, { content: text, status: 'cutOff' });
+      this.deps.post({ type: 'streamEnd', messageId, status: 'cutOff', figures: undefined, contextReport });
+    } catch (error) {
+      // Keep the partial answer before reporting.
+      await this.deps.store.updateMessage(conversationId, messageId, { content: text, status: signal.aborted || text.length > 0 ? 'cutOff' : 'error' }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async fail(conversationId: string, messageId: string | undefined, error: unknown, aborted: boolean): Promise<void> {
+    const stopped = aborted || (isTieredError(error) && error.kind === 'aborted');
+    const message = error instanceof Error ? error.message : String(error);
+    if (messageId !== undefined) {
+      const current = this.deps.store.get(conversationId)?.messages.find((m) => m.id === messageId);
+      const status = stopped || (current?.content.length ?? 0) > 0 ? 'cutOff' : 'error';
+      await this.deps.store.updateMessage(conversationId, messageId, { status, ...(stopped ? {} : { meta: { error: message } }) }).catch(() => undefined);
+      this.deps.post({ type: 'streamEnd', messageId, status, figures: undefined, contextReport: current?.meta?.contextReport });
+    }
+    if (stopped) {
+      return;
+    }
+    this.deps.logger.warn(`Chat answer failed: ${message}`);
+    if (isTieredError(error)) {
+      if (messageId !== undefined) {
+        this.errors.set(messageId, error);
+      }
+    }
+    this.deps.post({ type: 'error', messageId, message, actions: actionsFor(isTieredError(error) ? error.action : undefined) });
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------------
+
+  private contextItems(): ChatContextItem[] {
+    return this.deps.context().filter((i) => !this.removedChips.has(i.id));
+  }
+
+  private requireActive(): Conversation | undefined {
+    return this.activeId === undefined ? undefined : this.deps.store.get(this.activeId);
+  }
+
+  private setActive(id: string | undefined): void {
+    this.activeId = id;
+    this.deps.rememberActive(id);
+  }
+
+  private async pickerOptions(): Promise<PickerOption[]> {
+    const options: PickerOption[] = [{ choice: { kind: 'auto' }, label: 'Auto (router decides)' }];
+    let env: ChatEnvironment | undefined;
+    try {
+      env = await this.deps.environment();
+    } catch {
+      return [...this.lastPicker];
+    }
+    for (const tier of TIER_ORDER) {
+      const model = env.router.tiers[tier].model;
+      options.push({ choice: { kind: 'tier', tier }, label: `Tier ${tier}${model ? ` (${model})` : ''}` });
+    }
+    const seen = new Set<string>();
+    for (const m of env.router.installed) {
+      if (!m.capabilities.completion || seen.has(m.name)) {
+        continue;
+      }
+      seen.add(m.name);
+      options.push({ choice: { kind: 'model', model: m.name, endpointId: m.endpointId }, label: m.name });
+    }
+    return options;
+  }
+}
+
+/** The branch shown, as views with their branch positions. */
+export function toViews(conversation: Conversation): MessageView[] {
+  return threadOf(conversation).map((m) => {
+    const siblings = conversation.messages.filter((s) => s.parentId === m.parentId && s.role === m.role);
+    const index = siblings.findIndex((s) => s.id === m.id);
+    return {
+      id: m.id,
+      parentId: m.parentId,
+      role: m.role,
+      content: m.content,
+      status: m.status,
+      badge: m.meta?.model ? { tier: m.meta.tier, model: m.meta.model, reasons: m.meta.reasons ?? [] } : undefined,
+      figures: m.meta?.metrics,
+      contextReport: m.meta?.contextReport,
+      error: m.meta?.error,
+      branch: siblings.length > 1 ? { index: index + 1, count: siblings.length, prevId: siblings[index - 1]?.id, nextId: siblings[index + 1]?.id } : undefined,
+    };
+  });
+}
+
+function choiceOf(conversation: Conversation): ModelChoice {
+  if (conversation.pin.model) {
+    return { kind: 'model', model: conversation.pin.model };
+  }
+  return isTier(conversation.pin.tier) ? { kind: 'tier', tier: conversation.pin.tier } : { kind: 'auto' };
+}
+
+function pinOverride(conversation: Conversation): { tier?: Tier; model?: string } | undefined {
+  if (conversation.pin.model) {
+    return { model: conversation.pin.model };
+  }
+  return isTier(conversation.pin.tier) ? { tier: conversation.pin.tier } : undefined;
+}
+
+function isTier(value: string | undefined): value is Tier {
+  return value === 'small' || value === 'code' || value === 'moe';
+}
+
+function codeShape(context: readonly ChatContextItem[]): { lines: number; chars: number; languageId?: string; fileCount: number } {
+  const lines = context.reduce((n, c) => n + c.text.split('\n').length, 0);
+  const chars = context.reduce((n, c) => n + c.text.length, 0);
+  const languageId = context[0]?.languageId;
+  return { lines, chars, ...(languageId ? { languageId } : {}), fileCount: new Set(context.map((c) => c.label.split(':')[0])).size };
+}
+
+function figuresOf(metrics: RequestMetrics): { ttftMs: number; tokensPerSecond: number; promptTokens: number; answerTokens: number } {
+  return {
+    ttftMs: Math.max(0, metrics.timeToFirstTokenMs),
+    tokensPerSecond: Math.max(0, metrics.tokensPerSecond),
+    promptTokens: Math.max(0, Math.round(metrics.promptTokens)),
+    answerTokens: Math.max(0, Math.round(metrics.generatedTokens)),
+  };
+}
+
+/** The buttons an error offers: its own next step, then Retry and Show Log. */
+export function actionsFor(action: ErrorAction | undefined): ErrorActionView[] {
+  const list: ErrorActionView[] = [];
+  switch (action?.kind) {
+    case 'startServer':
+      list.push({ id: 'startServer', label: 'Start the server' }, { id: 'checkConnection', label: 'Check connection' });
+      break;
+    case 'pullModel':
+      list.push({ id: 'pullModel', label: `Pull ${action.model}` });
+      break;
+    case 'openSettings':
+    case 'chooseCompletionModel':
+      list.push({ id: 'openSettings', label: 'Open settings' });
+      break;
+    default:
+      break;
+  }
+  list.push({ id: 'retry', label: 'Retry' }, { id: 'retryBiggerTier', label: 'Retry with a bigger tier' }, { id: 'showLog', label: 'Show log' });
+  return list;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled message: ${JSON.stringify(value)}`);
+}
+

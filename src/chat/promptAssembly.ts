@@ -1,0 +1,124 @@
+/**
+ * Message → prompt assembly for the chat: system message first, history fitted to the budget by the context
+ * engine (`layoutChat`: oldest turns dropped first, visibly), and the context items (selection, files) placed
+ * BEFORE the question inside the last user message, so the question sits at the end where models attend most.
+ * Pure: no `vscode` import.
+ */
+import type { ChatMessage } from '../backend/types';
+import { layoutChat } from '../context/layout';
+import type { TokenCounter } from '../context/tokenCounter';
+import type { ChatHistoryMessage } from './chatTypes';
+
+/** A piece of context offered with the question (the user can remove it before sending). */
+export interface ChatContextItem {
+  readonly id: string;
+  readonly kind: 'selection' | 'file';
+  /** e.g. `src/main.ts:3-9` or `src/util.ts`. */
+  readonly label: string;
+  readonly languageId: string;
+  readonly text: string;
+}
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a careful coding assistant inside VS Code. Answer concisely. Put code in fenced blocks with the language. ' +
+  'When the user shares code, refer to it precisely; do not invent APIs.';
+
+export interface AssembleInput {
+  readonly system?: string;
+  /** The branch being answered, oldest first, ending with the user's message. */
+  readonly thread: readonly ChatHistoryMessage[];
+  readonly context: readonly ChatContextItem[];
+  /** Calibrated tokens the prompt may use (from `computeBudget`). */
+  readonly promptBudget: number;
+  readonly counter: TokenCounter;
+}
+
+export interface AssembledPrompt {
+  readonly messages: readonly ChatMessage[];
+  readonly tokens: number;
+  /** What was included, trimmed or dropped, in words (shown under the answer). */
+  readonly report: string;
+}
+
+/** Context items may take at most this share of the prompt budget; the rest is for the history and question. */
+const CONTEXT_SHARE = 0.6;
+
+export function assembleChatPrompt(input: AssembleInput): AssembledPrompt {
+  const counter = input.counter;
+  const thread = input.thread.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && m.content.length === 0 && m.status !== 'complete'));
+  const last = thread.at(-1);
+  if (!last || last.role !== 'user') {
+    throw new Error('The thread to answer must end with a user message');
+  }
+  const contextBudget = Math.floor(input.promptBudget * CONTEXT_SHARE);
+  const fitted = fitContext(input.context, contextBudget, counter);
+  const question = fitted.text.length > 0 ? `${fitted.text}\n\n${last.content}` : last.content;
+  const messages: ChatMessage[] = [
+    { role: 'system', content: input.system ?? DEFAULT_SYSTEM_PROMPT },
+    ...thread.slice(0, -1).map((m) => ({ role: m.role, content: m.content })),
+    { role: 'user', content: question },
+  ];
+  const layout = layoutChat(messages, input.promptBudget, counter);
+  const parts = [...fitted.notes, `history: ${layout.report.summary}`, `${layout.tokens} of ${input.promptBudget} prompt tokens`];
+  return { messages: layout.messages, tokens: layout.tokens, report: parts.join('; ') };
+}
+
+/** Selections first (what the user pointed at), then files; a file that does not fit is cut, visibly. */
+function fitContext(items: readonly ChatContextItem[], budget: number, counter: TokenCounter): { text: string; notes: string[] } {
+  const ordered = [...items.filter((i) => i.kind === 'selection'), ...items.filter((i) => i.kind !== 'selection')];
+  const blocks: string[] = [];
+  const notes: string[] = [];
+  let left = budget;
+  for (const item of ordered) {
+    const fence = fenceFor(item.text);
+    const header = `${item.kind === 'selection' ? 'Selected code from' : 'File'} ${item.label}:\n${fence}${item.languageId}\n`;
+    const footer = `\n${fence}`;
+    const overhead = counter.count(header + footer) + 2;
+    const tokens = counter.count(item.text);
+    if (tokens + overhead <= left) {
+      blocks.push(header + item.text + footer);
+      notes.push(`${item.label} included (${tokens} tokens)`);
+      left -= tokens + overhead;
+      continue;
+    }
+    const room = left - overhead - 8;
+    if (room < 32) {
+      notes.push(`${item.label} dropped (${tokens} tokens, no room)`);
+      continue;
+    }
+    // Keep the start of the text, by lines, within the room.
+    const lines = item.text.split('\n');
+    let kept = 0;
+    let used = 0;
+    for (const line of lines) {
+      const cost = counter.count(`${line}\n`);
+      if (used + cost > room) {
+        break;
+      }
+      used += cost;
+      kept++;
+    }
+    const cut = `${lines.slice(0, kept).join('\n')}\n… [${lines.length - kept} more lines cut]`;
+    blocks.push(header + cut + footer);
+    notes.push(`${item.label} trimmed (${tokens} → ~${used} tokens)`);
+    left -= used + overhead + 8;
+  }
+  return { text: blocks.join('\n\n'), notes: notes.length > 0 ? [`context: ${notes.join(', ')}`] : ['context: none'] };
+}
+
+/** A fence longer than any backtick run in the text, so the text cannot close it. */
+function fenceFor(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  return '`'.repeat(longest + 1);
+}
+
+/** The follow-up a "shorter" / "more detail" click sends. */
+export function adjustPrompt(style: 'shorter' | 'moreDetail'): string {
+  return style === 'shorter' ? 'Please give a shorter answer: keep only what matters.' : 'Please explain that in more detail, with an example.';
+}
+
+/** A title from the first question. */
+export function titleFrom(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New conversation';
+}

@@ -1,0 +1,244 @@
+import * as assert from 'node:assert/strict';
+import { promises as fsp } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { errors } from '../../../src/backend/errors';
+import type { ChatRequest, GenerationEvent, LlmBackend } from '../../../src/backend/types';
+import { ChatController, type ChatEnvironment } from '../../../src/chat/chatController';
+import { HistoryStore, threadOf } from '../../../src/chat/historyStore';
+import { approximateCounter } from '../../../src/context/tokenCounter';
+import { nullLogger } from '../../../src/util/logger';
+import type { HostToWebview } from '../../../src/webview/protocol';
+import { fakeModel } from '../../doubles/fakeLlmBackend';
+
+type Script = { tokens: string[]; fail?: Error; hang?: boolean };
+
+/** A chat backend whose answers are scripted; it records requests and honours the abort signal. */
+class ScriptedChatBackend implements Partial<LlmBackend> {
+  readonly id = 'fake';
+  readonly kind = 'ollama' as const;
+  readonly baseUrl = 'http://fake.invalid';
+  readonly requests: ChatRequest[] = [];
+  scripts: Script[] = [];
+  /** Resolves when the current answer has sent its tokens and hangs (for stop tests). */
+  hanging: Promise<void> = Promise.resolve();
+
+  async *chat(request: ChatRequest): AsyncIterable<GenerationEvent> {
+    this.requests.push(request);
+    const script = this.scripts.shift() ?? { tokens: ['ok'] };
+    for (const t of script.tokens) {
+      await new Promise((r) => setImmediate(r));
+      yield { type: 'token', text: t };
+    }
+    if (script.fail) {
+      throw script.fail;
+    }
+    if (script.hang) {
+      await new Promise<void>((_, reject) => {
+        request.signal?.addEventListener('abort', () => reject(errors.aborted ? errors.aborted() : new Error('aborted')), { once: true });
+      });
+    }
+    yield {
+      type: 'done',
+      result: {
+        text: script.tokens.join(''),
+        doneReason: 'stop',
+        metrics: { promptTokens: 42, cachedPromptTokens: 0, generatedTokens: script.tokens.length, timeToFirstTokenMs: 80, tokensPerSecond: 25, loadMs: 0, promptEvalMs: 0, totalMs: 200 },
+      },
+    };
+  }
+}
+
+async function setup(context: { id: string; kind: 'selection' | 'file'; label: string; languageId: string; text: string }[] = []) {
+  const folder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chatctl-'));
+  const store = await HistoryStore.open({ folder, durable: false });
+  const backend = new ScriptedChatBackend();
+  const posted: HostToWebview[] = [];
+  const env: ChatEnvironment = {
+    router: {
+      tiers: { small: { model: 'qwen2.5-coder:1.5b', endpoint: '' }, code: { model: 'qwen2.5-coder:7b', endpoint: '' }, moe: { model: 'qwen3:30b-a3b', endpoint: '' } },
+      pins: {},
+      installed: [
+        fakeModel({ name: 'qwen2.5-coder:1.5b', parameterBillions: 1.5, parameterSize: '1.5B' }),
+        fakeModel({ name: 'qwen2.5-coder:7b', parameterBillions: 7.6, parameterSize: '7.6B' }),
+        fakeModel({ name: 'qwen3:30b-a3b', parameterBillions: 30.5, parameterSize: '30.5B', expertCount: 128 }),
+      ],
+      loaded: [],
+      preferLoaded: true,
+    },
+    answerReserveTokens: 512,
+    maxContextTokens: 0,
+    keepAlive: '30m',
+  };
+  let active: string | undefined;
+  const controller = new ChatController({
+    store,
+    post: (m) => posted.push(m),
+    backends: async () => [backend as unknown as LlmBackend],
+    environment: async () => env,
+    counter: approximateCounter(),
+    context: () => context,
+    logger: nullLogger,
+    clock: () => 0,
+    rememberActive: (id) => (active = id),
+    initialActiveId: undefined,
+  });
+  const settle = async () => {
+    await controller.streaming;
+    await store.flush();
+  };
+  return { store, backend, posted, controller, settle, folder, active: () => active };
+}
+
+suite('chat controller', () => {
+  test('send: routes, streams chunks, persists the answer with its badge, figures and context report', async () => {
+    const { controller, backend, posted, store, settle } = await setup([{ id: 'selection', kind: 'selection', label: 'main.ts:1-2', languageId: 'typescript', text: 'const a = 1;\nconst b = 2;' }]);
+    backend.scripts = [{ tokens: ['Hello', ' world'] }];
+    await controller.handle({ type: 'ready' });
+    await controller.handle({ type: 'send', text: 'What does this do?' });
+    await settle();
+    const chunks = posted.filter((m) => m.type === 'streamChunk').map((m) => (m.type === 'streamChunk' ? m.text : ''));
+    assert.deepEqual(chunks, ['Hello', ' world']);
+    const start = posted.find((m) => m.type === 'streamStart');
+    assert.ok(start && start.type === 'streamStart' && start.badge.model.length > 0 && start.badge.reasons.length > 0);
+    const end = posted.find((m) => m.type === 'streamEnd');
+    assert.ok(end && end.type === 'streamEnd' && end.status === 'complete');
+    assert.deepEqual(end.type === 'streamEnd' ? end.figures : undefined, { ttftMs: 80, tokensPerSecond: 25, promptTokens: 42, answerTokens: 2 });
+    // The prompt: system first, the selection before the question, the question last.
+    const request = backend.requests[0];
+    assert.ok(request);
+    assert.equal(request.messages[0]?.role, 'system');
+    const last = request.messages.at(-1)?.content ?? '';
+    assert.ok(last.indexOf('const a = 1;') < last.indexOf('What does this do?'));
+    assert.ok(last.endsWith('What does this do?'));
+    assert.ok(request.numCtx && request.numCtx >= 2048);
+    const conversation = store.get(controller.activeConversationId ?? '');
+    assert.ok(conversation);
+    const thread = threadOf(conversation);
+    assert.deepEqual(thread.map((m) => [m.role, m.content, m.status]), [
+      ['user', 'What does this do?', 'complete'],
+      ['assistant', 'Hello world', 'complete'],
+    ]);
+    assert.match(thread[1]?.meta?.contextReport ?? '', /main\.ts:1-2 included/);
+    assert.equal(conversation.title, 'What does this do?');
+  });
+
+  test('stop mid-stream keeps the partial answer, marked cut off, and shows no error', async () => {
+    const { controller, backend, posted, store, settle } = await setup();
+    backend.scripts = [{ tokens: ['partial', ' answer'], hang: true }];
+    const sending = controller.handle({ type: 'send', text: 'q' });
+    while (!posted.some((m) => m.type === 'streamChunk' && m.text === ' answer')) {
+      await new Promise((r) => setImmediate(r));
+    }
+    await controller.handle({ type: 'stop' });
+    await sending;
+    await settle();
+    assert.ok(backend.requests[0]?.signal?.aborted, 'the request was aborted');
+    const answer = threadOf(store.get(controller.activeConversationId ?? '')!).at(-1);
+    assert.equal(answer?.content, 'partial answer');
+    assert.equal(answer?.status, 'cutOff');
+    assert.equal(posted.filter((m) => m.type === 'error').length, 0);
+  });
+
+  test('a stream failing midway keeps the partial answer and shows the error with actions', async () => {
+    const { controller, backend, posted, store, settle } = await setup();
+    backend.scripts = [{ tokens: ['half'], fail: errors.unreachable('http://127.0.0.1:11434') }];
+    await controller.handle({ type: 'send', text: 'q' });
+    await settle();
+    const answer = threadOf(store.get(controller.activeConversationId ?? '')!).at(-1);
+    assert.equal(answer?.content, 'half');
+    assert.equal(answer?.status, 'cutOff');
+    const error = posted.find((m) => m.type === 'error');
+    assert.ok(error && error.type === 'error');
+    assert.equal(error.messageId, answer?.id);
+    assert.deepEqual(error.actions.map((a) => a.id).slice(0, 2), ['startServer', 'checkConnection']);
+    assert.ok(error.actions.some((a) => a.id === 'retry'));
+  });
+
+  test('regenerate keeps the earlier answer as a branch; retry with a bigger tier uses a bigger model', async () => {
+    const { controller, backend, store, settle } = await setup();
+    backend.scripts = [{ tokens: ['first'] }, { tokens: ['second'] }, { tokens: ['bigger'] }];
+    await controller.handle({ type: 'send', text: 'rename x' });
+    await settle();
+    const firstAnswer = threadOf(store.get(controller.activeConversationId!)!).at(-1)!;
+    await controller.handle({ type: 'regenerate', messageId: firstAnswer.id });
+    await settle();
+    const second = threadOf(store.get(controller.activeConversationId!)!).at(-1)!;
+    assert.equal(second.content, 'second');
+    assert.equal(second.parentId, firstAnswer.parentId);
+    assert.equal(store.get(controller.activeConversationId!)!.messages.length, 3, 'both answers kept');
+    await controller.handle({ type: 'retryBiggerTier', messageId: second.id });
+    await settle();
+    const bigger = threadOf(store.get(controller.activeConversationId!)!).at(-1)!;
+    assert.equal(bigger.content, 'bigger');
+    const order = ['small', 'code', 'moe'];
+    assert.ok(order.indexOf(bigger.meta?.tier ?? '') > order.indexOf(second.meta?.tier ?? ''), `${second.meta?.tier} -> ${bigger.meta?.tier}`);
+    assert.notEqual(backend.requests[2]?.model, backend.requests[1]?.model);
+  });
+
+  test('edit-and-resend branches the user message; switching branch shows the earlier one', async () => {
+    const { controller, backend, store, posted, settle } = await setup();
+    backend.scripts = [{ tokens: ['a1'] }, { tokens: ['a2'] }];
+    await controller.handle({ type: 'send', text: 'v1' });
+    await settle();
+    const v1 = threadOf(store.get(controller.activeConversationId!)!)[0]!;
+    await controller.handle({ type: 'editAndResend', messageId: v1.id, text: 'v2' });
+    await settle();
+    assert.deepEqual(threadOf(store.get(controller.activeConversationId!)!).map((m) => m.content), ['v2', 'a2']);
+    const state = [...posted].reverse().find((m) => m.type === 'state');
+    assert.ok(state && state.type === 'state');
+    assert.deepEqual(state.state.messages[0]?.branch, { index: 2, count: 2, prevId: v1.id, nextId: undefined });
+    await controller.handle({ type: 'switchBranch', messageId: v1.id });
+    assert.deepEqual(threadOf(store.get(controller.activeConversationId!)!).map((m) => m.content), ['v1', 'a1']);
+  });
+
+  test('conversation ops: delete with undo, search, model choice pinned per conversation', async () => {
+    const { controller, backend, store, posted, settle } = await setup();
+    backend.scripts = [{ tokens: ['answer about TOML'] }, { tokens: ['x'] }];
+    await controller.handle({ type: 'send', text: 'parse toml' });
+    await settle();
+    const id = controller.activeConversationId!;
+    await controller.handle({ type: 'search', requestId: 'r1', query: 'TOML' });
+    const results = posted.find((m) => m.type === 'searchResults');
+    assert.ok(results && results.type === 'searchResults' && results.hits.length === 3 && results.hits.every((h) => h.conversationId === id));
+    await controller.handle({ type: 'setModelChoice', choice: { kind: 'tier', tier: 'moe' } });
+    await controller.handle({ type: 'send', text: 'again' });
+    await settle();
+    assert.equal(backend.requests[1]?.model, 'qwen3:30b-a3b');
+    await controller.handle({ type: 'deleteConversation', conversationId: id });
+    assert.equal(store.list().length, 0);
+    const deleted = [...posted].reverse().find((m) => m.type === 'state');
+    assert.ok(deleted && deleted.type === 'state' && deleted.state.undoDeleteId === id);
+    await controller.handle({ type: 'undoDelete', conversationId: id });
+    assert.equal(store.list().length, 1);
+    assert.equal(controller.activeConversationId, id);
+  });
+
+  test('ready tells the user about a recovered history file', async () => {
+    const { store, folder } = await setup();
+    const c = await store.create('x');
+    await store.appendMessage(c.id, { role: 'user', content: 'kept' });
+    await fsp.appendFile(path.join(folder, 'conversations', `${c.id}.jsonl`), '{"k":"0000');
+    const reopened = await HistoryStore.open({ folder, durable: false });
+    const posted: HostToWebview[] = [];
+    const controller = new ChatController({
+      store: reopened,
+      post: (m) => posted.push(m),
+      backends: async () => [],
+      environment: async () => {
+        throw new Error('offline');
+      },
+      counter: approximateCounter(),
+      context: () => [],
+      logger: nullLogger,
+      clock: () => 0,
+      rememberActive: () => undefined,
+      initialActiveId: c.id,
+    });
+    await controller.handle({ type: 'ready' });
+    const notice = posted.find((m) => m.type === 'notice');
+    assert.ok(notice && notice.type === 'notice' && /recovered/.test(notice.message));
+    const state = posted.find((m) => m.type === 'state');
+    assert.ok(state && state.type === 'state' && state.state.messages[0]?.content === 'kept');
+  });
+});
