@@ -1,0 +1,99 @@
+/**
+ * Cheap, language-agnostic scans of source text that decide what context to gather for a selection:
+ * which identifiers it references (to ask the definition provider about) and which import lines of the file
+ * it uses. Heuristic by design: the definition provider does the real resolution.
+ * Pure: no `vscode` import.
+ */
+
+/** Words that are keywords or literals in common languages: never worth a definition lookup. */
+const keywords = new Set(
+  (
+    'abstract and as assert async await break case catch class const continue def default defer del delete do elif else enum export extends ' +
+    'extern false final finally fn for from func function go if impl implements import in instanceof interface is lambda let match mod module ' +
+    'mut new nil none not null of or package pass private protected pub public raise readonly return self static struct super switch this ' +
+    'throw throws trait true try type typeof undefined union unsafe use var void where while with yield int long short char float double ' +
+    'bool boolean string number any unknown never object str list dict set tuple println printf print console log length push map filter ' +
+    'then catch resolve reject require exports prototype constructor get set include define ifdef endif ifndef sizeof unsigned signed'
+  ).split(' '),
+);
+
+/** An identifier the selection uses, with the offset of its first use in the selection text. */
+export interface IdentifierUse {
+  readonly name: string;
+  readonly offset: number;
+  readonly count: number;
+}
+
+/**
+ * Identifiers the selection references, most used first (ties: first used first), without keywords, short
+ * names and names the selection itself declares (`const x`, `function f`, `def g`, `let y`, parameters are not detected).
+ */
+export function referencedIdentifiers(selectionText: string, max = 12): IdentifierUse[] {
+  const uses = new Map<string, { offset: number; count: number }>();
+  // Skip string contents and comments roughly: they name things that are not code references.
+  const code = selectionText.replace(/\/\/[^\n]*|#[^\n!]*$|\/\*[\s\S]*?\*\//gm, (m) => ' '.repeat(m.length)).replace(/(["'`])(?:\\.|(?!\1)[^\\\n])*\1/g, (m) => ' '.repeat(m.length));
+  const declared = new Set<string>();
+  for (const m of code.matchAll(/\b(?:const|let|var|function|def|class|fn|func|type|interface|struct|enum)\s+([A-Za-z_$][\w$]*)/g)) {
+    if (m[1] !== undefined) {
+      declared.add(m[1]);
+    }
+  }
+  for (const m of code.matchAll(/[A-Za-z_$][\w$]*/g)) {
+    const name = m[0];
+    if (name.length < 2 || keywords.has(name) || keywords.has(name.toLowerCase()) || declared.has(name) || /^\d/.test(name)) {
+      continue;
+    }
+    // A property access (`obj.name`) is looked up through its object; keep only the first segment's name.
+    const before = m.index > 0 ? code[m.index - 1] : '';
+    if (before === '.') {
+      continue;
+    }
+    const u = uses.get(name);
+    if (u === undefined) {
+      uses.set(name, { offset: m.index, count: 1 });
+    } else {
+      u.count += 1;
+    }
+  }
+  return [...uses.entries()]
+    .map(([name, u]) => ({ name, offset: u.offset, count: u.count }))
+    .sort((a, b) => b.count - a.count || a.offset - b.offset)
+    .slice(0, max);
+}
+
+const importLine = /^\s*(?:import\b|from\s+\S+\s+import\b|export\s+(?:\*|\{[^}]*\})\s+from\b|(?:const|let|var)\s+[^=]+=\s*require\(|use\s+[\w:{}, ]+;|#\s*include\b|using\s+[\w.]+;|require\s+['"]|@import\b)/;
+
+/**
+ * The import lines of a file (first 400 lines) that the selection uses: an import line is kept when one of the
+ * names it brings in appears as a word in the selection (`#include` lines are always kept: they do not name
+ * what they bring). Multi-line `import { … } from` statements are joined.
+ */
+export function usedImports(documentText: string, selectionText: string, maxLines = 40): string[] {
+  const lines = documentText.split('\n').slice(0, 400);
+  const words = new Set(selectionText.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const out: string[] = [];
+  for (let i = 0; i < lines.length && out.length < maxLines; i++) {
+    let line = (lines[i] ?? '').replace(/\r$/, '');
+    if (!importLine.test(line)) {
+      continue;
+    }
+    // Join a multi-line statement: `import {` … `} from 'x';`.
+    if (/\{[^}]*$/.test(line)) {
+      let j = i + 1;
+      while (j < lines.length && j < i + 60 && !/\}/.test(lines[j - 1] ?? '')) {
+        line += `\n${(lines[j] ?? '').replace(/\r$/, '')}`;
+        j++;
+      }
+      i = j - 1;
+    }
+    if (/^\s*#\s*include\b/.test(line)) {
+      out.push(line);
+      continue;
+    }
+    const names = (line.replace(/(["'`]).*?\1/g, ' ').match(/[A-Za-z_$][\w$]*/g) ?? []).filter((n) => !keywords.has(n) && n !== 'from' && n !== 'import');
+    if (names.some((n) => words.has(n))) {
+      out.push(line);
+    }
+  }
+  return out;
+}
