@@ -371,11 +371,12 @@ function writeMeta(w: ByteWriter, key: string, value: MetaValue): void {
 }
 
 /** IEEE 754 half from a float (round to nearest even; no NaN/Inf needed for weights). */
+const halfScratch = new Float32Array(1);
+const halfBits = new Uint32Array(halfScratch.buffer);
+
 export function toHalf(value: number): number {
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
-  f32[0] = value;
-  const x = u32[0];
+  halfScratch[0] = value;
+  const x = halfBits[0];
   const sign = (x >>> 16) & 0x8000;
   let exp = ((x >>> 23) & 0xff) - 127 + 15;
   let mant = x & 0x7fffff;
