@@ -30,6 +30,14 @@ export const commandIds = {
   promptsSaveSelection: 'tiered.prompts.saveSelection',
   promptsRestore: 'tiered.prompts.restore',
   promptsRefresh: 'tiered.prompts.refresh',
+  explainSelection: 'tiered.explainSelection',
+  reviewSelection: 'tiered.reviewSelection',
+  askAboutSelection: 'tiered.askAboutSelection',
+  clearReviewFindings: 'tiered.clearReviewFindings',
+  reviewApplyFix: 'tiered.review.applyFix',
+  reviewAskAboutFinding: 'tiered.review.askAboutFinding',
+  reviewDismissFinding: 'tiered.review.dismissFinding',
+  reviewShowFinding: 'tiered.review.showFinding',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
