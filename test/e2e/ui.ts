@@ -10,7 +10,7 @@ import { repoRoot } from './harness/paths';
 
 export async function runUiTests(options: { grep?: string } = {}): Promise<TierCounts> {
   const started = Date.now();
-  const mocha = new Mocha({ ui: 'tdd', timeout: 120_000, slow: 20_000, reporter: 'spec', forbidOnly: true });
+  const mocha = new Mocha({ ui: 'tdd', timeout: 180_000, slow: 20_000, reporter: 'spec', forbidOnly: true });
   if (options.grep) {
     mocha.grep(options.grep);
   }

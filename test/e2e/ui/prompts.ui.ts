@@ -1,0 +1,103 @@
+/** The saved prompt library in a real VS Code (code-server + chromium), against the fake Ollama server (TEST DOUBLE). */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { sampleWorkspace } from '../harness/paths';
+import { useVscode } from '../harness/session';
+
+/** sample-workspace plus a malformed prompt file in .tiered/prompts. */
+function workspaceWithBrokenPrompt(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiered-prompts-template-'));
+  fs.cpSync(sampleWorkspace, dir, { recursive: true });
+  fs.mkdirSync(path.join(dir, '.tiered', 'prompts'), { recursive: true });
+  fs.writeFileSync(path.join(dir, '.tiered', 'prompts', 'broken.prompt.md'), '---\nname: Broken\ntier: gigantic\n---\nbody\n');
+  return dir;
+}
+
+async function until<T>(check: () => T | undefined, timeoutMs = 30_000): Promise<T | undefined> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined || Date.now() > end) {
+      return v;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+suite('Saved prompts in VS Code (UI)', () => {
+  const template = workspaceWithBrokenPrompt();
+  const vs = useVscode({ mode: 'development', workspaceTemplate: template, settings: { 'tiered.tiers.moe.model': 'qwen3:30b-a3b' } });
+
+  suiteTeardown(() => fs.rmSync(template, { recursive: true, force: true }));
+
+  test('a malformed prompt file shows an error mark in the Prompts view and a Problems entry with its line', async () => {
+    const { wb } = vs();
+    await wb.openViewContainer('Tiered');
+    await wb.viewPane('Prompts').waitFor();
+    await wb.waitForTreeItem('Prompts', 'Explain');
+    const row = await wb.waitForTreeItem('Prompts', /broken/);
+    assert.match(await row.innerText(), /error: front matter: tier/);
+    assert.equal(await row.locator('.codicon-error').count(), 1, 'the row has an error icon');
+    await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    const problems = wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'must be one of' }).first();
+    await problems.waitFor();
+    assert.match(await problems.innerText(), /Ln 3/);
+    await wb.screenshot('ui-prompts-malformed');
+  });
+
+  test('create a prompt from the view, edit it, run it on a selection, delete it into the trash', async () => {
+    const { wb, fake, workspace, server } = vs();
+    const page = wb.page;
+    // The container is already open from the first test; clicking its activity-bar item again would close it.
+    await wb.openView('Prompts');
+    await wb.viewPane('Prompts').waitFor();
+    // New: the view's title button, then where, then the name.
+    await wb.viewPane('Prompts').hover();
+    await wb.viewPane('Prompts').locator('.actions .action-label[aria-label^="New Prompt"]').first().click();
+    const quick = page.locator('.quick-input-widget');
+    await quick.locator('.monaco-list-row', { hasText: 'Workspace' }).first().click();
+    await quick.locator('input').fill('UI Prompt');
+    await page.keyboard.press('Enter');
+    const file = path.join(workspace, '.tiered', 'prompts', 'ui-prompt.prompt.md');
+    assert.ok(await until(() => (fs.existsSync(file) ? true : undefined)), 'the prompt file was created in .tiered/prompts');
+    await page.locator('.tabs-container .tab.active', { hasText: 'ui-prompt.prompt.md' }).waitFor();
+    await wb.waitForTreeItem('Prompts', 'UI Prompt');
+
+    // Edit: replace the text in the editor and save.
+    await wb.selectAll();
+    await wb.insertText('---\nname: UI Prompt\ntier: moe\n---\nSummarise this ${language} code from ${fileBasename} in one line.\n');
+    await wb.press('Control+S');
+    assert.ok(await until(() => (/tier: moe/.test(fs.readFileSync(file, 'utf8')) ? true : undefined)), 'the edit was saved');
+    await wb.waitForTreeItem('Prompts', /UI Prompt.*moe tier/);
+
+    // Run on a selection through "Run Saved Prompt…".
+    await wb.openFile('src/cart.ts');
+    await wb.selectAll();
+    const before = fake.requests.length;
+    await wb.runCommand('Tiered: Run Saved Prompt…');
+    await quick.locator('input').fill('UI Prompt');
+    await quick.locator('.monaco-list-row', { hasText: 'UI Prompt' }).first().click();
+    const chat = await until(() => fake.requests.slice(before).find((r) => r.path === '/api/chat'), 60_000);
+    assert.ok(chat, 'a chat request reached the fake server');
+    assert.equal(chat.model, 'qwen3:30b-a3b', 'the moe tier hint is honoured');
+    const sent = JSON.stringify(chat.body);
+    assert.match(sent, /Summarise this typescript code from cart\.ts in one line\./);
+    const cart = fs.readFileSync(path.join(workspace, 'src', 'cart.ts'), 'utf8');
+    const firstLine = cart.split('\n').find((l) => l.trim().length > 10) ?? '';
+    assert.ok(sent.includes(JSON.stringify(firstLine).slice(1, -1)), 'the selected code is sent after the instructions');
+    await wb.screenshot('ui-prompts-run');
+
+    // Delete from the palette, confirm the modal, and find the file in the trash.
+    await wb.runCommand('Tiered: Delete Prompt (to Trash)');
+    await quick.locator('input').fill('UI Prompt');
+    await quick.locator('.monaco-list-row', { hasText: 'UI Prompt' }).first().click();
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Move to Trash' }).first().click();
+    assert.ok(await until(() => (fs.existsSync(file) ? undefined : true)), 'the prompt file left the workspace');
+    const trashDir = path.join(server.userDataDir, 'User', 'globalStorage', 'tiered.tiered', 'prompt-trash');
+    const trashed = await until(() => (fs.existsSync(trashDir) ? fs.readdirSync(trashDir).find((f) => f.endsWith('ui-prompt.prompt.md')) : undefined));
+    assert.ok(trashed, `the prompt is in the trash (${trashDir})`);
+    assert.match(fs.readFileSync(path.join(trashDir, trashed), 'utf8'), /tier: moe/);
+  });
+});
