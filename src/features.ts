@@ -6,6 +6,7 @@ import { registerConnectionStatus } from './providers/connectionStatusBar';
 import { registerModelsView } from './providers/modelsView';
 import { registerCompletions } from './providers/completion/completionFeature';
 import { registerPrompts } from './providers/prompts/registerPrompts';
+import { registerChat } from './providers/chat/chatViewProvider';
 
 /** Every feature of the extension, in activation order. Each registers itself and owns its disposables. */
 export const features: readonly Feature[] = [
@@ -16,4 +17,5 @@ export const features: readonly Feature[] = [
   { name: 'models view', activate: registerModelsView },
   { name: 'inline completions', activate: registerCompletions },
   { name: 'prompt library', activate: (services) => registerPrompts(services) },
+  { name: 'chat', activate: registerChat },
 ];

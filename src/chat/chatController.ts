@@ -66,6 +66,8 @@ interface Running {
 export class ChatController {
   private activeId: string | undefined;
   private running: Running | undefined;
+  /** The text streamed so far for the running answer (the store is checkpointed only every few seconds). */
+  private runningText = '';
   private undoDeleteId: string | undefined;
   private readonly removedChips = new Set<string>();
   private readonly errors = new Map<string, TieredError>();
@@ -207,7 +209,7 @@ export class ChatController {
       conversations: this.deps.store.list().map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messageCount })),
       activeId: conversation?.id,
       title: conversation?.title ?? 'New conversation',
-      messages: conversation ? toViews(conversation) : [],
+      messages: conversation ? this.withRunningText(toViews(conversation)) : [],
       choice: conversation ? choiceOf(conversation) : { kind: 'auto' },
       picker: this.lastPicker,
       chips: this.chips(),
@@ -218,6 +220,14 @@ export class ChatController {
 
   stop(): void {
     this.running?.abort.abort();
+  }
+
+  private withRunningText(views: MessageView[]): MessageView[] {
+    const running = this.running;
+    if (!running) {
+      return views;
+    }
+    return views.map((v) => (v.id === running.messageId ? { ...v, content: this.runningText } : v));
   }
 
   dispose(): void {
@@ -365,6 +375,7 @@ export class ChatController {
       const assistant = await this.deps.store.appendMessage(conversationId, { role: 'assistant', content: '', parentId: user.id, status: 'streaming', meta });
       placeholder.id = assistant.id;
       this.running = { conversationId, messageId: assistant.id, abort, done };
+      this.runningText = '';
       await this.postState();
       this.deps.post({ type: 'streamStart', messageId: assistant.id, parentId: user.id, badge: { tier: decision.tier, model: decision.model, reasons: decision.reasons } });
       if (!backend) {
@@ -400,6 +411,7 @@ export class ChatController {
       for await (const event of backend.chat({ model: decision.model, messages, numCtx, ...(keepAlive !== undefined ? { keepAlive } : {}), signal })) {
         if (event.type === 'token') {
           text += event.text;
+          this.runningText = text;
           this.deps.post({ type: 'streamChunk', messageId, text: event.text });
           if (this.deps.clock() - lastCheckpoint >= every) {
             // A crash mid-answer keeps what arrived so far.

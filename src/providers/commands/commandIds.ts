@@ -38,6 +38,9 @@ export const commandIds = {
   reviewAskAboutFinding: 'tiered.review.askAboutFinding',
   reviewDismissFinding: 'tiered.review.dismissFinding',
   reviewShowFinding: 'tiered.review.showFinding',
+  chatNewConversation: 'tiered.chat.newConversation',
+  chatExport: 'tiered.chat.export',
+  chatImport: 'tiered.chat.import',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
@@ -46,4 +49,5 @@ export type CommandId = (typeof commandIds)[keyof typeof commandIds];
 export const viewIds = {
   models: 'tiered.models',
   prompts: 'tiered.prompts',
+  chat: 'tiered.chat',
 } as const;

@@ -1,0 +1,153 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ChatContextItem } from '../../chat/promptAssembly';
+import type { CodeAction } from '../../webview/protocol';
+
+/** Files bigger than this are offered only in part as chat context. */
+const MAX_FILE_CONTEXT_CHARS = 200_000;
+
+/**
+ * The editor side of the chat: tracks the last text editor (the webview has focus when its buttons are clicked,
+ * so `activeTextEditor` is undefined then), offers the selection and file as context, and applies code actions.
+ */
+export class ChatEditorBridge implements vscode.Disposable {
+  private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
+  private readonly picked = new Map<string, vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly onContextChanged: (kind: 'editor' | 'selection') => void) {
+    vscode.window.onDidChangeActiveTextEditor(
+      (editor) => {
+        if (editor && editor.document.uri.scheme !== 'output') {
+          this.lastEditor = editor;
+          this.onContextChanged('editor');
+        }
+      },
+      undefined,
+      this.disposables,
+    );
+    vscode.window.onDidChangeTextEditorSelection(
+      (e) => {
+        if (e.textEditor === this.lastEditor) {
+          this.onContextChanged('selection');
+        }
+      },
+      undefined,
+      this.disposables,
+    );
+  }
+
+  /** The selection (if any), the current file, and files picked with `@`. */
+  contextItems(): ChatContextItem[] {
+    const items: ChatContextItem[] = [];
+    const editor = this.liveEditor();
+    if (editor) {
+      const doc = editor.document;
+      const label = vscode.workspace.asRelativePath(doc.uri, false);
+      if (!editor.selection.isEmpty) {
+        const s = editor.selection;
+        items.push({ id: 'selection', kind: 'selection', label: `${label}:${s.start.line + 1}-${s.end.line + 1}`, languageId: doc.languageId, text: doc.getText(s) });
+      }
+      items.push({ id: 'file', kind: 'file', label, languageId: doc.languageId, text: doc.getText().slice(0, MAX_FILE_CONTEXT_CHARS) });
+    }
+    for (const [id, uri] of this.picked) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      if (doc) {
+        items.push({ id, kind: 'file', label: vscode.workspace.asRelativePath(uri, false), languageId: doc.languageId, text: doc.getText().slice(0, MAX_FILE_CONTEXT_CHARS) });
+      }
+    }
+    return items;
+  }
+
+  /** `@`: pick a workspace file to add as context. */
+  async pickFile(): Promise<boolean> {
+    const files = await vscode.workspace.findFiles('**/*', '**/{node_modules,.git,dist,out}/**', 5000);
+    const choice = await vscode.window.showQuickPick(
+      files.map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri, false), uri })),
+      { title: 'Add a file to the chat context', matchOnDescription: true },
+    );
+    if (!choice) {
+      return false;
+    }
+    await vscode.workspace.openTextDocument(choice.uri); // loads it, so contextItems() can read it
+    this.picked.set(`pick:${choice.description}`, choice.uri);
+    return true;
+  }
+
+  /** Forgets picked files (after a message is sent). */
+  clearPicked(): void {
+    this.picked.clear();
+  }
+
+  async codeAction(action: CodeAction, code: string, language: string | undefined): Promise<void> {
+    switch (action) {
+      case 'copy':
+        await vscode.env.clipboard.writeText(code);
+        return;
+      case 'newFile': {
+        const doc = await vscode.workspace.openTextDocument({ content: code, ...(language ? { language: languageIdOf(language) } : {}) });
+        await vscode.window.showTextDocument(doc, { preview: false });
+        return;
+      }
+      case 'insert':
+      case 'replace': {
+        const editor = await this.editorForEdit();
+        if (!editor) {
+          return;
+        }
+        await editor.edit((b) => {
+          if (action === 'insert') {
+            b.insert(editor.selection.active, code);
+          } else {
+            b.replace(editor.selection, code);
+          }
+        });
+        return;
+      }
+      case 'diff': {
+        const editor = await this.editorForEdit();
+        if (!editor) {
+          return;
+        }
+        const doc = editor.document;
+        const selection = editor.selection.isEmpty ? new vscode.Range(0, 0, doc.lineCount, 0) : editor.selection;
+        const proposed = doc.getText(new vscode.Range(new vscode.Position(0, 0), selection.start)) + code + doc.getText(new vscode.Range(selection.end, doc.lineAt(doc.lineCount - 1).range.end));
+        const right = await vscode.workspace.openTextDocument({ content: proposed, language: doc.languageId });
+        const name = path.basename(doc.uri.path);
+        await vscode.commands.executeCommand('vscode.diff', doc.uri, right.uri, `${name} ↔ chat suggestion${editor.selection.isEmpty ? ' (whole file)' : ' (selection)'}`);
+        return;
+      }
+      default:
+        assertNever(action);
+    }
+  }
+
+  dispose(): void {
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
+
+  private liveEditor(): vscode.TextEditor | undefined {
+    const editor = this.lastEditor;
+    return editor && !editor.document.isClosed ? editor : undefined;
+  }
+
+  private async editorForEdit(): Promise<vscode.TextEditor | undefined> {
+    const editor = this.liveEditor();
+    if (!editor) {
+      void vscode.window.showInformationMessage('Tiered: open a file in an editor first; the code goes at its cursor or selection.');
+      return undefined;
+    }
+    // Bring it to the front so the edit is visible (and so it is a live, visible editor).
+    return vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection, preserveFocus: false });
+  }
+}
+
+/** Markdown fence names to VS Code language ids, for the common differences. */
+function languageIdOf(fence: string): string {
+  const map: Readonly<Record<string, string>> = { ts: 'typescript', js: 'javascript', py: 'python', sh: 'shellscript', bash: 'shellscript', rs: 'rust', yml: 'yaml', md: 'markdown', 'c++': 'cpp' };
+  return map[fence] ?? fence;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled code action: ${String(value)}`);
+}

@@ -1,0 +1,347 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ChatController, type ChatEnvironment } from '../../chat/chatController';
+import { HistoryStore } from '../../chat/historyStore';
+import { approximateCounter } from '../../context/tokenCounter';
+import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../webview/protocol';
+import { commandIds, viewIds } from '../commands/commandIds';
+import { routerEnvironment } from '../prompts/promptRunner';
+import type { Services } from '../services';
+import { chatHtml } from './chatHtml';
+import { ChatEditorBridge } from './chatEditorActions';
+
+const ACTIVE_KEY = 'tiered.chat.activeConversation';
+
+/**
+ * The chat view (`tiered.chat`): a webview with a strict CSP, talking the typed protocol. Every inbound message
+ * is validated with zod (invalid ones are logged and dropped); posts are queued until the webview says `ready`.
+ * The conversation logic lives in the pure {@link ChatController}; this class only adapts VS Code.
+ */
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private queue: HostToWebview[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private viewDisposables: vscode.Disposable[] = [];
+  private sessionPromise: Promise<{ readonly controller: ChatController; readonly store: HistoryStore }> | undefined;
+  private readonly bridge: ChatEditorBridge;
+  private chipTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly services: Services) {
+    this.bridge = new ChatEditorBridge((kind) => this.contextChanged(kind));
+    this.disposables.push(this.bridge);
+    // Another window may have written: pick it up when this window gets focus again.
+    vscode.window.onDidChangeWindowState((s) => s.focused && this.view?.visible && void this.refresh(), undefined, this.disposables);
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.disposeView();
+    this.view = view;
+    this.ready = false;
+    this.queue = [];
+    const root = vscode.Uri.joinPath(this.services.extension.extensionUri, 'dist', 'webview');
+    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [root] };
+    view.webview.html = chatHtml({
+      cspSource: view.webview.cspSource,
+      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'chat.js')).toString(),
+      styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'chat.css')).toString(),
+    });
+    view.webview.onDidReceiveMessage((data: unknown) => void this.receive(data), undefined, this.viewDisposables);
+    view.onDidChangeVisibility(() => view.visible && void this.refresh(), undefined, this.viewDisposables);
+    view.onDidDispose(
+      () => {
+        // The controller (and a running answer) outlive the webview; the next resolve gets the state again.
+        this.view = undefined;
+        this.ready = false;
+        this.disposeView();
+      },
+      undefined,
+      this.viewDisposables,
+    );
+  }
+
+  /** Runs a protocol message as if the webview had sent it (commands use this). */
+  async run(message: WebviewToHost): Promise<void> {
+    await this.dispatch(message);
+  }
+
+  async exportActive(format: 'markdown' | 'json'): Promise<void> {
+    const controller = await this.controller();
+    const id = controller.activeConversationId;
+    if (id === undefined) {
+      void vscode.window.showInformationMessage('Tiered: there is no conversation to export yet.');
+      return;
+    }
+    await this.exportConversation(id, format);
+  }
+
+  dispose(): void {
+    this.disposeView();
+    void this.sessionPromise?.then((s) => s.controller.dispose());
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
+
+  // ---- messages ---------------------------------------------------------------------------------------------
+
+  private async receive(data: unknown): Promise<void> {
+    const parsed = parseWebviewMessage(data);
+    if (!parsed.ok) {
+      this.services.logger.warn(`Chat view: dropped an invalid message (${parsed.reason})`);
+      return;
+    }
+    if (parsed.message.type === 'ready') {
+      this.ready = true;
+    }
+    await this.dispatch(parsed.message);
+    if (parsed.message.type === 'ready') {
+      this.flushQueue();
+    }
+  }
+
+  private async dispatch(message: WebviewToHost): Promise<void> {
+    try {
+      const controller = await this.controller();
+      if (message.type === 'send') {
+        // Picked files are for one message.
+        const handled = controller.handle(message);
+        this.bridge.clearPicked();
+        await handled;
+        return;
+      }
+      if (await controller.handle(message)) {
+        return;
+      }
+      await this.handleEditorMessage(message, controller);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.services.logger.error(`Chat view: ${message.type} failed: ${text}`);
+      this.post({ type: 'error', messageId: undefined, message: text, actions: [{ id: 'showLog', label: 'Show log' }] });
+    }
+  }
+
+  private async handleEditorMessage(message: WebviewToHost, controller: ChatController): Promise<void> {
+    switch (message.type) {
+      case 'codeAction':
+        await this.bridge.codeAction(message.action, message.code, message.language);
+        return;
+      case 'exportConversation':
+        await this.exportConversation(message.conversationId, message.format);
+        return;
+      case 'importConversation':
+        await this.importConversation(controller);
+        return;
+      case 'pickFile':
+        if (await this.bridge.pickFile()) {
+          await controller.postState();
+        }
+        return;
+      case 'savePrompt': {
+        // TODO(lead): hand over to the prompt library's "save as prompt" once it exposes one; meanwhile the
+        // text opens in a new Markdown document the user can save into .tiered/prompts.
+        const conversation = controller.activeConversationId;
+        const text = conversation !== undefined ? (await this.store()).get(conversation)?.messages.find((m) => m.id === message.messageId)?.content : undefined;
+        if (text !== undefined) {
+          const doc = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
+          await vscode.window.showTextDocument(doc);
+        }
+        return;
+      }
+      case 'errorAction':
+        await this.errorAction(message.action, message.messageId, controller);
+        return;
+      default:
+        this.services.logger.debug(`Chat view: nothing to do for ${message.type}`);
+    }
+  }
+
+  private async errorAction(action: string, messageId: string | undefined, controller: ChatController): Promise<void> {
+    switch (action) {
+      case 'startServer': {
+        const terminal = vscode.window.createTerminal('Ollama');
+        terminal.show();
+        terminal.sendText('ollama serve');
+        return;
+      }
+      case 'pullModel': {
+        const model = controller.errorOf(messageId)?.details.model ?? controller.noModelSuggestion;
+        if (model !== undefined && /^[\w.:/-]+$/.test(model)) {
+          const terminal = vscode.window.createTerminal('Ollama pull');
+          terminal.show();
+          terminal.sendText(`ollama pull ${model}`);
+        }
+        return;
+      }
+      case 'openSettings':
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'tiered');
+        return;
+      case 'checkConnection':
+        await vscode.commands.executeCommand(commandIds.checkConnection);
+        return;
+      case 'showLog':
+        this.services.log.show();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async exportConversation(id: string, format: 'markdown' | 'json'): Promise<void> {
+    const store = await this.store();
+    const conversation = store.get(id);
+    if (!conversation) {
+      return;
+    }
+    const ext = format === 'markdown' ? 'md' : 'json';
+    const safe = conversation.title.replace(/[^\w .-]+/g, '_').slice(0, 60) || 'conversation';
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: 'Export conversation',
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${safe}.${ext}`) } : {}),
+      filters: format === 'markdown' ? { Markdown: ['md'] } : { JSON: ['json'] },
+    });
+    if (!target) {
+      return;
+    }
+    const text = format === 'markdown' ? store.exportMarkdown(id) : store.exportJson(id);
+    await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+    void vscode.window.showInformationMessage(`Tiered: exported "${conversation.title}" to ${path.basename(target.fsPath)}.`);
+  }
+
+  private async importConversation(controller: ChatController): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({ title: 'Import a conversation (JSON export)', canSelectMany: false, filters: { JSON: ['json'] } });
+    const uri = picked?.[0];
+    if (!uri) {
+      return;
+    }
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    const result = await (await this.store()).importJson(Buffer.from(bytes).toString('utf8'));
+    if (!result.ok) {
+      void vscode.window.showErrorMessage(`Tiered: the file was not imported. ${result.reason}`);
+      return;
+    }
+    await controller.handle({ type: 'switchConversation', conversationId: result.conversation.id });
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------------------------
+
+  private post(message: HostToWebview): void {
+    if (this.view && this.ready) {
+      void this.view.webview.postMessage(message);
+    } else if (message.type === 'state' || message.type === 'notice' || message.type === 'error') {
+      // Chunks are not queued: the state sent after `ready` carries the text streamed so far.
+      this.queue.push(message);
+      if (this.queue.length > 50) {
+        this.queue.splice(0, this.queue.length - 50);
+      }
+    }
+  }
+
+  private flushQueue(): void {
+    const pending = this.queue.filter((m) => m.type !== 'state');
+    this.queue = [];
+    for (const m of pending) {
+      this.post(m);
+    }
+  }
+
+  private contextChanged(kind: 'editor' | 'selection'): void {
+    if (!this.view?.visible) {
+      return;
+    }
+    if (this.chipTimer !== undefined) {
+      clearTimeout(this.chipTimer);
+    }
+    this.chipTimer = setTimeout(() => {
+      void this.controller().then((c) => {
+        if (kind === 'editor') {
+          c.contextChanged();
+        }
+        return c.postState();
+      });
+    }, 300);
+  }
+
+  private async refresh(): Promise<void> {
+    const store = await this.store();
+    const changed = await store.refresh();
+    if (changed.length > 0) {
+      await (await this.controller()).postState();
+    }
+  }
+
+  private async store(): Promise<HistoryStore> {
+    return (await this.session()).store;
+  }
+
+  private async controller(): Promise<ChatController> {
+    return (await this.session()).controller;
+  }
+
+  /** Opens the history and builds the controller once, on first use. */
+  private session(): Promise<{ readonly controller: ChatController; readonly store: HistoryStore }> {
+    this.sessionPromise ??= this.createSession();
+    return this.sessionPromise;
+  }
+
+  private async createSession(): Promise<{ readonly controller: ChatController; readonly store: HistoryStore }> {
+    const ctx = this.services.extension;
+    // Per workspace; without a workspace, a shared folder in global storage.
+    const base = ctx.storageUri ?? vscode.Uri.joinPath(ctx.globalStorageUri, 'no-workspace');
+    const store = await HistoryStore.open({ folder: path.join(base.fsPath, 'chat'), logger: this.services.logger });
+    for (const report of store.recovered) {
+      this.services.logger.warn(`Chat history recovered: ${JSON.stringify(report)}`);
+    }
+    const counter = approximateCounter();
+    const controller = new ChatController({
+      store,
+      post: (m) => this.post(m),
+      backends: () => this.services.backends.all(),
+      environment: () => this.environment(),
+      counter,
+      context: () => this.bridge.contextItems(),
+      logger: this.services.logger,
+      clock: () => performance.now(),
+      rememberActive: (id) => void ctx.workspaceState.update(ACTIVE_KEY, id),
+      initialActiveId: ctx.workspaceState.get<string>(ACTIVE_KEY),
+    });
+    return { controller, store };
+  }
+
+  private async environment(): Promise<ChatEnvironment> {
+    const connection = this.services.connection;
+    const reports = connection.reports.length > 0 ? connection.reports : await connection.check();
+    const settings = this.services.settings.current;
+    return {
+      router: routerEnvironment(settings, reports),
+      answerReserveTokens: settings['context.answerReserveTokens'],
+      maxContextTokens: settings['context.maxContextTokens'],
+      keepAlive: settings.keepAlive,
+    };
+  }
+
+  private disposeView(): void {
+    vscode.Disposable.from(...this.viewDisposables).dispose();
+    this.viewDisposables = [];
+  }
+}
+
+/** The chat feature: the view, and its commands. */
+export function registerChat(services: Services): vscode.Disposable {
+  const provider = new ChatViewProvider(services);
+  const focus = async (): Promise<void> => {
+    await vscode.commands.executeCommand(`${viewIds.chat}.focus`);
+  };
+  return vscode.Disposable.from(
+    provider,
+    vscode.window.registerWebviewViewProvider(viewIds.chat, provider),
+    vscode.commands.registerCommand(commandIds.chatNewConversation, async () => {
+      await focus();
+      await provider.run({ type: 'newConversation' });
+    }),
+    vscode.commands.registerCommand(commandIds.chatExport, () => provider.exportActive('markdown')),
+    vscode.commands.registerCommand(commandIds.chatImport, async () => {
+      await focus();
+      await provider.run({ type: 'importConversation' });
+    }),
+  );
+}
