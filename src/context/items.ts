@@ -60,6 +60,9 @@ const codeLabels: Partial<Record<ContextItemKind, string>> = {
 
 /** A code fence longer than any backtick run inside the text, so the text cannot close it early. */
 export function fenceFor(text: string): string {
+  if (text.indexOf('`') === -1) {
+    return '```';
+  }
   let longest = 0;
   let run = 0;
   for (let i = 0; i < text.length; i++) {

@@ -52,7 +52,10 @@ export interface LayoutSegment {
   readonly trimmed: boolean;
   /** The item is not in the prompt at all. */
   readonly dropped: boolean;
-  /** Lines of the item's text that were cut (all of them when dropped). */
+  /**
+   * Lines of a trimmed item's text that were cut; 0 for whole items and for dropped ones (all of a dropped
+   * item is cut: not counted, since most of 200 candidates may be dropped and scanning them costs time).
+   */
   readonly linesCut: number;
 }
 
@@ -381,7 +384,6 @@ function attempt(ordered: Placed[], budget: number, counter: TokenCounter, rende
     for (const p of [...history, ...supporting]) {
       if (full) {
         p.dropped = true;
-        p.linesCut = lineCount(p.item.text);
         continue;
       }
       p.rendered = render(p.item, p.text);
@@ -398,7 +400,6 @@ function attempt(ordered: Placed[], budget: number, counter: TokenCounter, rende
       const shrunk = room >= minTrim ? shrinkItem(p.item, room, counter, render) : undefined;
       if (shrunk === undefined) {
         p.dropped = true;
-        p.linesCut = lineCount(p.item.text);
       } else {
         p.text = shrunk.text;
         p.rendered = shrunk.rendered;
@@ -414,7 +415,6 @@ function attempt(ordered: Placed[], budget: number, counter: TokenCounter, rende
   // The edges alone are over budget: drop the whole middle, then cut edges visibly, least essential first.
   for (const p of middle) {
     p.dropped = true;
-    p.linesCut = lineCount(p.item.text);
   }
   const ofKind = (kind: ContextItemKind): Placed[] => edges.filter((p) => p.item.kind === kind);
   const cutOrder = [...ofKind('pinned').reverse(), ...ofKind('instructions').reverse(), ...ofKind('cursor').reverse(), ...ofKind('selection').reverse(), ...ofKind('question').reverse()];
@@ -535,7 +535,7 @@ function finish(ordered: Placed[], text: string, separator: string, tokens: numb
     const kind = p.item.kind;
     const counts = byKind[kind];
     if (p.dropped) {
-      segments.push({ id: p.item.id, kind, title: p.item.title, start: -1, tokens: 0, trimmed: false, dropped: true, linesCut: p.linesCut });
+      segments.push({ id: p.item.id, kind, title: p.item.title, start: -1, tokens: 0, trimmed: false, dropped: true, linesCut: 0 });
       byKind[kind] = { ...counts, dropped: counts.dropped + 1 };
       droppedIds.push(p.item.id);
       continue;
