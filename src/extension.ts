@@ -2,11 +2,14 @@ import * as vscode from 'vscode';
 import { ConnectionMonitor } from './backend/connectionMonitor';
 import { features } from './features';
 import { RoutingService } from './routing/routingService';
+import { SpeedStats } from './routing/speedStats';
 import { ApiKeyStore } from './providers/apiKeyStore';
 import { BackendRegistry } from './providers/backendRegistry';
 import { createLog } from './providers/logChannel';
 import type { Services } from './providers/services';
 import { SettingsService } from './providers/settingsService';
+
+const speedsKey = 'tiered.speeds';
 
 /** Composition root: builds the shared services, then lets each feature register itself. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -20,7 +23,9 @@ export function activate(context: vscode.ExtensionContext): void {
     reports: () => connection.reports,
     check: () => connection.check(),
     backendById: (id) => backends.byId(id),
-  });
+    // Measured speeds survive reloads, so the router knows a slow model from the first request.
+    onSpeedsChanged: (speeds) => void context.globalState.update(speedsKey, speeds.toJSON()),
+  }, SpeedStats.fromJSON(context.globalState.get(speedsKey)));
   context.subscriptions.push(channel, settings, backends, connection);
   const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection, routing };
 

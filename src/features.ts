@@ -2,6 +2,7 @@ import type { Feature } from './providers/services';
 import { registerBasicCommands } from './providers/commands/basicCommands';
 import { registerCheckConnection } from './providers/commands/checkConnection';
 import { registerSetApiKey } from './providers/commands/setApiKey';
+import { registerShowRoutingLog } from './providers/commands/showRoutingLog';
 import { registerConnectionStatus } from './providers/connectionStatusBar';
 import { registerModelsView } from './providers/modelsView';
 import { registerCompletions } from './providers/completion/completionFeature';
@@ -13,6 +14,7 @@ export const features: readonly Feature[] = [
   { name: 'basic commands', activate: registerBasicCommands },
   { name: 'check connection', activate: registerCheckConnection },
   { name: 'API keys', activate: registerSetApiKey },
+  { name: 'routing log', activate: registerShowRoutingLog },
   { name: 'connection status', activate: registerConnectionStatus },
   { name: 'models view', activate: registerModelsView },
   { name: 'inline completions', activate: registerCompletions },

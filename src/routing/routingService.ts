@@ -33,6 +33,8 @@ export interface RoutingServiceDeps {
   /** Checks the servers and returns fresh reports. */
   check(): Promise<readonly EndpointReport[]>;
   backendById(id: string): Promise<LlmBackend | undefined>;
+  /** Called after speeds changed, so the caller can persist {@link SpeedStats.toJSON}. */
+  onSpeedsChanged?(speeds: SpeedStats): void;
 }
 
 /** The router's view of the machine, from settings and connection reports. */
@@ -87,6 +89,7 @@ export class RoutingService {
     this.log.setOutcome(routed.logId, metrics ? { ...outcome, metrics } : outcome);
     if (metrics !== undefined && outcome.status === 'ok') {
       this.speeds.record(routed.decision.endpointId, routed.decision.model, metrics);
+      this.deps.onSpeedsChanged?.(this.speeds);
     }
   }
 }

@@ -8,6 +8,7 @@ export const commandIds = {
   showLog: 'tiered.showLog',
   refreshModels: 'tiered.refreshModels',
   openSettings: 'tiered.openSettings',
+  showRoutingLog: 'tiered.showRoutingLog',
   triggerCompletion: 'tiered.triggerCompletion',
   toggleCompletions: 'tiered.toggleCompletions',
   toggleCompletionsForLanguage: 'tiered.toggleCompletionsForLanguage',

@@ -21,6 +21,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
 
   // The model is routed once and kept until settings or the servers change: never a model list per keystroke.
   let resolved: Promise<ResolvedModel | TieredError> | undefined;
+  let endpointId: string | undefined;
   const forget = (): void => {
     resolved = undefined;
   };
@@ -32,6 +33,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
         resolved = undefined;
         return routed;
       }
+      endpointId = routed.backend.id;
       services.logger.info(`Inline completions use ${routed.model.name} on ${routed.backend.id}: ${routed.decision.reasons.join('; ')}`);
       return { backend: routed.backend, model: routed.model };
     })();
@@ -45,6 +47,10 @@ export function registerCompletions(services: Services): vscode.Disposable {
   const onOutcome = (outcome: CompletionOutcome): void => {
     if (outcome.kind === 'shown') {
       notifier.recovered();
+      // Real generations teach the router this model's speed (it avoids models too slow for completions).
+      if (outcome.metrics !== undefined && endpointId !== undefined) {
+        services.routing.speeds.record(endpointId, outcome.model, outcome.metrics);
+      }
     } else if (outcome.kind === 'error') {
       status.update('error', undefined, outcome.error.message);
       notifier.report(outcome.error);
