@@ -60,13 +60,14 @@ export function ensureLlamaServer(options: { build: boolean; logFile: string }):
   const fd = openSync(options.logFile, 'a');
   try {
     const r = spawnSync(process.execPath, [buildScript], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8' });
-    if (r.status !== 0) {
-      return undefined;
+    const printed = r.stdout.trim().split('\n').pop() ?? '';
+    if (r.status === 0 && printed !== '' && existsSync(printed)) {
+      return printed;
     }
   } finally {
     closeSync(fd);
   }
-  return findLlamaServer();
+  return undefined;
 }
 
 /** A free TCP port on 127.0.0.1 (asks the OS, then releases it). */

@@ -71,6 +71,8 @@ async function main(): Promise<number> {
   }
 
   const workDir = mkdtempSync(join(tmpdir(), 'tiered-real-'));
+  // Also on Ctrl-C (llamaServer.ts kills the servers, then exits): the models are tens of MB.
+  process.on('exit', () => rmSync(join(workDir, 'models'), { recursive: true, force: true }));
   let servers: Awaited<ReturnType<typeof startRealServers>> | undefined;
   let passed = 0;
   let failed = 0;
