@@ -364,8 +364,11 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).trim();
 }
 
-/** Writes a definition as a prompt file. `parsePromptFile(serializePrompt(p))` gives `p` back. */
-export function serializePrompt(prompt: PromptDefinition): string {
+/**
+ * Writes a definition as a prompt file. `parsePromptFile(serializePrompt(p))` gives `p` back. `comment` lines
+ * (help for a new file) go into the front matter as YAML comments, so they are never sent to a model.
+ */
+export function serializePrompt(prompt: PromptDefinition, comment?: string): string {
   // Ordered keys, only what is set, so hand-written and saved files look alike.
   const header = new Map<string, unknown>();
   header.set('name', prompt.name);
@@ -389,5 +392,12 @@ export function serializePrompt(prompt: PromptDefinition): string {
     header.set('variables', vars);
   }
   const yaml = stringify(header, { lineWidth: 0 }).trimEnd();
-  return `---\n${yaml}\n---\n${prompt.body.trimEnd()}\n`;
+  const notes =
+    comment === undefined
+      ? ''
+      : `${comment
+          .split(/\r?\n/)
+          .map((l) => `# ${l}`.trimEnd())
+          .join('\n')}\n`;
+  return `---\n${yaml}\n${notes}---\n${prompt.body.trimEnd()}\n`;
 }

@@ -157,13 +157,16 @@ export class PromptFolder {
     throw new Error(`no free file name for "${name}" in ${this.dir}`);
   }
 
-  /** Creates a new prompt file; fails with {@link PromptNameTakenError} when the name is taken here. Returns the path. */
-  async create(prompt: PromptDefinition): Promise<string> {
+  /**
+   * Creates a new prompt file; fails with {@link PromptNameTakenError} when the name is taken here. Returns the
+   * path. `comment` becomes YAML comment lines in the header (help for a new file).
+   */
+  async create(prompt: PromptDefinition, comment?: string): Promise<string> {
     const taken = await this.findByName(prompt.name);
     if (taken?.file !== undefined) {
       throw new PromptNameTakenError(prompt.name, taken.file);
     }
-    const text = serializePrompt(prompt);
+    const text = serializePrompt(prompt, comment);
     for (let attempt = 0; attempt < 5; attempt++) {
       const file = await this.freePathFor(prompt.name);
       try {

@@ -21,10 +21,21 @@ import type { PromptRunner } from './promptRunner';
 import type { PromptNode } from './promptsTree';
 import { builtinUri } from './promptsTree';
 
-const newPromptBody = `Describe the task here. Variables: \${selection}, \${file}, \${fileBasename}, \${language}, \${workspaceFolder},
-and inputs asked at run time such as \${input:goal}. When the prompt does not use \${selection}, the selected code
-(or the whole file) is attached after these instructions.
-`;
+/** The body of a new prompt: a working example. */
+const newPromptBody = 'Explain what the selected ${language} code does, step by step.';
+
+/** Help written into a new prompt's header as YAML comments (never sent to a model). */
+const newPromptHelp = [
+  'tier: small | code | moe | auto (let the router decide). model: optional, e.g. qwen2.5-coder:7b',
+  'Body variables: ${selection} ${file} ${fileBasename} ${language} ${workspaceFolder} ${fileContent},',
+  'and ${input:name} for a value asked at run time; declare it to give a description and a default:',
+  'variables:',
+  '  name:',
+  '    description: What to ask',
+  '    default: a default answer',
+  'Without ${selection} in the body, the selected code (or the whole file) is attached after it.',
+  'Write $${…} for a literal ${…}.',
+].join('\n');
 
 /** A prompt as other features list it (see {@link promptInternalCommands}). */
 export interface PromptSummary {
@@ -197,7 +208,7 @@ export class PromptCommands {
     if (name === undefined) {
       return;
     }
-    const file = await folder.create({ name: name.trim(), description: '', tier: 'auto', variables: [], body: newPromptBody });
+    const file = await folder.create({ name: name.trim(), description: '', tier: 'auto', variables: [], body: newPromptBody }, newPromptHelp);
     await this.afterWrite();
     await this.open(file);
   }

@@ -52,8 +52,6 @@ export function registerPrompts(services: Services, runner: PromptRunner = new D
   const onChange = library.onDidChange((snapshot) => {
     tree.refresh();
     publishDiagnostics(diagnostics, snapshot);
-    const broken = snapshot.entries.filter((e) => e.definition === undefined).length;
-    view.badge = broken > 0 ? { value: broken, tooltip: `${broken} malformed prompt file${broken === 1 ? '' : 's'} (see Problems)` } : undefined;
   });
   // Built-ins open read-only under their own scheme.
   const builtinDocs = vscode.workspace.registerTextDocumentContentProvider('tiered-prompt', {

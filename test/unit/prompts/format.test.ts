@@ -163,6 +163,13 @@ suite('prompts: file format', () => {
     assert.deepEqual(ok(parsePromptFile(text, file)), original);
   });
 
+  test('help comments in the header are kept out of the prompt', () => {
+    const p: PromptDefinition = { name: 'N', description: '', tier: 'auto', variables: [], body: 'Do ${selection}' };
+    const text = serializePrompt(p, 'Use ${selection}\nvariables:\n  x: y');
+    assert.match(text, /^# Use \$\{selection\}$/m);
+    assert.deepEqual(ok(parsePromptFile(text, file)), p);
+  });
+
   test('slugs and names from file names', () => {
     assert.equal(slugForName('Write Tests!'), 'write-tests');
     assert.equal(slugForName('Ünïcödé  naïve'), 'unicode-naive');
