@@ -213,7 +213,7 @@ suite('real engine: OpenAiBackend against llama-server', () => {
     }
   });
 
-  test('two requests on a two-slot server run side by side and both complete', async () => {
+  test('two concurrent requests on a two-slot server both complete', async () => {
     const env = realEnv();
     const b = backendFor(env.small);
     const [a, c] = await Promise.all([
