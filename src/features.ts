@@ -7,6 +7,7 @@ import { registerConnectionStatus } from './providers/connectionStatusBar';
 import { registerModelsView } from './providers/modelsView';
 import { registerCompletions } from './providers/completion/completionFeature';
 import { registerPrompts } from './providers/prompts/registerPrompts';
+import { registerExplainReview } from './providers/explainReview/registerExplainReview';
 import { registerChat } from './providers/chat/chatViewProvider';
 
 /** Every feature of the extension, in activation order. Each registers itself and owns its disposables. */
@@ -20,4 +21,5 @@ export const features: readonly Feature[] = [
   { name: 'inline completions', activate: registerCompletions },
   { name: 'prompt library', activate: (services) => registerPrompts(services) },
   { name: 'chat', activate: registerChat },
+  { name: 'explain and review', activate: (services) => registerExplainReview(services) },
 ];

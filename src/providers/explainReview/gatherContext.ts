@@ -1,0 +1,133 @@
+import * as vscode from 'vscode';
+import { referencedIdentifiers, usedImports } from '../../review/codeScan';
+import type { SupportingSnippet } from '../../review/prompts';
+import { documentLabel, innermostContaining } from './target';
+import type { CodeTarget } from './target';
+
+/** Supporting context for a target, and how many files it spans (for the router). */
+export interface GatheredContext {
+  readonly snippets: readonly SupportingSnippet[];
+  /** The target's file plus every other file a definition came from. */
+  readonly fileCount: number;
+}
+
+/** Lines of an enclosing symbol or definition given to the context engine at most (it trims further by budget). */
+const maxSnippetLines = 150;
+/** A definition without a full range (a bare Location) is shown with this many lines from its start. */
+const definitionWindow = 25;
+const maxDefinitions = 6;
+/** Language servers can be slow to answer the first time: never wait longer than this per lookup. */
+const lookupTimeoutMs = 2500;
+
+function withTimeout<T>(promise: Thenable<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([Promise.resolve(promise).catch(() => undefined), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
+}
+
+function capLines(text: string): string {
+  const lines = text.split('\n');
+  return lines.length <= maxSnippetLines ? text : `${lines.slice(0, maxSnippetLines).join('\n')}\n… [${lines.length - maxSnippetLines} more lines]`;
+}
+
+interface DefinitionTarget {
+  readonly uri: vscode.Uri;
+  readonly range: vscode.Range;
+  /** True when the range spans the whole definition (a LocationLink's targetRange). */
+  readonly full: boolean;
+}
+
+function toDefinition(value: unknown): DefinitionTarget | undefined {
+  if (value instanceof vscode.Location) {
+    return { uri: value.uri, range: value.range, full: false };
+  }
+  if (typeof value === 'object' && value !== null && 'targetUri' in value && 'targetRange' in value) {
+    const uri = value.targetUri;
+    const range = value.targetRange;
+    if (uri instanceof vscode.Uri && range instanceof vscode.Range) {
+      return { uri, range, full: true };
+    }
+  }
+  return undefined;
+}
+
+async function definitionSnippet(name: string, def: DefinitionTarget, source: vscode.TextDocument): Promise<SupportingSnippet | undefined> {
+  const doc = def.uri.toString() === source.uri.toString() ? source : await withTimeout(vscode.workspace.openTextDocument(def.uri), lookupTimeoutMs);
+  if (doc === undefined) {
+    return undefined;
+  }
+  const start = def.range.start.line;
+  const end = def.full && def.range.end.line - start < maxSnippetLines ? def.range.end.line : Math.min(doc.lineCount - 1, start + definitionWindow - 1);
+  const text = doc.getText(new vscode.Range(start, 0, end, doc.lineAt(end).text.length));
+  if (text.trim() === '') {
+    return undefined;
+  }
+  return { kind: 'definition', title: `definition of ${name} (${documentLabel(doc)}:${start + 1})`, text: capLines(text), language: doc.languageId };
+}
+
+/**
+ * Context for a target from VS Code's providers: the enclosing symbol (when the target is inside a larger one),
+ * the import lines the code uses, and the definitions of the symbols it references (outside the target).
+ * Never throws; a missing or slow provider just gives less context.
+ */
+export async function gatherContext(target: CodeTarget): Promise<GatheredContext> {
+  const { document, range } = target;
+  const snippets: SupportingSnippet[] = [];
+  const files = new Set<string>([document.uri.toString()]);
+
+  const enclosing = innermostContaining(target.symbols, range, undefined, true);
+  if (enclosing !== undefined && !enclosing.range.isEqual(range)) {
+    snippets.push({
+      kind: 'enclosingSymbol',
+      title: `enclosing ${vscode.SymbolKind[enclosing.kind].toLowerCase()} ${enclosing.name} (${target.code.path}:${enclosing.range.start.line + 1})`,
+      text: capLines(document.getText(enclosing.range)),
+      language: document.languageId,
+    });
+  }
+
+  const imports = usedImports(document.getText(), target.code.text);
+  if (imports.length > 0 && range.start.line > 0) {
+    snippets.push({ kind: 'imports', title: `imports used (${target.code.path})`, text: imports.join('\n'), language: document.languageId });
+  }
+
+  const baseOffset = document.offsetAt(range.start);
+  const ids = referencedIdentifiers(target.code.text, maxDefinitions * 2);
+  const lookups = await Promise.all(
+    ids.map(async (id) => {
+      const position = document.positionAt(baseOffset + id.offset);
+      const result = await withTimeout(vscode.commands.executeCommand<unknown>('vscode.executeDefinitionProvider', document.uri, position), lookupTimeoutMs);
+      const first = Array.isArray(result) ? result.map(toDefinition).find((d) => d !== undefined) : undefined;
+      return first === undefined ? undefined : { name: id.name, def: first };
+    }),
+  );
+  const seen = new Set<string>();
+  let added = 0;
+  for (const found of lookups) {
+    if (found === undefined || added >= maxDefinitions) {
+      continue;
+    }
+    const { name, def } = found;
+    const sameDoc = def.uri.toString() === document.uri.toString();
+    // Defined inside the target or its enclosing symbol: already in the prompt.
+    if (sameDoc && (range.contains(def.range) || (enclosing !== undefined && enclosing.range.contains(def.range)))) {
+      continue;
+    }
+    // The language's own library (lib.es5.d.ts, typeshed stubs…) is known to every model: not worth the room.
+    if (/\/node_modules\/typescript\/lib\/|\/typeshed\/|\/stdlib\//.test(def.uri.path)) {
+      continue;
+    }
+    const key = `${def.uri.toString()}#${def.range.start.line}`;
+    if (seen.has(key)) {
+      continue;
+    }
+    seen.add(key);
+    const snippet = await definitionSnippet(name, def, document);
+    if (snippet !== undefined) {
+      snippets.push(snippet);
+      // Only the project's own files make a request "multi-file" for the router.
+      if (!def.uri.path.includes('/node_modules/')) {
+        files.add(def.uri.toString());
+      }
+      added++;
+    }
+  }
+  return { snippets, fileCount: files.size };
+}
