@@ -620,6 +620,8 @@ export function droppedTurnsMarker(count: number): string {
  */
 export function layoutChat(messages: readonly ChatMessage[], budgetTokens: number, counter: TokenCounter, options: ChatLayoutOptions = {}): ChatLayout {
   const budget = Number.isFinite(budgetTokens) ? Math.max(0, Math.floor(budgetTokens)) : 0;
+  // Earlier turns come back with every request: their counts are remembered across calls.
+  counter = memoized(counter);
   const overhead = Math.max(0, options.messageOverhead ?? 4);
   const cost = (content: string): number => counter.count(content) + overhead;
   const sum = (list: readonly ChatMessage[]): number => list.reduce((s, m) => s + cost(m.content), 0);
