@@ -1,0 +1,213 @@
+/** Runs inside the real VS Code extension host (code-server), against the fake Ollama server (TEST DOUBLE). */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { activateTiered, eventually, fakeOllamaUrl, setSetting, tieredLogText } from './helpers';
+
+interface Recorded {
+  readonly path: string;
+  readonly rawBody: string;
+}
+
+interface ReviewReport {
+  readonly outcome: string;
+  readonly findings: number;
+  readonly dropped: number;
+  readonly relocated: number;
+  readonly attempts: number;
+  readonly summary: string;
+  readonly tier: string;
+}
+
+interface ExplainResult {
+  readonly text: string;
+  readonly chunks: number;
+  readonly status: string;
+  readonly tier: string;
+  readonly reasons: readonly string[];
+}
+
+async function script(rules: unknown): Promise<void> {
+  const res = await fetch(`${fakeOllamaUrl()}/__fake/script`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rules) });
+  assert.ok(res.ok, `scripting the fake: ${res.status}`);
+}
+
+async function chatRequests(): Promise<Record<string, unknown>[]> {
+  const res = await fetch(`${fakeOllamaUrl()}/__fake/requests`);
+  const all = (await res.json()) as Recorded[];
+  return all.filter((r) => r.path === '/api/chat').map((r) => JSON.parse(r.rawBody) as Record<string, unknown>);
+}
+
+function reviewDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'Tiered review');
+}
+
+const sample = [
+  'export function total(items: { price: number }[]): number {', // line 1
+  '  let sum = 0;', // 2
+  '  for (let i = 0; i <= items.length; i++) {', // 3
+  '    sum += items[i].price;', // 4
+  '  }', // 5
+  '  if (sum == 0) {', // 6
+  '    return -1;', // 7
+  '  }', // 8
+  '  return sum;', // 9
+  '}', // 10
+  '',
+].join('\n');
+
+// Two grounded findings (one cited at the wrong line, so relocated) and one about code that does not exist.
+const findingsAnswer = JSON.stringify({
+  summary: 'An off-by-one and a loose comparison.',
+  findings: [
+    { severity: 'high', category: 'bug', startLine: 3, endLine: 3, quote: 'i <= items.length', explanation: 'Reads one past the end of the array.', replacement: 'i < items.length' },
+    { severity: 'low', category: 'style', startLine: 2, endLine: 2, quote: 'if (sum == 0) {', explanation: 'Use strict equality.', replacement: 'if (sum === 0) {' },
+    { severity: 'medium', category: 'performance', startLine: 5, endLine: 5, quote: 'items.forEach(async (x) => await save(x));', explanation: 'Invented code.', replacement: '' },
+  ],
+});
+
+suite('Tiered in VS Code: Explain and Review selection', () => {
+  let file: string;
+  let editor: vscode.TextEditor;
+
+  suiteSetup(async () => {
+    await setSetting('ollama.baseUrl', fakeOllamaUrl());
+    await activateTiered();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    file = path.join(folder.uri.fsPath, 'reviewSample.ts');
+    fs.writeFileSync(file, sample);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(file, { force: true });
+  });
+
+  setup(async () => {
+    await fetch(`${fakeOllamaUrl()}/__fake/reset`, { method: 'POST' });
+    const doc = await vscode.workspace.openTextDocument(file);
+    editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+    // Back to the sample text (an earlier test may have applied a fix).
+    if (doc.getText() !== sample) {
+      await editor.edit((b) => b.replace(new vscode.Range(0, 0, doc.lineCount, 0), sample));
+    }
+    await vscode.commands.executeCommand('tiered.clearReviewFindings');
+  });
+
+  test('the commands are registered', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    for (const id of ['tiered.explainSelection', 'tiered.reviewSelection', 'tiered.askAboutSelection', 'tiered.clearReviewFindings']) {
+      assert.ok(commands.includes(id), `command ${id} is registered`);
+    }
+  });
+
+  test('Review Selection: grounded findings become diagnostics, the invented one is dropped and counted', async () => {
+    await script({ match: { path: '/api/chat', promptIncludes: 'careful, experienced code reviewer' }, text: findingsAnswer, times: 1 });
+    editor.selection = new vscode.Selection(0, 0, 9, 1);
+    const report = await vscode.commands.executeCommand<ReviewReport>('tiered.reviewSelection');
+    assert.ok(report, `a report; log:\n${(tieredLogText() ?? '').slice(-2000)}`);
+    assert.equal(report.outcome, 'review', report.summary);
+    assert.equal(report.findings, 2);
+    assert.equal(report.dropped, 1);
+    assert.equal(report.relocated, 1);
+    assert.match(report.summary, /2 findings.*1 finding was dropped/);
+
+    const diags = reviewDiagnostics(editor.document.uri).sort((a, b) => a.range.start.line - b.range.start.line);
+    assert.equal(diags.length, 2, JSON.stringify(diags.map((d) => d.message)));
+    assert.deepEqual([diags[0]!.range.start.line, diags[0]!.range.start.character, diags[0]!.range.end.character], [2, 18, 35]);
+    assert.equal(editor.document.getText(diags[0]!.range), 'i <= items.length');
+    assert.equal(diags[0]!.severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(diags[1]!.range.start.line, 5, 'the relocated finding sits on the line its quote is on');
+    assert.match(diags[1]!.message, /the model cited line 2/);
+    assert.ok(!diags.some((d) => /Invented/.test(d.message)), 'the invented finding is not shown');
+
+    // The request asked for structured output with the findings schema, and the prompt carries the gutter.
+    const chats = await chatRequests();
+    const body = chats.at(-1);
+    const format = body?.format as { properties?: { findings?: unknown } } | undefined;
+    assert.ok(format?.properties?.findings, `format sent: ${JSON.stringify(body?.format)}`);
+    const messages = body?.messages as { content: string }[];
+    assert.match(messages[0]!.content, / 3 \| {3}for \(let i = 0; i <= items\.length; i\+\+\) \{/);
+  });
+
+  test('the quick fix applies the replacement as an undoable edit and the finding goes away', async () => {
+    await script({ match: { path: '/api/chat', promptIncludes: 'careful, experienced code reviewer' }, text: findingsAnswer, times: 1 });
+    editor.selection = new vscode.Selection(0, 0, 9, 1);
+    await vscode.commands.executeCommand('tiered.reviewSelection');
+    const diag = reviewDiagnostics(editor.document.uri).find((d) => d.range.start.line === 2);
+    assert.ok(diag, 'the off-by-one diagnostic');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', editor.document.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const titles = actions.map((a) => a.title);
+    const apply = actions.find((a) => /apply suggested fix/.test(a.title));
+    assert.ok(apply?.edit, `an apply action among ${JSON.stringify(titles)}`);
+    assert.ok(titles.some((t) => /ask about this finding/.test(t)) && titles.some((t) => /dismiss this finding/.test(t)), JSON.stringify(titles));
+    assert.equal(await vscode.workspace.applyEdit(apply.edit), true);
+    assert.equal(editor.document.lineAt(2).text, '  for (let i = 0; i < items.length; i++) {');
+    const gone = await eventually(() => reviewDiagnostics(editor.document.uri).every((d) => d.range.start.line !== 2));
+    assert.ok(gone, 'the fixed finding is cleared (its lines changed)');
+    assert.equal(reviewDiagnostics(editor.document.uri).length, 1, 'the other finding stays');
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.lineAt(2).text, '  for (let i = 0; i <= items.length; i++) {', 'undo restores the code');
+  });
+
+  test('a malformed answer is repaired once; Clear Review Findings empties the Problems entries', async () => {
+    await script([
+      { match: { path: '/api/chat', promptIncludes: 'careful, experienced code reviewer' }, text: '{"summary": "x", "findings": [{"severity": "apocalyptic"}]}', times: 1 },
+      { match: { path: '/api/chat', promptIncludes: 'could not be used' }, text: findingsAnswer, times: 1 },
+    ]);
+    editor.selection = new vscode.Selection(0, 0, 9, 1);
+    const report = await vscode.commands.executeCommand<ReviewReport>('tiered.reviewSelection');
+    assert.equal(report.outcome, 'review', report.summary);
+    assert.equal(report.attempts, 2);
+    assert.equal(reviewDiagnostics(editor.document.uri).length, 2);
+    const repair = (await chatRequests()).at(-1)?.messages as { content: string }[];
+    assert.match(repair.at(-1)!.content, /findings\[0\]\.severity/);
+    await vscode.commands.executeCommand('tiered.clearReviewFindings');
+    assert.equal(reviewDiagnostics(editor.document.uri).length, 0);
+  });
+
+  test('an empty review says so plainly and adds no diagnostics', async () => {
+    await script({ match: { path: '/api/chat', promptIncludes: 'careful, experienced code reviewer' }, text: '{"summary": "Looks fine.", "findings": []}', times: 1 });
+    editor.selection = new vscode.Selection(1, 0, 1, 14);
+    const report = await vscode.commands.executeCommand<ReviewReport>('tiered.reviewSelection');
+    assert.equal(report.outcome, 'review');
+    assert.match(report.summary, /^No findings: the model found nothing to report in reviewSample\.ts line 2\./);
+    assert.equal(reviewDiagnostics(editor.document.uri).length, 0);
+  });
+
+  test('Explain Selection streams the answer into a document, routed with reasons', async () => {
+    const answer = 'The function `total` adds up the price of every item, but its loop reads one element past the end.';
+    await script({ match: { path: '/api/chat', promptIncludes: 'expert programmer explaining code' }, text: answer, times: 1 });
+    editor.selection = new vscode.Selection(0, 0, 9, 1);
+    const result = await vscode.commands.executeCommand<ExplainResult>('tiered.explainSelection');
+    assert.ok(result, 'an explain result');
+    assert.equal(result.status, 'ok');
+    assert.equal(result.text, answer);
+    assert.ok(result.chunks > 1, `streamed in ${result.chunks} chunks`);
+    assert.ok(result.reasons.length > 0, 'routing reasons are given');
+    const shown = await eventually(() => vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d.getText().includes(answer)));
+    assert.ok(shown, 'the answer is in a Markdown document');
+    assert.match(shown.getText(), new RegExp(`^# Explain: reviewSample\\.ts \\(lines 1-10\\)\\n\\n> \\*\\*${result.tier} tier → `));
+  });
+
+  test('without a selection, Explain uses the enclosing function (or says what it used)', async () => {
+    await script({ match: { path: '/api/chat', promptIncludes: 'expert programmer explaining code' }, text: 'It sums prices.', times: 1 });
+    editor.selection = new vscode.Selection(3, 6, 3, 6);
+    await vscode.commands.executeCommand<ExplainResult>('tiered.explainSelection');
+    const prompt = ((await chatRequests()).at(-1)?.messages as { content: string }[])[0]!.content;
+    // With a TypeScript symbol provider: the function `total`; without one (no language server): the whole (small) file.
+    assert.match(prompt, /Selected code: reviewSample\.ts \(lines 1-1[01]\)/);
+    assert.match(prompt, /export function total/);
+  });
+
+  test('a binary-looking document is refused with a reason', async () => {
+    const doc = await vscode.workspace.openTextDocument({ content: 'PK\u0003\u0004\u0000\u0000binary' });
+    await vscode.window.showTextDocument(doc);
+    const before = (await chatRequests()).length;
+    const result = await vscode.commands.executeCommand<ExplainResult | undefined>('tiered.explainSelection');
+    assert.equal(result, undefined);
+    assert.equal((await chatRequests()).length, before, 'no model request was made');
+  });
+});
