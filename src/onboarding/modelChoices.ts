@@ -1,0 +1,97 @@
+/**
+ * What "Configure Tiers" shows for each installed model (size, family, quantisation, context length,
+ * fill-in-the-middle, loaded) and which one the router suggests. Pure: no `vscode` import.
+ */
+import type { EndpointReport } from '../backend/checkConnection';
+import type { ModelInfo } from '../backend/types';
+import type { Tier } from '../settings/schema';
+import { tiers } from '../settings/schema';
+import { sameModel } from '../routing/modelTraits';
+import { suggestTierMapping } from '../routing/suggestTiers';
+import type { TierMapping } from '../routing/suggestTiers';
+import { formatBytes, formatTokens } from '../util/format';
+
+/** One installed model as a choice. */
+export interface ModelChoice {
+  readonly model: string;
+  readonly endpointId: string;
+  /** "4.4 GB · qwen2 · Q4_K_M · 32k ctx · FIM · loaded". */
+  readonly description: string;
+  readonly loaded: boolean;
+  /** The router's reason when this is its suggestion for the tier. */
+  readonly suggestedReason: string | undefined;
+  /** The tier's current setting names this model. */
+  readonly current: boolean;
+}
+
+/** A tier's current setting. */
+export interface TierSetting {
+  readonly model: string;
+  readonly endpoint: string;
+}
+
+export function describeModel(model: ModelInfo, loaded: boolean): string {
+  const fim = model.capabilities.insert === true ? 'FIM' : model.capabilities.insert === false ? 'no FIM' : 'FIM unknown';
+  return [
+    model.sizeBytes > 0 ? formatBytes(model.sizeBytes) : '',
+    model.parameterSize,
+    model.family,
+    model.quantization,
+    model.contextLength !== undefined ? `${formatTokens(model.contextLength)} ctx` : '',
+    fim,
+    loaded ? 'loaded' : '',
+  ]
+    .filter((p) => p !== '')
+    .join(' · ');
+}
+
+/** The router's suggested mapping from what the reachable endpoints report. */
+export function suggestedMapping(reports: readonly EndpointReport[]): TierMapping {
+  const reachable = reports.filter((r) => r.reachable);
+  return suggestTierMapping(
+    reachable.flatMap((r) => r.models),
+    reachable.flatMap((r) => r.loaded.map((l) => ({ endpointId: r.id, name: l.name }))),
+  );
+}
+
+/**
+ * Choices for one tier: the suggestion first, then the current setting, then the rest by name.
+ */
+export function tierChoices(tier: Tier, reports: readonly EndpointReport[], mapping: TierMapping, current: TierSetting): ModelChoice[] {
+  const suggestion = mapping[tier];
+  const choices: ModelChoice[] = [];
+  for (const report of reports.filter((r) => r.reachable)) {
+    for (const model of report.models) {
+      if (model.capabilities.embedding && !model.capabilities.completion) {
+        continue; // embedding models cannot serve a tier
+      }
+      const loaded = report.loaded.some((l) => sameModel(l.name, model.name));
+      const isSuggested = suggestion !== undefined && suggestion.endpointId === report.id && suggestion.model === model.name;
+      const isCurrent = current.model !== '' && sameModel(current.model, model.name) && (current.endpoint === '' || current.endpoint === report.id);
+      choices.push({
+        model: model.name,
+        endpointId: report.id,
+        description: describeModel(model, loaded),
+        loaded,
+        suggestedReason: isSuggested ? suggestion.reason : undefined,
+        current: isCurrent,
+      });
+    }
+  }
+  const rank = (c: ModelChoice): number => (c.suggestedReason !== undefined ? 0 : c.current ? 1 : 2);
+  return choices.sort((a, b) => rank(a) - rank(b) || a.model.localeCompare(b.model) || a.endpointId.localeCompare(b.endpointId));
+}
+
+/** Settings to write for a mapping: `tiers.<tier>.model` and `.endpoint` (the endpoint only when several exist). */
+export function settingsForMapping(mapping: Partial<Record<Tier, { model: string; endpointId: string }>>, endpointCount: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tier of tiers) {
+    const choice = mapping[tier];
+    if (choice === undefined) {
+      continue;
+    }
+    out[`tiers.${tier}.model`] = choice.model;
+    out[`tiers.${tier}.endpoint`] = endpointCount > 1 ? choice.endpointId : '';
+  }
+  return out;
+}
