@@ -42,7 +42,9 @@ suite('manifest', () => {
 
   test('ids share the tiered. prefix, views live in the Tiered container', () => {
     assert.equal(manifest.name, 'tiered');
-    assert.deepEqual(manifest.activationEvents, []);
+    // Commands and views activate implicitly; inline completions need the provider registered before the first
+    // keystroke, so the only explicit event is onStartupFinished (after start-up, never slowing it).
+    assert.deepEqual(manifest.activationEvents, ['onStartupFinished']);
     assert.deepEqual(manifest.contributes.viewsContainers.activitybar.map((c) => c.id), ['tiered']);
     const views = manifest.contributes.views.tiered?.map((v) => v.id) ?? [];
     assert.deepEqual(views.sort(), Object.values(viewIds).sort());
