@@ -18,7 +18,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenAiBackend } from '../src/backend/openAiBackend';
-import type { ChatMessage, GenerationEvent, RequestMetrics } from '../src/backend/types';
+import type { ChatMessage, ChatRequest, GenerateRequest, GenerationEvent, LlmBackend, RequestMetrics } from '../src/backend/types';
+import { CompletionPipeline } from '../src/completion/pipeline';
+import { defaultSettings } from '../src/settings/readSettings';
+import { systemClock } from '../src/util/clock';
+import { nullLogger } from '../src/util/logger';
 import { fimWindow } from '../src/context/fimWindow';
 import { layoutChat, layoutPrompt } from '../src/context/layout';
 import type { ContextItem } from '../src/context/items';
@@ -125,6 +129,124 @@ async function replayTyping(
   return samples;
 }
 
+/**
+ * The backend as the completion pipeline sees it, but every generate() runs to its end on the server
+ * even when the pipeline stops reading early (a post-processing stop or a newer keystroke), so the final
+ * `timings` of each request the pipeline sent can be recorded.
+ */
+class TappedBackend {
+  readonly samples: Sample[] = [];
+  private pending: Promise<void>[] = [];
+
+  constructor(private readonly inner: OpenAiBackend) {}
+
+  /** Waits until every tapped request has finished on the server. */
+  async settle(): Promise<void> {
+    const all = this.pending;
+    this.pending = [];
+    await Promise.all(all);
+  }
+
+  asBackend(): LlmBackend {
+    const inner = this.inner;
+    return {
+      id: inner.id,
+      kind: inner.kind,
+      baseUrl: inner.baseUrl,
+      serverInfo: (signal) => inner.serverInfo(signal),
+      listModels: (signal) => inner.listModels(signal),
+      listLoaded: (signal) => inner.listLoaded(signal),
+      chat: (request: ChatRequest) => inner.chat(request),
+      pull: (model, signal) => inner.pull(model, signal),
+      deleteModel: (model, signal) => inner.deleteModel(model, signal),
+      countTokens: (model, text, signal) => inner.countTokens(model, text, signal),
+      generate: (request: GenerateRequest) => this.generate(request),
+    };
+  }
+
+  private async *generate(request: GenerateRequest): AsyncGenerator<GenerationEvent> {
+    const events: GenerationEvent[] = [];
+    let wake: (() => void) | undefined;
+    let ended = false;
+    let failure: unknown;
+    const { signal: _ignored, ...unabortable } = request;
+    const drain = (async () => {
+      try {
+        for await (const ev of this.inner.generate(unabortable)) {
+          if (ev.type === 'done') {
+            this.samples.push(sample(ev.result.metrics));
+          }
+          events.push(ev);
+          wake?.();
+        }
+      } catch (err) {
+        failure = err;
+      } finally {
+        ended = true;
+        wake?.();
+      }
+    })();
+    this.pending.push(drain);
+    for (;;) {
+      const ev = events.shift();
+      if (ev !== undefined) {
+        yield ev;
+        continue;
+      }
+      if (ended) {
+        if (failure !== undefined) {
+          throw failure;
+        }
+        return;
+      }
+      if (request.signal?.aborted) {
+        return;
+      }
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+  }
+}
+
+/**
+ * (a') The same typing, through Tiered's own CompletionPipeline (manual triggers, so no debounce timing):
+ * its FIM window, request shape, completion cache and typed-through reuse decide what reaches the server.
+ */
+async function replayPipeline(backend: OpenAiBackend, file: string, firstLine: number, lines: number): Promise<{ samples: Sample[]; keystrokes: number }> {
+  const tapped = new TappedBackend(backend);
+  const [model] = await backend.listModels();
+  const pipeline = new CompletionPipeline({
+    resolveModel: () => Promise.resolve({ backend: tapped.asBackend(), model }),
+    clock: systemClock,
+    settings: () => ({ ...defaultSettings(), 'completion.maxTokens': FIM_PREDICT }),
+    logger: nullLogger,
+  });
+  const original = readFileSync(join(repo, file), 'utf8');
+  const lineStarts = [0];
+  for (let i = 0; i < original.length; i++) {
+    if (original[i] === '\n') {
+      lineStarts.push(i + 1);
+    }
+  }
+  const start = lineStarts[firstLine];
+  const end = lineStarts[firstLine + lines];
+  let keystrokes = 0;
+  for (let cursor = start + 1; cursor <= end; cursor++) {
+    if (!(/[\s.(,;]/.test(original[cursor - 1]) && !/\s/.test(original[cursor] ?? ''))) {
+      continue;
+    }
+    keystrokes++;
+    const text = original.slice(0, cursor) + original.slice(end);
+    await pipeline.complete(
+      { documentUri: `file:///${file}`, languageId: 'typescript', text, offset: cursor, lineEnding: '\n', indent: { useTabs: false, size: 2 }, fileSizeBytes: text.length, manual: true },
+      new AbortController().signal,
+    );
+    await tapped.settle();
+  }
+  pipeline.dispose();
+  return { samples: tapped.samples, keystrokes };
+}
+
 /** (b) A 6-turn chat; the first question carries file context. */
 async function replayChat(backend: OpenAiBackend, model: string): Promise<Sample[]> {
   const read = (f: string): string => readFileSync(join(repo, f), 'utf8');
@@ -179,11 +301,23 @@ async function main(): Promise<void> {
       }
       const typing = await replayTyping(backend, server.alias, 'src/backend/openAiBackend.ts', 330, name === 'small' ? 12 : 3);
       const chat = await replayChat(backend, server.alias);
+      let viaPipeline: Awaited<ReturnType<typeof replayPipeline>> | undefined;
+      if (name === 'small') {
+        try {
+          viaPipeline = await replayPipeline(backend, 'src/backend/openAiBackend.ts', 330, 12);
+        } catch (err) {
+          // The pipeline is still changing: report, and keep the other figures.
+          console.log(`small, through CompletionPipeline: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
       tiers[name] = {
         modelMB: round(m.sizeBytes / 1e6, 2),
         parametersM: round(m.parameters / 1e6, 2),
         serverStartMs: server.startMs,
         inlineCompletion: summarize(typing),
+        ...(viaPipeline !== undefined
+          ? { inlineCompletionViaPipeline: { ...summarize(viaPipeline.samples), keystrokes: viaPipeline.keystrokes } }
+          : {}),
         chat: summarize(chat),
       };
       await server.stop();
@@ -228,6 +362,12 @@ async function main(): Promise<void> {
       console.log(
         `${name} (${t.modelMB} MB): chat follow-up reuse ${c.reusePct} % over ${c.requests - 1} turns (worst ${c.worstFollowUpReusePct} %, ~${c.meanPromptTokens} prompt tokens), ` +
           `TTFT cold ${c.coldTtftMs} ms / median ${c.medianTtftMs} ms, ${c.medianTokensPerSecond} tok/s`,
+      );
+    }
+    const piped = (tiers.small as { inlineCompletionViaPipeline?: ReturnType<typeof summarize> & { keystrokes: number } }).inlineCompletionViaPipeline;
+    if (piped !== undefined) {
+      console.log(
+        `small, through CompletionPipeline: ${piped.requests} requests for ${piped.keystrokes} keystrokes, reuse ${piped.reusePct} % (~${piped.meanPromptTokens} prompt tokens), median TTFT ${piped.medianTtftMs} ms`,
       );
     }
     for (const [label, f] of Object.entries(fimVariants)) {
