@@ -7,6 +7,10 @@
  *   (a) inline completion while typing on through a real source file: each request is the FIM window
  *       (`fimWindow` with the completion pipeline's default budgets) sent as prefix + suffix, which
  *       `OpenAiBackend` sends to `/infill` — what the completion pipeline sends to llama-server;
+ *   (a') the same typing through Tiered's own `CompletionPipeline` (manual triggers), its requests
+ *       recorded by a tapped backend: what the product really sends;
+ *   (a'') variants on the small model showing what reaches the target: FIM budgets under /infill's
+ *       prefix trim (3/4 of n_batch), a short suffix, server `--cache-reuse`, server `--spm-infill`;
  *   (b) a 6-turn chat whose first question carries file context laid out by the context engine
  *       (`layoutPrompt`), the history fitted by `layoutChat`.
  *
