@@ -20,6 +20,8 @@ import { fimWindow } from '../src/context/fimWindow';
 import type { ContextItem } from '../src/context/items';
 import { layoutChat, layoutPrompt } from '../src/context/layout';
 import { sharedPrefixTokens } from '../src/context/prefixSharing';
+import { rankSources } from '../src/context/rank';
+import type { ContextCandidate } from '../src/context/rank';
 import { approximateCounter, clearTiktokenCache, tiktokenCounter } from '../src/context/tokenCounter';
 import type { TokenCounter } from '../src/context/tokenCounter';
 
@@ -155,6 +157,21 @@ console.log(
     `  approximate counter: every file changed ${freshApprox.medianMs.toFixed(2)} ms wall (${freshApprox.cpuMsPerLayout.toFixed(2)} ms CPU), follow-up ${layoutApprox.medianMs.toFixed(2)} ms wall (${layoutApprox.cpuMsPerLayout.toFixed(2)} ms CPU)`,
 );
 
+// ---- rankSources: 200 candidates (the files above) against a question.
+const candidates: ContextCandidate[] = items
+  .filter((i) => i.kind === 'supporting')
+  .map((i, n) => ({ id: i.id, source: n % 3 === 0 ? 'openFile' : n % 3 === 1 ? 'importedFile' : 'recentEdit', path: i.title ?? i.id, text: i.text, languageId: 'typescript', lastTouched: n * 1000 }));
+const rankQuery = { text: 'Why does parseConfig return undefined when fetchItems gets an empty cache?', currentFile: 'src/main.ts', languageId: 'typescript', now: 500_000 };
+rankSources(candidates, rankQuery);
+const rankTimes: number[] = [];
+for (let i = 0; i < 20; i++) {
+  const started = performance.now();
+  rankSources(candidates, rankQuery);
+  rankTimes.push(performance.now() - started);
+}
+const rankChars = candidates.reduce((sum, c) => sum + c.text.length, 0);
+console.log(`rankSources ${candidates.length} candidates (${(rankChars / 1e6).toFixed(2)} MB): median ${percentile(rankTimes, 0.5).toFixed(2)} ms`);
+
 // ---- layoutChat: 120 messages into 8k.
 const chat: ChatMessage[] = [{ role: 'system', content: 'You are Tiered.' }];
 for (let i = 0; i < 60; i++) {
@@ -270,6 +287,7 @@ writeFileSync(
     {
       loadAverage1m: Number(load.toFixed(2)),
       layoutPrompt: { items: items.length, budget: 8192, tiktokenNewItems: freshTiktoken, tiktokenSameItems: layoutTiktoken, firstLayoutWithEmptyMemoMs: Number(firstLayoutMs.toFixed(2)), approximateNewItems: freshApprox, approximateSameItems: layoutApprox, targetMet: freshTiktoken.medianMs <= 5 },
+      rankSources: { candidates: candidates.length, chars: rankChars, medianMs: Number(percentile(rankTimes, 0.5).toFixed(3)) },
       layoutChat: { messages: chat.length, budget: 8192, medianMs: Number(percentile(chatTimes, 0.5).toFixed(3)), summary: chatSummary },
       fimWindow: fim,
     },

@@ -125,9 +125,39 @@ export function identifierWords(text: string): Set<string> {
   return words;
 }
 
-function lineSpan(text: string): number {
+/**
+ * How many of the (lower-case) query words occur in `text` at the start of a word or camelCase hump
+ * ("config" matches `parseConfig` and `config_file`, not `reconfigure`). Native searches over the
+ * lower-cased text, not a tokenisation: 200 candidates of 5 KB rank in a few milliseconds.
+ */
+export function sharedWordCount(queryWords: ReadonlySet<string>, text: string): number {
+  const source = text.length > maxScanChars ? text.slice(0, maxScanChars) : text;
+  const lower = source.toLowerCase();
+  // Lower-casing can change the length for a few non-ASCII letters; then positions no longer line up
+  // and any occurrence counts.
+  const aligned = lower.length === source.length;
+  let shared = 0;
+  for (const word of queryWords) {
+    let i = lower.indexOf(word);
+    while (i !== -1) {
+      const prev = i > 0 ? source.charCodeAt(i - 1) : 32;
+      const first = source.charCodeAt(i);
+      const afterLetterOrDigit = (prev >= 97 && prev <= 122) || (prev >= 65 && prev <= 90) || (prev >= 48 && prev <= 57);
+      const hump = first >= 65 && first <= 90 && !(prev >= 65 && prev <= 90);
+      if (!aligned || !afterLetterOrDigit || hump) {
+        shared += 1;
+        break;
+      }
+      i = lower.indexOf(word, i + 1);
+    }
+  }
+  return shared;
+}
+
+/** Lines of a text, counting no further than `limit`. */
+function lineSpan(text: string, limit: number): number {
   let n = 1;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+  for (let i = text.indexOf('\n'); i !== -1 && n <= limit; i = text.indexOf('\n', i + 1)) {
     n += 1;
   }
   return n;
@@ -147,13 +177,7 @@ export function rankSources(candidates: readonly ContextCandidate[], query: Rank
     reasons.push(`${candidate.source} (prior ${round2(score)})`);
 
     if (queryWords.size > 0 && candidate.source !== 'selection') {
-      const words = identifierWords(candidate.text);
-      let shared = 0;
-      for (const word of queryWords) {
-        if (words.has(word)) {
-          shared += 1;
-        }
-      }
+      const shared = sharedWordCount(queryWords, candidate.text);
       if (shared > 0) {
         // Coverage of the question's words: a large file is not penalised for its size,
         // a file that defines what the question names scores high.
@@ -208,7 +232,7 @@ export function rankSources(candidates: readonly ContextCandidate[], query: Rank
       }
     }
 
-    if (lineSpan(candidate.text) > w.hugeLines) {
+    if (lineSpan(candidate.text, w.hugeLines) > w.hugeLines) {
       score += w.hugePenalty;
       reasons.push(`very large (${round2(w.hugePenalty)})`);
     }

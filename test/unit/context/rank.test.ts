@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { identifierWords, rankSources, toContextItems } from '../../../src/context/rank';
+import { identifierWords, rankSources, sharedWordCount, toContextItems } from '../../../src/context/rank';
 import type { ContextCandidate, RankQuery } from '../../../src/context/rank';
 
 const query: RankQuery = {
@@ -21,6 +21,14 @@ suite('context/rank', () => {
       assert.ok(words.has(w), `missing ${w}`);
     }
     assert.ok(!words.has('const') && !words.has('return') && !words.has('x'));
+  });
+
+  test('sharedWordCount matches query words at word starts and camelCase humps only', () => {
+    const words = new Set(['config', 'parse', 'user']);
+    assert.equal(sharedWordCount(words, 'const x = parseConfig(raw);'), 2);
+    assert.equal(sharedWordCount(words, 'reconfigure(); sparse(); username'), 1, 'only "username" starts with a query word');
+    assert.equal(sharedWordCount(words, 'CONFIG_FILE and user_id'), 2);
+    assert.equal(sharedWordCount(words, ''), 0);
   });
 
   test('without other signals: selection, symbol, cursor, imported file (prior + import bonus), recent edit, current file, open file', () => {
