@@ -56,6 +56,9 @@ export interface ChatControllerDeps {
 
 const TIER_ORDER: readonly Tier[] = ['small', 'code', 'moe'];
 
+/** How many of the latest messages a state snapshot carries at first; `showEarlier` adds this many more. */
+export const STATE_WINDOW = 200;
+
 interface Running {
   readonly conversationId: string;
   readonly messageId: string;
@@ -69,6 +72,7 @@ export class ChatController {
   /** The text streamed so far for the running answer (the store is checkpointed only every few seconds). */
   private runningText = '';
   private undoDeleteId: string | undefined;
+  private windowSize = STATE_WINDOW;
   private readonly removedChips = new Set<string>();
   private readonly errors = new Map<string, TieredError>();
   /** A model worth pulling, from the last "no model" answer (the adapter's Pull action uses it). */
@@ -122,6 +126,10 @@ export class ChatController {
         return true;
       case 'switchBranch':
         await this.switchBranch(message.messageId);
+        return true;
+      case 'showEarlier':
+        this.windowSize += STATE_WINDOW;
+        await this.postState();
         return true;
       case 'newConversation':
         this.setActive(undefined);
@@ -205,11 +213,13 @@ export class ChatController {
   async snapshot(): Promise<ChatStateSnapshot> {
     const conversation = this.activeId !== undefined ? this.deps.store.get(this.activeId) : undefined;
     this.lastPicker = await this.pickerOptions();
+    const windowed = windowOf(conversation ? this.withRunningText(toViews(conversation)) : [], this.windowSize);
     return {
       conversations: this.deps.store.list().map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messageCount })),
       activeId: conversation?.id,
       title: conversation?.title ?? 'New conversation',
-      messages: conversation ? this.withRunningText(toViews(conversation)) : [],
+      messages: windowed.messages,
+      earlierCount: windowed.earlierCount,
       choice: conversation ? choiceOf(conversation) : { kind: 'auto' },
       picker: this.lastPicker,
       chips: this.chips(),
@@ -467,6 +477,9 @@ export class ChatController {
   }
 
   private setActive(id: string | undefined): void {
+    if (id !== this.activeId) {
+      this.windowSize = STATE_WINDOW;
+    }
     this.activeId = id;
     this.deps.rememberActive(id);
   }
@@ -493,6 +506,12 @@ export class ChatController {
     }
     return options;
   }
+}
+
+/** The latest `size` messages, and how many came before them. */
+export function windowOf(views: readonly MessageView[], size: number): { messages: MessageView[]; earlierCount: number } {
+  const start = Math.max(0, views.length - size);
+  return { messages: views.slice(start), earlierCount: start };
 }
 
 /** The branch shown, as views with their branch positions. */

@@ -89,7 +89,10 @@ export interface ChatStateSnapshot {
   readonly conversations: readonly ConversationListItem[];
   readonly activeId: string | undefined;
   readonly title: string;
+  /** The latest messages of the branch shown (a window: see {@link ChatStateSnapshot.earlierCount}). */
   readonly messages: readonly MessageView[];
+  /** Older messages of the branch not sent; `showEarlier` asks for more. Keeps a 10,000-message history fast. */
+  readonly earlierCount: number;
   readonly choice: ModelChoice;
   readonly picker: readonly PickerOption[];
   readonly chips: readonly ContextChip[];
@@ -140,6 +143,7 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('editAndResend'), messageId: id, text: text.refine((t) => t.trim().length > 0, 'empty message') }),
   z.object({ type: z.literal('switchBranch'), messageId: id }),
   z.object({ type: z.literal('codeAction'), action: codeActionSchema, code: text, language: z.string().max(64).optional() }),
+  z.object({ type: z.literal('showEarlier') }),
   z.object({ type: z.literal('newConversation') }),
   z.object({ type: z.literal('switchConversation'), conversationId: id }),
   z.object({ type: z.literal('renameConversation'), conversationId: id, title: z.string().min(1).max(500) }),

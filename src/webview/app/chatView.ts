@@ -14,7 +14,7 @@ import type { MarkdownRenderer, RenderedMarkdown } from './markdown';
 import type { PersistedViewState } from './vscodeApi';
 
 /** How many of the latest messages are drawn at first; older ones come with "Show earlier". */
-export const INITIAL_WINDOW = 120;
+export const INITIAL_WINDOW = 50;
 
 export interface ChatViewDeps {
   readonly document: Document;
@@ -32,6 +32,8 @@ interface RenderedMessage {
   readonly content: HTMLElement;
   rendered: RenderedMarkdown | undefined;
   renderedText: string | undefined;
+  /** While streaming: the settled part (whole blocks), rendered once, and its element. */
+  stable: { text: string; rendered: RenderedMarkdown; element: HTMLElement; tail: HTMLElement } | undefined;
 }
 
 const EMPTY_STATE: ChatStateSnapshot = {
@@ -39,6 +41,7 @@ const EMPTY_STATE: ChatStateSnapshot = {
   activeId: undefined,
   title: '',
   messages: [],
+  earlierCount: 0,
   choice: { kind: 'auto' },
   picker: [],
   chips: [],
@@ -170,12 +173,17 @@ export class ChatView {
 
   private applyState(state: ChatStateSnapshot): void {
     const conversationChanged = state.activeId !== this.state.activeId;
+    const previousEarlier = this.state.earlierCount;
     this.state = state;
     this.messages = [...state.messages];
     if (conversationChanged) {
       this.rendered.clear();
       this.pending.clear();
       this.windowStart = Math.max(0, this.messages.length - INITIAL_WINDOW);
+    } else if (state.earlierCount < previousEarlier) {
+      // More history arrived at the front ("show earlier"): show the next batch of it.
+      const added = previousEarlier - state.earlierCount;
+      this.windowStart = Math.max(0, this.windowStart + added - INITIAL_WINDOW);
     } else {
       this.windowStart = Math.min(this.windowStart, Math.max(0, this.messages.length - INITIAL_WINDOW));
     }
@@ -238,11 +246,17 @@ export class ChatView {
 
   private renderMessages(): void {
     const nodes: HTMLElement[] = [];
-    if (this.windowStart > 0) {
+    const hidden = this.windowStart + this.state.earlierCount;
+    if (hidden > 0) {
       nodes.push(
-        this.button(`Show ${Math.min(this.windowStart, INITIAL_WINDOW)} earlier messages (${this.windowStart} hidden)`, 'Show earlier messages', () => {
-          this.windowStart = Math.max(0, this.windowStart - INITIAL_WINDOW);
-          this.renderMessages();
+        this.button(`Show earlier messages (${hidden} hidden)`, 'Show earlier messages', () => {
+          if (this.windowStart > 0) {
+            this.windowStart = Math.max(0, this.windowStart - INITIAL_WINDOW);
+            this.renderMessages();
+          } else {
+            // The host holds the older ones.
+            this.deps.post({ type: 'showEarlier' });
+          }
         }),
       );
     }
@@ -271,7 +285,7 @@ export class ChatView {
     article.className = `message ${m.role} status-${m.status}`;
     article.dataset.id = m.id;
     const content = existing?.content ?? this.el('div', { className: 'content' });
-    const entry: RenderedMessage = existing ?? { article, content, rendered: undefined, renderedText: undefined };
+    const entry: RenderedMessage = existing ?? { article, content, rendered: undefined, renderedText: undefined, stable: undefined };
     this.rendered.set(m.id, entry);
     this.renderContent(entry, m);
 
@@ -322,8 +336,42 @@ export class ChatView {
       return;
     }
     entry.content.className = 'content markdown';
+    if (m.status === 'streaming') {
+      this.renderStreamingContent(entry, m.content);
+      return;
+    }
+    entry.stable = undefined;
     entry.rendered = this.deps.render(m.content);
     entry.content.innerHTML = entry.rendered.html;
+  }
+
+  /**
+   * While an answer streams, only its unfinished last block is rendered again on each frame: the blocks before
+   * the last blank line outside a code fence are settled and rendered once. (The whole answer is rendered once
+   * more when it ends.)
+   */
+  private renderStreamingContent(entry: RenderedMessage, text: string): void {
+    const split = settledLength(text);
+    let stable = entry.stable;
+    if (!stable || !text.startsWith(stable.text) || split !== stable.text.length) {
+      if (!stable || !text.startsWith(stable.text)) {
+        const element = this.el('div', { className: 'settled' });
+        const tail = this.el('div', { className: 'tail' });
+        entry.content.replaceChildren(element, tail);
+        stable = { text: '', rendered: { html: '', codeBlocks: [], omittedChars: 0 }, element, tail };
+        entry.stable = stable;
+      }
+      if (split > stable.text.length) {
+        const settledText = text.slice(0, split);
+        const rendered = this.deps.render(settledText);
+        stable.text = settledText;
+        stable.rendered = rendered;
+        stable.element.innerHTML = rendered.html;
+      }
+    }
+    const tailRendered = this.deps.render(text.slice(stable.text.length), stable.rendered.codeBlocks.length);
+    stable.tail.innerHTML = tailRendered.html;
+    entry.rendered = { html: '', codeBlocks: [...stable.rendered.codeBlocks, ...tailRendered.codeBlocks], omittedChars: 0 };
   }
 
   private messageActions(m: MessageView): HTMLElement {
@@ -708,6 +756,32 @@ export class ChatView {
     button.addEventListener('click', onClick);
     return button;
   }
+}
+
+/** Length of the settled part of a streaming Markdown text: up to its last blank line outside a code fence. */
+export function settledLength(text: string): number {
+  let settled = 0;
+  let inFence = false;
+  let lineStart = 0;
+  let previousBlank = false;
+  while (lineStart < text.length) {
+    const end = text.indexOf('\n', lineStart);
+    if (end < 0) {
+      break; // the last line is still being written
+    }
+    const line = text.slice(lineStart, end);
+    if (/^\s{0,3}(```|~~~)/.test(line)) {
+      inFence = !inFence;
+      if (!inFence) {
+        settled = end + 1; // a closed code block is settled
+      }
+    } else if (!inFence && line.trim() === '' && !previousBlank) {
+      settled = end + 1;
+    }
+    previousBlank = !inFence && line.trim() === '';
+    lineStart = end + 1;
+  }
+  return settled;
 }
 
 /** "TTFT 120 ms · 31.5 tok/s · 812 prompt + 240 answer tokens". */

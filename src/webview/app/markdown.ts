@@ -75,7 +75,8 @@ export interface RenderedMarkdown {
   readonly omittedChars: number;
 }
 
-export type MarkdownRenderer = (markdown: string) => RenderedMarkdown;
+/** `firstCodeIndex` numbers the code blocks from there (when a text is rendered in parts). */
+export type MarkdownRenderer = (markdown: string, firstCodeIndex?: number) => RenderedMarkdown;
 
 /** Builds the renderer for one window. */
 export function createMarkdownRenderer(window: PurifyWindow, MarkedClass: typeof Marked): MarkdownRenderer {
@@ -96,6 +97,7 @@ export function createMarkdownRenderer(window: PurifyWindow, MarkedClass: typeof
 
   // One parser per renderer; the code blocks of the render in progress are collected here.
   let codeBlocks: { code: string; language: string | undefined }[] = [];
+  let codeIndexBase = 0;
   const marked = new MarkedClass({
     gfm: true,
     breaks: false,
@@ -105,14 +107,15 @@ export function createMarkdownRenderer(window: PurifyWindow, MarkedClass: typeof
       image: ({ href, text }: Tokens.Image) => `<a href="${escapeHtml(href)}">${escapeHtml(text || href)}</a>`,
       code: ({ text, lang }: Tokens.Code) => {
         const language = (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() || undefined;
-        const index = codeBlocks.length;
+        const index = codeIndexBase + codeBlocks.length;
         codeBlocks.push({ code: text, language });
         return codeBlockHtml(text, language, index);
       },
     },
   });
 
-  return (markdown: string): RenderedMarkdown => {
+  return (markdown: string, firstCodeIndex = 0): RenderedMarkdown => {
+    codeIndexBase = firstCodeIndex;
     const omittedChars = Math.max(0, markdown.length - MAX_RENDERED_CHARS);
     const source = omittedChars > 0 ? markdown.slice(0, MAX_RENDERED_CHARS) : markdown;
     codeBlocks = [];

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { errors } from '../../../src/backend/errors';
 import type { ChatRequest, GenerationEvent, LlmBackend } from '../../../src/backend/types';
-import { ChatController, type ChatEnvironment } from '../../../src/chat/chatController';
+import { ChatController, STATE_WINDOW, windowOf, type ChatEnvironment } from '../../../src/chat/chatController';
 import { HistoryStore, threadOf } from '../../../src/chat/historyStore';
 import { approximateCounter } from '../../../src/context/tokenCounter';
 import { nullLogger } from '../../../src/util/logger';
@@ -240,5 +240,14 @@ suite('chat controller', () => {
     assert.ok(notice && notice.type === 'notice' && /recovered/.test(notice.message));
     const state = posted.find((m) => m.type === 'state');
     assert.ok(state && state.type === 'state' && state.state.messages[0]?.content === 'kept');
+  });
+
+  test('state snapshots carry a window of the latest messages and count the rest', () => {
+    const views = Array.from({ length: 10_000 }, (_, i) => ({ id: `m${i}` }) as never);
+    const w = windowOf(views, STATE_WINDOW);
+    assert.equal(w.messages.length, STATE_WINDOW);
+    assert.equal(w.earlierCount, 10_000 - STATE_WINDOW);
+    assert.equal((w.messages.at(-1) as unknown as { id: string }).id, 'm9999');
+    assert.equal(windowOf(views.slice(0, 5), STATE_WINDOW).earlierCount, 0);
   });
 });

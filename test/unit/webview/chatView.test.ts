@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { JSDOM } from 'jsdom';
 import type { Marked as MarkedClass } from 'marked' with { 'resolution-mode': 'import' };
-import { ChatView, INITIAL_WINDOW } from '../../../src/webview/app/chatView';
+import { ChatView, INITIAL_WINDOW, settledLength } from '../../../src/webview/app/chatView';
 import { createMarkdownRenderer, type PurifyWindow } from '../../../src/webview/app/markdown';
 import type { ChatStateSnapshot, MessageView, WebviewToHost } from '../../../src/webview/protocol';
 
@@ -15,6 +15,7 @@ function snapshot(messages: MessageView[], extra: Partial<ChatStateSnapshot> = {
     activeId: 'c1',
     title: 'First',
     messages,
+    earlierCount: 0,
     choice: { kind: 'auto' },
     picker: [
       { choice: { kind: 'auto' }, label: 'Auto' },
@@ -187,10 +188,41 @@ suite('chat webview view', () => {
     assert.equal(root.querySelectorAll('article.message').length, INITIAL_WINDOW * 2);
   });
 
+  test('"show earlier" asks the host for older messages once the local ones are all drawn', () => {
+    const { view, root, posted } = setup();
+    view.handle({ type: 'state', state: snapshot([message('m1', 'user', 'latest')], { earlierCount: 9_999 }) });
+    const button = root.querySelector('.messages > button') as HTMLButtonElement;
+    assert.match(button.textContent ?? '', /9999 hidden/);
+    button.click();
+    assert.deepEqual(posted.at(-1), { type: 'showEarlier' });
+  });
+
   test('delete offers Undo', () => {
     const { view, root, posted } = setup();
     view.handle({ type: 'state', state: snapshot([], { undoDeleteId: 'old' }) });
     (root.querySelector('.notice button[title="Undo"]') as HTMLButtonElement).click();
     assert.deepEqual(posted.at(-1), { type: 'undoDelete', conversationId: 'old' });
+  });
+
+  test('settled part of a streaming text: whole blocks only, never inside an open code fence', () => {
+    assert.equal(settledLength('para one\n\npara two'), 'para one\n\n'.length);
+    assert.equal(settledLength('text\n\n```ts\nconst a = 1;\n\nconst b = 2;'), 'text\n\n'.length, 'a blank line inside an open fence does not settle');
+    const closed = 'intro\n\n```ts\nx\n```\n';
+    assert.equal(settledLength(`${closed}after`), closed.length);
+    assert.equal(settledLength('no newline yet'), 0);
+  });
+
+  test('while streaming, code buttons of settled and unsettled blocks send the right code', () => {
+    const { view, root, posted, runFrames } = setup();
+    view.handle({ type: 'state', state: snapshot([]) });
+    view.handle({ type: 'streamStart', messageId: 'a1', parentId: null, badge: { tier: 'code', model: 'm', reasons: [] } });
+    view.handle({ type: 'streamChunk', messageId: 'a1', text: 'First:\n\n```js\nfirst()\n```\n\nSecond:\n\n```py\nsecond()' });
+    runFrames();
+    const buttons = root.querySelectorAll('article[data-id="a1"] button[data-action="insert"]');
+    assert.equal(buttons.length, 2);
+    (buttons[1] as HTMLButtonElement).click();
+    assert.deepEqual(posted.at(-1), { type: 'codeAction', action: 'insert', code: 'second()', language: 'py' });
+    (buttons[0] as HTMLButtonElement).click();
+    assert.deepEqual(posted.at(-1), { type: 'codeAction', action: 'insert', code: 'first()', language: 'js' });
   });
 });

@@ -15,6 +15,7 @@ suite('webview protocol validation', () => {
       { type: 'switchBranch', messageId: 'm1' },
       { type: 'codeAction', action: 'insert', code: 'x = 1', language: 'python' },
       { type: 'codeAction', action: 'diff', code: '' },
+      { type: 'showEarlier' },
       { type: 'newConversation' },
       { type: 'switchConversation', conversationId: 'c' },
       { type: 'renameConversation', conversationId: 'c', title: 'T' },
