@@ -1,3 +1,4 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { builtinPromptEntries } from '../../prompts/builtins';
@@ -30,6 +31,8 @@ export class PromptLibraryService implements vscode.Disposable {
   private reloadTimer: NodeJS.Timeout | undefined;
   private loading: Promise<LibrarySnapshot> | undefined;
   private again = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private lastSignature = '';
   readonly trash: PromptTrash;
   readonly user: PromptFolder;
   readonly stats: UsageStats;
@@ -46,12 +49,29 @@ export class PromptLibraryService implements vscode.Disposable {
     this.user = new PromptFolder(path.join(storage, 'prompts'), 'user', this.trash);
     this.stats = new UsageStats(context.globalState);
     this.buildWorkspaceFolders();
+    const isPromptFile = (uri: vscode.Uri): boolean => uri.scheme === 'file' && uri.path.toLowerCase().endsWith('.prompt.md');
     this.disposables.push(
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
         this.buildWorkspaceFolders();
         this.scheduleReload();
       }),
+      // Changes made inside VS Code are reported reliably even when the OS file watcher is slow or out of handles.
+      vscode.workspace.onDidSaveTextDocument((d) => isPromptFile(d.uri) && this.scheduleReload()),
+      vscode.workspace.onDidCreateFiles((e) => e.files.some(isPromptFile) && this.scheduleReload()),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.some(isPromptFile) && this.scheduleReload()),
+      vscode.workspace.onDidRenameFiles((e) => e.files.some((f) => isPromptFile(f.oldUri) || isPromptFile(f.newUri)) && this.scheduleReload()),
     );
+    // Fallback for changes made outside VS Code that the file watcher missed (e.g. a git checkout while the OS
+    // watcher is out of handles): a cheap listing + stat of the prompt folders every few seconds.
+    this.pollTimer = setInterval(() => {
+      if (this.loading === undefined) {
+        void this.signature().then((sig) => {
+          if (sig !== this.lastSignature) {
+            this.scheduleReload();
+          }
+        });
+      }
+    }, 5000);
   }
 
   get snapshot(): LibrarySnapshot {
@@ -114,10 +134,32 @@ export class PromptLibraryService implements vscode.Disposable {
     if (this.reloadTimer) {
       clearTimeout(this.reloadTimer);
     }
+    if (this.pollTimer) {
+      clearInterval(this.pollTimer);
+    }
     vscode.Disposable.from(...this.watchers, ...this.disposables).dispose();
   }
 
+  /** Names, sizes and modification times of every prompt file: changes when any file is added, removed or edited. */
+  private async signature(): Promise<string> {
+    const dirs = [...this.workspace.map((w) => w.folder.dir), this.user.dir];
+    const parts = await Promise.all(
+      dirs.map(async (dir) => {
+        let names: string[];
+        try {
+          names = (await fs.readdir(dir)).filter((n) => n.toLowerCase().endsWith('.prompt.md')).sort();
+        } catch {
+          return `${dir}:-`;
+        }
+        const stats = await Promise.all(names.map((n) => fs.stat(path.join(dir, n)).then((st) => `${n}:${st.size}:${st.mtimeMs}`, () => `${n}:?`)));
+        return `${dir}:${stats.join('|')}`;
+      }),
+    );
+    return parts.join('\n');
+  }
+
   private async load(): Promise<LibrarySnapshot> {
+    this.lastSignature = await this.signature();
     const [workspaceLists, user] = await Promise.all([Promise.all(this.workspace.map((w) => w.folder.list())), this.user.list()]);
     this.current = mergeSources({ workspace: workspaceLists.flat(), user, builtin: builtinPromptEntries() });
     const broken = this.current.entries.filter((e) => e.definition === undefined).length;

@@ -89,7 +89,7 @@ export class DocumentPromptRunner implements PromptRunner {
       language: 'markdown',
       content: `# ${prompt.name}\n\n> ${decision.tier} tier → ${decision.model} · ${decision.reasons.join(' · ')}${layout.report.trimmed + layout.report.dropped > 0 ? ` · context: ${layout.report.summary}` : ''}\n\n`,
     });
-    const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
 
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Tiered: "${prompt.name}" on ${decision.model}`, cancellable: true },
@@ -104,9 +104,14 @@ export class DocumentPromptRunner implements PromptRunner {
           }
           const chunk = pending;
           pending = '';
-          flushing = flushing.then(() =>
-            editor.edit((b) => b.insert(doc.lineAt(doc.lineCount - 1).range.end, chunk), { undoStopBefore: false, undoStopAfter: false }),
-          );
+          // A workspace edit works whether or not the document is visible (the user may switch tabs meanwhile).
+          flushing = flushing
+            .then(() => {
+              const edit = new vscode.WorkspaceEdit();
+              edit.insert(doc.uri, doc.lineAt(doc.lineCount - 1).range.end, chunk);
+              return vscode.workspace.applyEdit(edit);
+            })
+            .catch((error: unknown) => services.logger.warn(`Saved prompt "${prompt.name}": could not write the answer: ${error instanceof Error ? error.message : String(error)}`));
           return flushing;
         };
         const timer = setInterval(() => void flush(), 100);
