@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { commandIds } from '../commands/commandIds';
+import { commandIds, viewIds } from '../commands/commandIds';
 import type { Services } from '../services';
 import { runExplain } from './explainFlow';
 import type { ExplainResult } from './explainFlow';
@@ -17,6 +17,9 @@ export interface ExplainReviewOptions {
   /** Where explanations stream; the chat view can supply its own. Default: an untitled Markdown document. */
   readonly sink?: ExplainSink;
 }
+
+/** The chat view's focus command (VS Code adds `<viewId>.focus` for every contributed view). */
+const chatFocusCommand = `${viewIds.chat}.focus`;
 
 async function documentOf(uriText: unknown): Promise<vscode.TextDocument | undefined> {
   if (typeof uriText !== 'string') {
@@ -49,9 +52,21 @@ export function registerExplainReview(services: Services, options: ExplainReview
     if (isRefusal(target)) {
       return refuse(target.refused);
     }
+    const given = typeof question === 'string' && question.trim() !== '' ? question : undefined;
+    // With the chat view available, the question is asked there: the chat attaches the editor's selection as
+    // context, so select the target (the enclosing function when nothing was selected) and open the chat.
+    if (given === undefined && (await vscode.commands.getCommands(true)).includes(chatFocusCommand)) {
+      const editor = vscode.window.activeTextEditor;
+      if (editor !== undefined && editor.document === target.document && editor.selection.isEmpty) {
+        editor.selection = new vscode.Selection(target.range.start, target.range.end);
+      }
+      await vscode.commands.executeCommand(chatFocusCommand);
+      vscode.window.setStatusBarMessage(`Tiered: ${target.code.path} (from line ${target.code.startLine}) is attached to the chat; type your question there.`, 8000);
+      return undefined;
+    }
     const q =
-      typeof question === 'string' && question.trim() !== ''
-        ? question
+      given !== undefined
+        ? given
         : await vscode.window.showInputBox({
             title: 'Ask Tiered About Selection',
             prompt: `Your question about ${target.code.path} (from line ${target.code.startLine})`,
