@@ -4,6 +4,7 @@
  * Pure: no `vscode` import.
  */
 import { LRUCache } from 'lru-cache';
+import { detachedSlice } from './reuse';
 
 /** How much of the text around the cursor goes into a key. */
 export const cacheKeyPrefixChars = 600;
@@ -11,8 +12,9 @@ export const cacheKeySuffixChars = 200;
 
 /** The key of a position: equal keys mean the same completion is wanted. */
 export function completionCacheKey(model: string, text: string, offset: number): string {
-  const prefix = text.slice(Math.max(0, offset - cacheKeyPrefixChars), offset).replace(/\r\n/g, '\n');
-  const suffix = text.slice(offset, offset + cacheKeySuffixChars).replace(/\r\n/g, '\n');
+  // Detached copies: a key must not keep the document version it came from alive.
+  const prefix = detachedSlice(text, Math.max(0, offset - cacheKeyPrefixChars), offset).replace(/\r\n/g, '\n');
+  const suffix = detachedSlice(text, offset, offset + cacheKeySuffixChars).replace(/\r\n/g, '\n');
   return `${model}\u0000${prefix}\u0001${suffix}`;
 }
 

@@ -32,6 +32,7 @@ export class AdaptiveDebounce {
   private readonly gaps: number[] = [];
   private lastKeystroke: number | undefined;
   private ttft: number | undefined;
+  private ttftAtLeast: number | undefined;
   private readonly window: number;
   private readonly pauseGapMs: number;
   private readonly maxMs: number;
@@ -44,7 +45,7 @@ export class AdaptiveDebounce {
     this.window = options.window ?? 12;
     this.pauseGapMs = options.pauseGapMs ?? 450;
     this.maxMs = options.maxMs ?? 600;
-    this.gapFactor = options.gapFactor ?? 1.15;
+    this.gapFactor = options.gapFactor ?? 1.1;
   }
 
   /** Records a keystroke (a provider call that is not a manual trigger). */
@@ -61,9 +62,29 @@ export class AdaptiveDebounce {
     this.lastKeystroke = at;
   }
 
+  /** Seeds the time to first token from elsewhere (e.g. the router's speed statistics) when none was measured. */
+  seedTimeToFirstToken(ms: number | undefined): void {
+    if (this.ttft === undefined && ms !== undefined && Number.isFinite(ms) && ms > 0) {
+      this.ttft = ms;
+    }
+  }
+
   /** Records a measured time to first token (smoothed). */
   recordTimeToFirstToken(ms: number): void {
     this.ttft = this.ttft === undefined ? ms : this.ttft * 0.7 + ms * 0.3;
+  }
+
+  /**
+   * Records that a request waited `ms` without a first token (it was aborted while the server read the
+   * prompt): the time to first token is at least that.
+   */
+  recordTimeToFirstTokenAtLeast(ms: number): void {
+    this.ttftAtLeast = Math.max(this.ttftAtLeast ?? 0, ms);
+  }
+
+  /** The longest wait seen for a first token that never came, if any. */
+  get timeToFirstTokenAtLeastMs(): number | undefined {
+    return this.ttftAtLeast;
   }
 
   /** The smoothed time to first token, if measured. */
@@ -71,13 +92,14 @@ export class AdaptiveDebounce {
     return this.ttft;
   }
 
-  /** The user's usual gap between keystrokes while typing (80th percentile), if known. */
+  /** The user's longest recent gap between keystrokes while typing (pauses excluded), if known. */
   get typingGapMs(): number | undefined {
     if (this.gaps.length < 3) {
       return undefined;
     }
-    const sorted = [...this.gaps].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.8))];
+    // The longest, not a typical one: waiting less than the user's own slower gaps sends a request the
+    // next keystroke makes useless.
+    return Math.max(...this.gaps);
   }
 
   /** The wait before sending a request. Never below `floorMs`. */
@@ -86,11 +108,14 @@ export class AdaptiveDebounce {
       return 0;
     }
     const gap = this.typingGapMs;
-    if (gap === undefined || hint.likelyPause) {
+    // The floor at a likely pause is a bet that the answer comes before the next keystroke; it needs a
+    // measured model (until then, requests go out only in real pauses, which measure it).
+    if (gap === undefined || (hint.likelyPause && this.ttft !== undefined)) {
       return floorMs;
     }
     // A fast model makes a wasted request cheap, so wait less for it.
-    const cap = this.ttft !== undefined && this.ttft <= 100 ? Math.min(this.maxMs, 300) : this.maxMs;
+    const fast = this.ttft !== undefined && this.ttft <= 100 && (this.ttftAtLeast ?? 0) <= 100;
+    const cap = fast ? Math.min(this.maxMs, 300) : this.maxMs;
     return Math.max(floorMs, Math.min(cap, Math.round(gap * this.gapFactor)));
   }
 

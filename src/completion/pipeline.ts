@@ -34,6 +34,8 @@ import type { CompletionOutcome, CompletionRequest } from './types';
 export interface ResolvedModel {
   readonly backend: LlmBackend;
   readonly model: ModelInfo;
+  /** The model's time to first token if already known (e.g. from the router's speed statistics); optional. */
+  readonly timeToFirstTokenMs?: number;
 }
 
 /** The FIM window function (see `src/context/fimWindow.ts`). */
@@ -58,6 +60,11 @@ export interface CompletionPipelineOptions {
    * line at a time as the user types through (no new request per line). 0 turns it off. Default 3.
    */
   readonly hotStreakLines?: number;
+  /**
+   * A multiline completion still streaming this long after its first token is shown up to its last
+   * complete line (the rest follows as the user types through). Default 100.
+   */
+  readonly showPartialAfterMs?: number;
   readonly temperature?: number;
   /** A generation nobody waits for any more is aborted after this long (the next keystroke may still attach). Default 250. */
   readonly orphanGraceMs?: number;
@@ -184,6 +191,7 @@ export class CompletionPipeline {
       attemptLogSize: o.attemptLogSize ?? 100,
       maxLines: o.maxLines ?? 20,
       hotStreakLines: o.hotStreakLines ?? 3,
+      showPartialAfterMs: o.showPartialAfterMs ?? 100,
       temperature: o.temperature ?? 0.1,
       orphanGraceMs: o.orphanGraceMs ?? 250,
       maxPendingWaitMs: o.maxPendingWaitMs ?? 200,
@@ -283,8 +291,12 @@ export class CompletionPipeline {
       // answer is due soon (for a model never measured yet: only during the first maxPendingWaitMs).
       const waitingForFirstToken = running.firstTokenAt === undefined && typed !== '';
       const ttft = this.debounce.timeToFirstTokenMs;
-      const dueIn = ttft === undefined ? clock.now() - running.startedAt : running.startedAt + ttft - clock.now();
-      const tooLong = waitingForFirstToken && dueIn > this.options.maxPendingWaitMs;
+      const atLeast = this.debounce.timeToFirstTokenAtLeastMs ?? 0;
+      const elapsed = clock.now() - running.startedAt;
+      const wait = this.options.maxPendingWaitMs;
+      // Never measured: do not wait (an unknown model may take seconds; the next pause measures it).
+      // Measured: only if the first token is due within `wait`, and not once it is overdue by more than that.
+      const tooLong = waitingForFirstToken && (ttft === undefined || atLeast > ttft + wait || ttft - elapsed > wait || elapsed - ttft > wait);
       if (this.options.useReuse && typed !== undefined && match === 'pending' && !tooLong) {
         this.stats.attachedToStream++;
         const result = await this.attach(running, typed, signal, doc, seq);
@@ -317,6 +329,9 @@ export class CompletionPipeline {
       return finish({ kind: 'debounced' });
     }
     const { backend, model } = resolved;
+    if (this.lastModel !== model.name) {
+      this.debounce.seedTimeToFirstToken(resolved.timeToFirstTokenMs);
+    }
     this.lastModel = model.name;
     const plan = this.planFor(model, backend);
     if (plan.kind === 'unsupported') {
@@ -528,6 +543,16 @@ export class CompletionPipeline {
             return;
           }
         }
+        if (!finished && match.kind === 'pending' && text.startsWith(typed) && generation.firstTokenAt !== undefined) {
+          // A slow multiline answer: show its complete lines rather than keep the user waiting.
+          const remainder = text.slice(typed.length);
+          const lastBreak = remainder.lastIndexOf('\n');
+          const lines = lastBreak > 0 ? remainder.slice(0, lastBreak).replace(/\s+$/, '') : '';
+          if (lines.trim() !== '' && this.deps.clock.now() - generation.firstTokenAt >= this.options.showPartialAfterMs) {
+            show(lines);
+            return;
+          }
+        }
         if (match.kind === 'hit') {
           show(match.remainder);
         } else if (match.kind === 'miss') {
@@ -571,6 +596,9 @@ export class CompletionPipeline {
     generation.state = 'aborted';
     generation.controller.abort();
     this.stats.abortedGenerations++;
+    if (generation.firstTokenAt === undefined) {
+      this.debounce.recordTimeToFirstTokenAtLeast(this.deps.clock.now() - generation.startedAt);
+    }
     generation.notify();
   }
 
@@ -635,11 +663,26 @@ export class CompletionPipeline {
   }
 }
 
-/** The cursor sits where people usually pause: the end of a finished statement or block opener, an empty line. */
+/**
+ * The cursor sits where people usually pause: at the end of a line that ends like a statement, a block
+ * opener, a list item or a comment, or on an empty line.
+ */
 export function likelyPause(context: PostprocessContext): boolean {
   if (context.lineSuffix.trim() !== '') {
     return false;
   }
-  const before = context.linePrefix.trimEnd();
-  return before === '' || /[;{}:]$/.test(before);
+  const line = context.linePrefix;
+  if (line.trim() === '') {
+    return true;
+  }
+  // A trailing space means more is coming on this line.
+  if (/\s$/.test(line)) {
+    return false;
+  }
+  if (/[;{})\],]$/.test(line) || line.endsWith('*/') || (context.languageId === 'python' && line.endsWith(':'))) {
+    return true;
+  }
+  // A quote that closes a string (an even number of them on the line) can end a line too.
+  const quote = line[line.length - 1] ?? '';
+  return `'"\``.includes(quote) && line.split(quote).length % 2 === 1;
 }

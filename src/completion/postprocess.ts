@@ -5,6 +5,7 @@
  * trim trailing whitespace, and convert to the document's indentation and line endings.
  * Pure: no `vscode` import.
  */
+import { detachedSlice } from './reuse';
 import { specialTokenCut } from './templates';
 import type { FimFamily } from './templates';
 
@@ -212,8 +213,8 @@ export function postprocessContext(
   if (lineEnd < 0) {
     lineEnd = text.length;
   }
-  const linePrefix = text.slice(lineStart, offset);
-  const lineSuffix = text.slice(offset, lineEnd).replace(/\r$/, '');
+  const linePrefix = detachedSlice(text, lineStart, offset);
+  const lineSuffix = detachedSlice(text, offset, lineEnd).replace(/\r$/, '');
   let nextLine = '';
   let at = lineEnd + 1;
   // The first non-blank line below, looking at most 20 lines down.
@@ -222,7 +223,7 @@ export function postprocessContext(
     if (end < 0) {
       end = text.length;
     }
-    const candidate = text.slice(at, end).replace(/\r$/, '');
+    const candidate = detachedSlice(text, at, end).replace(/\r$/, '');
     if (candidate.trim() !== '') {
       nextLine = candidate;
       break;
@@ -240,7 +241,7 @@ export function postprocessContext(
     linePrefix,
     lineSuffix,
     nextLine,
-    suffixHead: text.slice(offset, offset + 400).replace(/\r\n/g, '\n'),
+    suffixHead: detachedSlice(text, offset, offset + 400).replace(/\r\n/g, '\n'),
     family: options.family,
     indent: options.indent,
     lineEnding: options.lineEnding,

@@ -20,13 +20,23 @@ export interface Anchor {
   readonly suffixHead: string;
 }
 
+/**
+ * A copy of a slice that does not keep the whole document alive. V8 represents `text.slice()` as a view
+ * into its parent string, so a kept slice would retain every document version it came from; flattening a
+ * concatenation makes a fresh string.
+ */
+export function detachedSlice(text: string, start: number, end: number): string {
+  const slice = text.slice(start, end);
+  return slice.length < 13 ? slice : (' ' + slice).slice(1);
+}
+
 /** The anchor for a cursor position. */
 export function anchorAt(documentUri: string, text: string, offset: number): Anchor {
   return {
     documentUri,
     offset,
-    prefixTail: text.slice(Math.max(0, offset - anchorPrefixChars), offset),
-    suffixHead: text.slice(offset, offset + anchorSuffixChars),
+    prefixTail: detachedSlice(text, Math.max(0, offset - anchorPrefixChars), offset),
+    suffixHead: detachedSlice(text, offset, offset + anchorSuffixChars),
   };
 }
 

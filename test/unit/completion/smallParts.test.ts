@@ -84,11 +84,13 @@ suite('completion parts', () => {
       const delay = d.delayMs(60, { manual: false, likelyPause: false });
       assert.ok(delay > 180 && delay < 260, `delay ${delay}`);
     });
-    test('floor where the user is likely to pause, and 0 for a manual trigger', () => {
+    test('floor where the user is likely to pause (once the model is measured), and 0 for a manual trigger', () => {
       const d = new AdaptiveDebounce(new FakeClock());
       for (let t = 0; t < 2000; t += 150) {
         d.recordKeystroke(t);
       }
+      assert.ok(d.delayMs(60, { manual: false, likelyPause: true }) > 150, 'an unmeasured model waits for a real pause');
+      d.recordTimeToFirstToken(150);
       assert.equal(d.delayMs(60, { manual: false, likelyPause: true }), 60);
       assert.equal(d.delayMs(60, { manual: true, likelyPause: false }), 0);
     });
@@ -98,6 +100,15 @@ suite('completion parts', () => {
         d.recordKeystroke(t);
       }
       assert.equal(d.delayMs(60, { manual: false, likelyPause: false }), 60);
+    });
+    test('a seeded time to first token counts as measured; a lower bound never lowers it', () => {
+      const d = new AdaptiveDebounce(new FakeClock());
+      d.seedTimeToFirstToken(800);
+      assert.equal(d.timeToFirstTokenMs, 800);
+      d.seedTimeToFirstToken(100);
+      assert.equal(d.timeToFirstTokenMs, 800, 'a seed never overrides');
+      d.recordTimeToFirstTokenAtLeast(1200);
+      assert.equal(d.timeToFirstTokenAtLeastMs, 1200);
     });
     test('never below the floor', () => {
       const d = new AdaptiveDebounce(new FakeClock());
