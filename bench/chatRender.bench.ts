@@ -73,8 +73,9 @@ async function main(): Promise<void> {
       undoDeleteId: undefined,
     };
     // 1. First paint of a 10,000-message conversation: from posting the state to the next painted frame.
+    // Run 0 warms up the JIT and highlight.js; runs 1-5 are reported.
     const firstPaint: number[] = [];
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 6; run++) {
       const ms = await page.evaluate(async (s) => {
         const started = performance.now();
         window.postMessage({ type: 'state', state: { ...s, activeId: `c${Math.random()}` } }, '*');
@@ -82,7 +83,9 @@ async function main(): Promise<void> {
         await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
         return performance.now() - started;
       }, state);
-      firstPaint.push(ms);
+      if (run > 0) {
+        firstPaint.push(ms);
+      }
     }
     const articles = await page.evaluate(() => document.querySelectorAll('article.message').length);
     // Baseline in the same page: a one-message conversation through the same path (the machine's noise floor).
@@ -105,7 +108,20 @@ async function main(): Promise<void> {
     const stream = await page.evaluate(async () => {
       const tokens = 2000;
       const perSecond = 200;
-      const words = ['the ', 'value ', 'is ', '`x` ', 'and\n', '```ts\n', 'const a = 1;\n', '```\n', '- item\n', '**bold** '];
+      // A realistic answer: prose paragraphs, a list, and a code block every ~300 tokens.
+      const words: string[] = [];
+      for (let i = 0; words.length < tokens; i++) {
+        if (i % 6 === 5) {
+          words.push('\n\n```ts\n', 'export ', 'function ', `step${i}`, '(input: ', 'string): ', 'number ', '{\n', '  return ', 'input.length;\n', '}\n', '```\n\n');
+        } else if (i % 6 === 3) {
+          words.push('- first ', 'item\n', '- second ', 'item ', 'with `code`\n\n');
+        } else {
+          for (let w = 0; w < 45; w++) {
+            words.push(w % 9 === 8 ? '**important** ' : 'word ');
+          }
+          words.push('end.\n\n');
+        }
+      }
       window.postMessage({ type: 'streamStart', messageId: 'a', parentId: null, badge: { tier: 'code', model: 'm', reasons: [] } }, '*');
       const frames: number[] = [];
       const frameScript: number[] = [];
@@ -167,6 +183,7 @@ async function main(): Promise<void> {
       history10k: {
         firstPaintMs: firstPaint.map((m) => Math.round(m)),
         oneMessageBaselineMs: baseline.map((m) => Math.round(m)),
+        medianMs: Math.round(percentile([...firstPaint].sort((a, b) => a - b), 0.5)),
         ratioToBaseline: Number((Math.min(...firstPaint) / Math.max(1, Math.min(...baseline))).toFixed(1)),
         messagesSent: messages.length,
         articlesDrawn: articles,
@@ -184,7 +201,7 @@ async function main(): Promise<void> {
     };
     console.log(`bundle: ${bundleKb} KB (production); machine: ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`);
     console.log(
-      `10,000-message history → first paint: ${results.history10k.firstPaintMs.join(' / ')} ms (target ≤ 200; one-message baseline ${results.history10k.oneMessageBaselineMs.join(' / ')} ms, ratio ${results.history10k.ratioToBaseline}x); ${messages.length} sent, ${articles} drawn`,
+      `10,000-message history → first paint: ${results.history10k.firstPaintMs.join(' / ')} ms, median ${results.history10k.medianMs} ms (target ≤ 200; one-message baseline ${results.history10k.oneMessageBaselineMs.join(' / ')} ms, ratio ${results.history10k.ratioToBaseline}x); ${messages.length} sent, ${articles} drawn`,
     );
     console.log(
       `stream 2,000 tokens at 200 tok/s: ${results.stream2000At200.flushes} flushes, script per frame p50 ${results.stream2000At200.scriptPerFrameMs.p50} ms, p95 ${results.stream2000At200.scriptPerFrameMs.p95} ms, max ${results.stream2000At200.scriptPerFrameMs.max} ms; frame interval p95 ${results.stream2000At200.frameIntervalMs.p95} ms, ${stutters} frames > 50 ms`,

@@ -57,7 +57,7 @@ export interface ChatControllerDeps {
 const TIER_ORDER: readonly Tier[] = ['small', 'code', 'moe'];
 
 /** How many of the latest messages a state snapshot carries at first; `showEarlier` adds this many more. */
-export const STATE_WINDOW = 200;
+export const STATE_WINDOW = 120;
 
 interface Running {
   readonly conversationId: string;

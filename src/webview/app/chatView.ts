@@ -14,7 +14,7 @@ import type { MarkdownRenderer, RenderedMarkdown } from './markdown';
 import type { PersistedViewState } from './vscodeApi';
 
 /** How many of the latest messages are drawn at first; older ones come with "Show earlier". */
-export const INITIAL_WINDOW = 50;
+export const INITIAL_WINDOW = 30;
 
 export interface ChatViewDeps {
   readonly document: Document;
@@ -362,11 +362,11 @@ export class ChatView {
         entry.stable = stable;
       }
       if (split > stable.text.length) {
-        const settledText = text.slice(0, split);
-        const rendered = this.deps.render(settledText);
-        stable.text = settledText;
-        stable.rendered = rendered;
-        stable.element.innerHTML = rendered.html;
+        // Only the newly settled blocks are rendered, and appended: earlier ones are never rendered again.
+        const added = this.deps.render(text.slice(stable.text.length, split), stable.rendered.codeBlocks.length);
+        stable.text = text.slice(0, split);
+        stable.rendered = { html: '', codeBlocks: [...stable.rendered.codeBlocks, ...added.codeBlocks], omittedChars: 0 };
+        stable.element.insertAdjacentHTML('beforeend', added.html);
       }
     }
     const tailRendered = this.deps.render(text.slice(stable.text.length), stable.rendered.codeBlocks.length);
