@@ -85,7 +85,18 @@ export class RequestGuard {
     if (init?.signal) {
       signals.push(init.signal);
     }
-    const response = await this.baseFetch(input, { ...init, signal: AbortSignal.any(signals) });
+    const guarded = { ...init, signal: AbortSignal.any(signals) };
+    let response: Response;
+    try {
+      response = await this.baseFetch(input, guarded);
+    } catch (error) {
+      // llama-server may close a pooled keep-alive socket just as undici reuses it ("other side closed",
+      // seen about 1 in 100–300 requests). Nothing reached the server, so sending once more is safe.
+      if (!isClosedPooledSocket(error) || guarded.signal.aborted) {
+        throw error;
+      }
+      response = await this.baseFetch(input, guarded);
+    }
     this.responded = true;
     if (response.body === null) {
       return response;
@@ -103,4 +114,13 @@ export class RequestGuard {
       headers: response.headers,
     });
   };
+}
+
+/** True for undici's "socket closed before any response" failures (UND_ERR_SOCKET, ECONNRESET). */
+export function isClosedPooledSocket(error: unknown): boolean {
+  if (!(error instanceof TypeError) || typeof error.cause !== 'object' || error.cause === null || !('code' in error.cause)) {
+    return false;
+  }
+  const code = error.cause.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }

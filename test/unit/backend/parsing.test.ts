@@ -3,7 +3,7 @@ import { describeError, errorCode, isAbortError, isConnectionFailure, isTranspor
 import { LineSplitter } from '../../../src/backend/lineSplitter';
 import { buildMetrics, nsToMs, num } from '../../../src/backend/metrics';
 import { capabilitiesFrom, parseParameterBillions, toLoadedModels, toModelInfo } from '../../../src/backend/ollamaParse';
-import { RequestGuard } from '../../../src/backend/requestGuard';
+import { isClosedPooledSocket, RequestGuard } from '../../../src/backend/requestGuard';
 
 suite('backend parsing units', () => {
   suite('LineSplitter', () => {
@@ -140,5 +140,35 @@ suite('backend parsing units', () => {
       guard.dispose();
       assert.equal(guard.stopped, 'caller');
     });
+  });
+});
+
+suite('RequestGuard socket retry', () => {
+  test('a request whose pooled socket was closed before any response is sent once more', async () => {
+    let calls = 0;
+    const closed = new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    assert.equal(isClosedPooledSocket(closed), true);
+    assert.equal(isClosedPooledSocket(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })), false);
+    const flaky: typeof fetch = () => {
+      calls++;
+      return calls === 1 ? Promise.reject(closed) : Promise.resolve(new Response('ok'));
+    };
+    const guard = new RequestGuard(5000, undefined, flaky);
+    const response = await guard.fetch('http://127.0.0.1:1/x');
+    assert.equal(await response.text(), 'ok');
+    assert.equal(calls, 2);
+    guard.dispose();
+  });
+
+  test('a refused connection is not retried', async () => {
+    let calls = 0;
+    const refused: typeof fetch = () => {
+      calls++;
+      return Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }));
+    };
+    const guard = new RequestGuard(5000, undefined, refused);
+    await assert.rejects(guard.fetch('http://127.0.0.1:1/x'));
+    assert.equal(calls, 1);
+    guard.dispose();
   });
 });
