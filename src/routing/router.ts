@@ -416,22 +416,28 @@ function ensureFim(chosen: Candidate, machine: Machine, reasons: string[]): { ca
     }
     return undefined;
   }
-  const alt = fimAlternatives(machine, chosen)[0];
-  if (alt === undefined) {
-    reasons.push(`${chosen.info.name} has no fill-in-the-middle support and no installed model has it → completing from the prefix only`);
-    return undefined;
+  const known = fimAlternatives(machine, chosen, true)[0];
+  if (known !== undefined) {
+    reasons.push(`${chosen.info.name} has no fill-in-the-middle support → using ${known.candidate.info.name} (${known.tier} tier) for inline completion`);
+    return known;
   }
-  reasons.push(`${chosen.info.name} has no fill-in-the-middle support → using ${alt.candidate.info.name} (${alt.tier} tier) for inline completion`);
-  return alt;
+  // Servers such as llama-server only reveal FIM support when tried: a model not yet tried beats one known to lack it.
+  const untried = fimAlternatives(machine, chosen, undefined)[0];
+  if (untried !== undefined) {
+    reasons.push(`${chosen.info.name} has no fill-in-the-middle support → trying ${untried.candidate.info.name} (${untried.tier} tier), whose support is unknown until tried`);
+    return untried;
+  }
+  reasons.push(`${chosen.info.name} has no fill-in-the-middle support and no installed model has it → completing from the prefix only`);
+  return undefined;
 }
 
-/** FIM-capable models other than `except`: tier models first (small, code, moe), then others by suitability. */
-function fimAlternatives(machine: Machine, except: Candidate): { candidate: Candidate; tier: Tier }[] {
+/** Models other than `except` whose FIM support is `fim` (true: known; undefined: untried): tier models first, then others by suitability. */
+function fimAlternatives(machine: Machine, except: Candidate, fim: boolean | undefined): { candidate: Candidate; tier: Tier }[] {
   const out: { candidate: Candidate; tier: Tier }[] = [];
   const seen = new Set<string>([`${except.info.endpointId}/${except.info.name}`]);
   const push = (candidate: Candidate, tier: Tier): void => {
     const key = `${candidate.info.endpointId}/${candidate.info.name}`;
-    if (!seen.has(key) && candidate.traits.fim === true) {
+    if (!seen.has(key) && candidate.traits.fim === fim) {
       seen.add(key);
       out.push({ candidate, tier });
     }
@@ -444,7 +450,7 @@ function fimAlternatives(machine: Machine, except: Candidate): { candidate: Cand
   }
   // Other installed FIM models: coder models of moderate size first, loaded first, then by name.
   const rest = machine.usable
-    .filter((c) => c.traits.fim === true)
+    .filter((c) => c.traits.fim === fim)
     .slice()
     .sort((a, b) => fimRank(machine, a) - fimRank(machine, b) || a.info.name.localeCompare(b.info.name) || a.info.endpointId.localeCompare(b.info.endpointId));
   for (const c of rest) {
@@ -485,7 +491,7 @@ function preferFaster(
   // Candidates: the other tiers' models (and for inline completion, other FIM models), measured within budget.
   const pool: { candidate: Candidate; tier: Tier }[] = [];
   if (work === 'inlineCompletion') {
-    pool.push(...fimAlternatives(machine, chosen));
+    pool.push(...fimAlternatives(machine, chosen, true));
   } else {
     for (const t of tierOrder) {
       const r = machine.resolve(t);

@@ -361,6 +361,14 @@ suite('routing/router', () => {
       hasReason(d, /no installed model has it → completing from the prefix only/);
     });
 
+    test('a model known to lack FIM gives way to one whose support is still unknown (llama-server reveals it only when tried)', () => {
+      const env = fullEnv({ tiers: tierSettings({ code: 'llama3.1:8b' }), installed: [catalog.llama31_8b, catalog.llamaServerMoe] });
+      const d = routed(route(inline, env));
+      assert.equal(d.model, catalog.llamaServerMoe.name);
+      assert.equal(d.fallback, true);
+      hasReason(d, /llama3\.1:8b has no fill-in-the-middle support → trying .* unknown until tried/);
+    });
+
     test('unknown FIM support (llama-server) is kept, and noted', () => {
       const env = fullEnv({ tiers: tierSettings({ code: catalog.llamaServerMoe.name }), installed: [catalog.llamaServerMoe] });
       const d = routed(route(inline, env));
