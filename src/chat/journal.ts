@@ -4,7 +4,7 @@
  * A line is `{"k":"<crc32 hex of R>","r":R}\n`, where R is the record's JSON. The checksum catches a line that
  * is torn (cut off by a crash) or damaged yet still happens to be valid JSON.
  */
-import { crc32 } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { journalRecordSchema, type JournalRecord } from './chatTypes';
 
 const PREFIX = '{"k":"';
@@ -81,4 +81,28 @@ export function decodeLine(line: string): JournalRecord | undefined {
 
 function crcHex(text: string): string {
   return crc32(Buffer.from(text, 'utf8')).toString(16).padStart(8, '0');
+}
+
+// zlib.crc32 exists from Node 20.15; older hosts (an old VS Code's Electron) get the same CRC-32 in JS.
+const crc32: (data: Buffer) => number = typeof zlib.crc32 === 'function' ? (data) => zlib.crc32(data) : crc32Js;
+
+let table: Uint32Array | undefined;
+
+/** CRC-32 (IEEE), identical to zlib's. */
+export function crc32Js(data: Buffer): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) {
+        c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      }
+      table[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (const byte of data) {
+    crc = (table[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
+  }
+  return (crc ^ 0xffffffff) >>> 0;
 }

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { HistoryStore, threadOf } from '../../../src/chat/historyStore';
-import { encodeRecord } from '../../../src/chat/journal';
+import { crc32Js, encodeRecord } from '../../../src/chat/journal';
+import * as zlib from 'node:zlib';
 
 async function tempDir(): Promise<string> {
   return fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-history-'));
@@ -301,5 +302,12 @@ suite('chat history store', () => {
       assert.ok(contents.has(`q${i}`), `q${i} lost`);
     }
     assert.equal(merged.recovered.length, 0);
+  });
+
+  test('the JS CRC-32 fallback matches zlib', () => {
+    for (const text of ['', 'a', 'hello world', 'ünïcode → ✓', 'x'.repeat(10_000)]) {
+      const data = Buffer.from(text, 'utf8');
+      assert.equal(crc32Js(data), zlib.crc32(data), text.slice(0, 20));
+    }
   });
 });
