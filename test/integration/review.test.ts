@@ -202,6 +202,60 @@ suite('Tiered in VS Code: Explain and Review selection', () => {
     assert.match(prompt, /export function total/);
   });
 
+  test('edits above a finding move it; Dismiss removes it; findings work in an untitled document', async () => {
+    await script({ match: { path: '/api/chat', promptIncludes: 'careful, experienced code reviewer' }, text: findingsAnswer, times: 2 });
+    editor.selection = new vscode.Selection(0, 0, 9, 1);
+    await vscode.commands.executeCommand('tiered.reviewSelection');
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), '// header\n'));
+    const moved = await eventually(() => {
+      const lines = reviewDiagnostics(editor.document.uri).map((d) => d.range.start.line).sort();
+      return lines.length === 2 && lines[0] === 3 && lines[1] === 6 ? lines : undefined;
+    });
+    assert.ok(moved, `moved one line down: ${JSON.stringify(reviewDiagnostics(editor.document.uri).map((d) => d.range.start.line))}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', editor.document.uri, reviewDiagnostics(editor.document.uri)[0]!.range, vscode.CodeActionKind.QuickFix.value);
+    const dismiss = actions.find((a) => /dismiss this finding/.test(a.title));
+    assert.ok(dismiss?.command, 'a dismiss action');
+    await vscode.commands.executeCommand(dismiss.command.command, ...(dismiss.command.arguments ?? []));
+    assert.equal(reviewDiagnostics(editor.document.uri).length, 1);
+
+    const untitled = await vscode.workspace.openTextDocument({ language: 'typescript', content: sample });
+    const ed = await vscode.window.showTextDocument(untitled);
+    ed.selection = new vscode.Selection(0, 0, 9, 1);
+    const report = await vscode.commands.executeCommand<ReviewReport>('tiered.reviewSelection');
+    assert.equal(report.findings, 2, report.summary);
+    assert.equal(reviewDiagnostics(untitled.uri).length, 2);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test('Ask with a question: the question ends the prompt, after the selection', async () => {
+    await script({ match: { path: '/api/chat', promptIncludes: 'Why does the loop use <=?' }, text: 'Because it is a bug.', times: 1 });
+    editor.selection = new vscode.Selection(2, 0, 4, 3);
+    const result = await vscode.commands.executeCommand<ExplainResult>('tiered.askAboutSelection', 'Why does the loop use <=?');
+    assert.equal(result.text, 'Because it is a bug.');
+    const prompt = ((await chatRequests()).at(-1)?.messages as { content: string }[])[0]!.content;
+    assert.ok(prompt.endsWith('Why does the loop use <=?'), prompt.slice(-200));
+    assert.ok(prompt.indexOf('sum += items[i].price;') < prompt.indexOf('Why does the loop use <=?'));
+  });
+
+  test('the keybindings do not clash with VS Code defaults', async () => {
+    await vscode.commands.executeCommand('workbench.action.openDefaultKeybindingsFile');
+    const doc = await eventually(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme !== 'file' && /keybindings\.json$/.test(d.uri.path)));
+    assert.ok(doc, 'the default keybindings document opened');
+    const text = doc.getText();
+    const ours = new Map([
+      ['ctrl+alt+e', 'tiered.explainSelection'],
+      ['ctrl+alt+r', 'tiered.reviewSelection'],
+    ]);
+    for (const [key, command] of ours) {
+      const others = [...text.matchAll(new RegExp(`"key":\\s*"${key.replace(/\+/g, '\\+')}",\\s*"command":\\s*"([^"]+)"([^}]*)`, 'g'))]
+        .filter((m) => m[1] !== command && !/!editorFocus|!editorTextFocus/.test(m[2] ?? ''))
+        .map((m) => m[1]);
+      assert.deepEqual(others, [], `${key} is also bound to ${others.join(', ')} (when the editor has focus)`);
+      assert.ok(text.includes(`"command": "${command}"`), `${command} is in the keybindings`);
+    }
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   test('a binary-looking document is refused with a reason', async () => {
     const doc = await vscode.workspace.openTextDocument({ content: 'PK\u0003\u0004\u0000\u0000binary' });
     await vscode.window.showTextDocument(doc);
