@@ -573,6 +573,10 @@ export class ChatView {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
         this.submit();
+      } else if (e.key === '@' && /(^|\s)$/.test(this.input.value.slice(0, this.input.selectionStart))) {
+        // `@` at the start of a word: pick a file to add as context (shown as a chip).
+        e.preventDefault();
+        this.deps.post({ type: 'pickFile' });
       } else if (e.key === 'ArrowUp' && this.input.value.length === 0) {
         const lastUser = [...this.messages].reverse().find((m) => m.role === 'user');
         if (lastUser) {

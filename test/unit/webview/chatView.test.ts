@@ -78,6 +78,8 @@ suite('chat webview view', () => {
     key(input, 'Enter');
     assert.deepEqual(posted, [{ type: 'send', text: 'How do I sort?' }]);
     assert.equal(input.value, '');
+    key(input, '@');
+    assert.deepEqual(posted.at(-1), { type: 'pickFile' }, '@ opens the file picker');
   });
 
   test('streaming chunks are batched: one render per frame, however many chunks arrive', () => {
