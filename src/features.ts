@@ -9,6 +9,8 @@ import { registerCompletions } from './providers/completion/completionFeature';
 import { registerPrompts } from './providers/prompts/registerPrompts';
 import { registerExplainReview } from './providers/explainReview/registerExplainReview';
 import { registerChat } from './providers/chat/chatViewProvider';
+import { onboardingActivity } from './providers/onboarding/activity';
+import { registerOnboarding } from './providers/onboarding/registerOnboarding';
 
 /** Every feature of the extension, in activation order. Each registers itself and owns its disposables. */
 export const features: readonly Feature[] = [
@@ -16,8 +18,9 @@ export const features: readonly Feature[] = [
   { name: 'check connection', activate: registerCheckConnection },
   { name: 'API keys', activate: registerSetApiKey },
   { name: 'routing log', activate: registerShowRoutingLog },
-  { name: 'connection status', activate: registerConnectionStatus },
+  { name: 'connection status', activate: (services) => registerConnectionStatus(services, onboardingActivity) },
   { name: 'models view', activate: registerModelsView },
+  { name: 'models and onboarding', activate: registerOnboarding },
   { name: 'inline completions', activate: registerCompletions },
   { name: 'prompt library', activate: (services) => registerPrompts(services) },
   { name: 'chat', activate: registerChat },

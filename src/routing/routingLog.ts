@@ -4,6 +4,8 @@
  */
 import type { RequestMetrics } from '../backend/types';
 import type { RouteDecision, RouteInput } from './types';
+import { Emitter } from '../util/emitter';
+import type { Event } from '../util/emitter';
 
 /** How a routed request ended. */
 export interface RoutingOutcome {
@@ -49,6 +51,9 @@ export class RoutingLog {
   private next = 0;
   private count = 0;
   private nextId = 1;
+  private readonly changed = new Emitter<void>();
+  /** Fires after an entry is added, gets its outcome, or the log is cleared (e.g. for a "generating" indicator). */
+  readonly onDidChange: Event<void> = this.changed.event;
 
   constructor(options: RoutingLogOptions = {}) {
     this.capacity = Math.max(1, Math.floor(options.capacity ?? 200));
@@ -64,6 +69,7 @@ export class RoutingLog {
     this.buffer[this.next] = { id, at: this.now(), input: { ...input, text, textLength: input.text.length }, decision, outcome: undefined };
     this.next = (this.next + 1) % this.capacity;
     this.count = Math.min(this.capacity, this.count + 1);
+    this.changed.fire();
     return id;
   }
 
@@ -73,6 +79,7 @@ export class RoutingLog {
       const e = this.buffer[i];
       if (e !== undefined && e.id === id) {
         this.buffer[i] = { ...e, outcome };
+        this.changed.fire();
         return true;
       }
     }
@@ -96,6 +103,7 @@ export class RoutingLog {
     this.buffer.fill(undefined);
     this.next = 0;
     this.count = 0;
+    this.changed.fire();
   }
 }
 

@@ -42,6 +42,16 @@ export const commandIds = {
   chatNewConversation: 'tiered.chat.newConversation',
   chatExport: 'tiered.chat.export',
   chatImport: 'tiered.chat.import',
+  pullModel: 'tiered.pullModel',
+  cancelPull: 'tiered.cancelPull',
+  removeModel: 'tiered.removeModel',
+  configureTiers: 'tiered.configureTiers',
+  benchmarkModels: 'tiered.benchmarkModels',
+  statusMenu: 'tiered.statusMenu',
+  connectServer: 'tiered.connectServer',
+  openWalkthrough: 'tiered.openWalkthrough',
+  tryCompletion: 'tiered.tryCompletion',
+  openChat: 'tiered.openChat',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
