@@ -320,7 +320,12 @@ export class CompletionPipeline {
       doc.last = undefined;
     }
 
-    const resolved = await this.deps.resolveModel(signal);
+    let resolved: ResolvedModel | TieredError;
+    try {
+      resolved = await this.deps.resolveModel(signal);
+    } catch (error) {
+      resolved = isTieredError(error) ? error : new TieredError('badResponse', `Could not choose a completion model: ${String(error)}`);
+    }
     if (isTieredError(resolved)) {
       this.setState('error');
       return finish({ kind: 'error', error: resolved });

@@ -112,6 +112,59 @@ suite('completion pipeline', () => {
     assert.equal(h.backend.generations[0]?.outcome, 'closedEarly', 'the streak is bounded');
   });
 
+  test('a slow multiline answer is shown up to its last complete line, the rest served as the user types through', async () => {
+    const h = harness({ pipeline: { showPartialAfterMs: 100 } });
+    h.backend.responder = () => ({ tokens: ['\n  a();', '\n', '  b();', '\n', '  c();', '\n', '}'], firstTokenMs: 100, tokenIntervalMs: 80 });
+    const call = h.call('function f() {|');
+    await h.clock.advance(60 + 100 + 80 * 2 + 1); // first token at 160 ms, then 2 more: 100 ms after the first
+    assert.deepEqual(shown(call.settled()), { text: '\n  a();', source: 'model' });
+    await h.clock.advance(2000);
+    const typed = h.call('function f() {\n  a();|');
+    await flush();
+    assert.deepEqual(shown(typed.settled()), { text: '\n  b();\n  c();\n}', source: 'reused' });
+    assert.equal(h.backend.generations.length, 1);
+  });
+
+  test('a keystroke while an unmeasured model still reads the prompt aborts the request rather than wait', async () => {
+    const h = harness();
+    h.backend.responder = () => ({ tokens: ['foo();'], firstTokenMs: 1000 });
+    h.call('let a = |');
+    await h.clock.advance(100);
+    assert.equal(h.backend.generations.length, 1);
+    h.call('let a = f|');
+    await flush();
+    assert.equal(h.backend.generations[0]?.outcome, 'aborted');
+    assert.equal(h.pipeline.debounce.timeToFirstTokenAtLeastMs, 40, 'the wait is remembered as a lower bound');
+  });
+
+  test('a measured fast model is waited for while it reads the prompt', async () => {
+    const h = harness();
+    h.backend.responder = () => ({ tokens: ['foo', '();'], firstTokenMs: 100 });
+    const first = h.call('let a = |');
+    await h.clock.advance(1000);
+    await first.outcome; // measures 100 ms to first token
+    h.call('let b = |');
+    await h.clock.advance(100); // sent at 60 ms, first token due at 160 ms
+    const typed = h.call('let b = f|');
+    await h.clock.advance(1000);
+    assert.deepEqual(shown(await typed.outcome), { text: 'oo();', source: 'reused' });
+    assert.equal(h.backend.generations.length, 2);
+  });
+
+  test('the model time to first token can be seeded by the caller (router speed statistics)', async () => {
+    const clock = new FakeClock();
+    const backend = new FakeLlmBackend(clock);
+    const pipeline = new CompletionPipeline({
+      resolveModel: () => Promise.resolve({ backend, model: fakeModel({ name: 'qwen2.5-coder:1.5b' }), timeToFirstTokenMs: 120 }),
+      clock,
+      settings: defaultSettings,
+      logger: nullLogger,
+    });
+    void pipeline.complete({ documentUri: 'u', languageId: 'typescript', text: 'a = 1;', offset: 6, lineEnding: '\n', indent: { useTabs: false, size: 2 }, fileSizeBytes: 6, manual: false }, new AbortController().signal);
+    await flush();
+    assert.equal(pipeline.debounce.timeToFirstTokenMs, 120);
+  });
+
   test('sends num_predict from the setting and a stable num_ctx; Ollama native FIM gets a non-empty suffix', async () => {
     const h = harness({ settings: { 'completion.maxTokens': 64 } });
     h.backend.responder = () => ({ tokens: ['1;'] });
@@ -171,6 +224,21 @@ suite('completion pipeline', () => {
     assert.equal(outcome.kind === 'error' && outcome.error.kind, 'unreachable');
     assert.equal(backend.listModelsCalls, 0);
     assert.match(pipeline.attempts.recent()[0]?.detail ?? '', /Cannot reach/);
+  });
+
+  test('a resolveModel that throws still gives an error outcome, never a rejection', async () => {
+    const clock = new FakeClock();
+    const pipeline = new CompletionPipeline({
+      resolveModel: () => Promise.reject(errors.modelNotFound('qwen2.5-coder:1.5b', 'http://127.0.0.1:11434')),
+      clock,
+      settings: defaultSettings,
+      logger: nullLogger,
+    });
+    const outcome = await pipeline.complete(
+      { documentUri: 'u', languageId: 'typescript', text: 'x', offset: 1, lineEnding: '\n', indent: { useTabs: false, size: 2 }, fileSizeBytes: 1, manual: false },
+      new AbortController().signal,
+    );
+    assert.equal(outcome.kind === 'error' && outcome.error.kind, 'modelNotFound');
   });
 
   test('a superseded request is aborted at once, even while the server is still reading the prompt, and its result discarded', async () => {

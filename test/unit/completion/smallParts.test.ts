@@ -3,7 +3,7 @@ import { AttemptLog, explainAttempts } from '../../../src/completion/attemptLog'
 import { CompletionCache, completionCacheKey } from '../../../src/completion/cache';
 import { AdaptiveDebounce } from '../../../src/completion/debounce';
 import { prefilter } from '../../../src/completion/prefilter';
-import { anchorAt, matchTyped, typedSince } from '../../../src/completion/reuse';
+import { anchorAt, detachedSlice, matchTyped, typedSince } from '../../../src/completion/reuse';
 import type { CompletionRequest } from '../../../src/completion/types';
 import { defaultSettings } from '../../../src/settings/readSettings';
 import type { Settings } from '../../../src/settings/schema';
@@ -34,6 +34,11 @@ suite('completion parts', () => {
     test('a streaming suggestion shorter than the typing is pending', () => {
       assert.deepEqual(matchTyped('fo', 'foo', false), { kind: 'pending' });
       assert.deepEqual(matchTyped('fx', 'foo', false), { kind: 'miss' });
+    });
+    test('detached slices equal the slice', () => {
+      const text = 'x'.repeat(1000) + 'abcdefghijklmnopqrstuvwxyz' + 'y'.repeat(1000);
+      assert.equal(detachedSlice(text, 1000, 1026), 'abcdefghijklmnopqrstuvwxyz');
+      assert.equal(detachedSlice(text, 0, 3), 'xxx');
     });
     test('deleting, moving the cursor, another document or an edit after the cursor invalidate the anchor', () => {
       const anchor = anchorAt('u', 'abc\ndef', 3);
