@@ -37,35 +37,44 @@ export interface GroundingResult {
 /** Text with whitespace removed, and the selection offset of every kept character. */
 interface Compact {
   readonly text: string;
-  readonly offsets: readonly number[];
+  readonly offsets: Int32Array;
 }
 
+/** Whitespace as JavaScript's `\s` (spaces, tabs, line breaks, NBSP, BOM, Unicode spaces) plus the zero-width space. */
 function isSpace(code: number): boolean {
-  // Space, tab, line breaks, vertical tab, form feed, NBSP, BOM, and the Unicode space separators.
-  return code === 32 || (code >= 9 && code <= 13) || code === 160 || code === 0xfeff || code === 0x2028 || code === 0x2029 || (code >= 0x2000 && code <= 0x200b) || code === 0x3000;
+  if (code <= 32) {
+    return code === 32 || (code >= 9 && code <= 13);
+  }
+  if (code < 160) {
+    return false;
+  }
+  return code === 160 || code === 0x1680 || (code >= 0x2000 && code <= 0x200b) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
 
 function compact(text: string): Compact {
-  let out = '';
-  const offsets: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (!isSpace(code)) {
-      out += text[i];
-      offsets.push(i);
+  const offsets = new Int32Array(text.length);
+  const chunks: string[] = [];
+  let n = 0;
+  let runStart = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const space = i === text.length || isSpace(text.charCodeAt(i));
+    if (space) {
+      if (runStart !== -1) {
+        chunks.push(text.slice(runStart, i));
+        runStart = -1;
+      }
+    } else {
+      if (runStart === -1) {
+        runStart = i;
+      }
+      offsets[n++] = i;
     }
   }
-  return { text: out, offsets };
+  return { text: chunks.join(''), offsets: offsets.subarray(0, n) };
 }
 
 function squeeze(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    if (!isSpace(text.charCodeAt(i))) {
-      out += text[i];
-    }
-  }
-  return out;
+  return compact(text).text;
 }
 
 const gutter = /^\s*\d+\s*[|:│]\s?/;

@@ -33,6 +33,13 @@ suite('review/grounding', () => {
     assert.match(r.findings[0]!.matchedText, /^for \(let i = 0;[\s\S]*\.price;$/);
   });
 
+  test('non-breaking and zero-width spaces, tabs and CRLF count as whitespace', () => {
+    const text = 'if\u00a0(a)\r\n\t{\u200b b(); }';
+    const r = groundFindings([finding({ startLine: 1, endLine: 2, quote: 'if (a) { b(); }' })], { text, startLine: 1 });
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.findings[0]!.matchedText, text);
+  });
+
   test('a quote cited at the wrong lines is relocated to where it is', () => {
     const r = groundFindings([finding({ startLine: 11, endLine: 11, quote: 'if (sum = 0) return null;' })], selection);
     assert.equal(r.findings.length, 1);
