@@ -101,6 +101,9 @@ suite('chat history store', () => {
     assert.deepEqual(new Set(hits.map((h) => h.conversationId)), new Set([a.id, b.id]));
     assert.ok(hits.every((h) => /toml/i.test(h.snippet)));
     assert.deepEqual(store.search('nothing like this'), []);
+    await store.appendMessage(b.id, { role: 'user', content: 'why does arr.sort( fail?' });
+    assert.equal(store.search('ARR.SORT(').length, 1, 'special characters match literally');
+    assert.deepEqual(store.search('arr.sort.'), []);
   });
 
   test('export JSON then import round-trips, under a new id when the id exists', async () => {
