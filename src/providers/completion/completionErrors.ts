@@ -28,7 +28,7 @@ export class CompletionErrorNotifier {
     if (action?.kind === 'startServer') {
       actions.push('Check Connection');
     } else if (action?.kind === 'pullModel') {
-      actions.push('Copy Pull Command');
+      actions.push(`Pull ${action.model}`);
     } else if (action?.kind === 'chooseCompletionModel' || action?.kind === 'openSettings') {
       actions.push('Choose Completion Model');
     }
@@ -36,8 +36,8 @@ export class CompletionErrorNotifier {
     const choice = await vscode.window.showWarningMessage(`Tiered completions: ${error.message}`, ...actions);
     if (choice === 'Check Connection') {
       await vscode.commands.executeCommand(commandIds.checkConnection);
-    } else if (choice === 'Copy Pull Command' && action?.kind === 'pullModel') {
-      await vscode.env.clipboard.writeText(`ollama pull ${action.model}`);
+    } else if (action?.kind === 'pullModel' && choice === `Pull ${action.model}`) {
+      await vscode.commands.executeCommand(commandIds.pullModel, action.model);
     } else if (choice === 'Choose Completion Model') {
       await vscode.commands.executeCommand('workbench.action.openSettings', 'tiered.completion.model');
     } else if (choice === 'Why No Completion?') {
