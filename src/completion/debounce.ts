@@ -72,6 +72,8 @@ export class AdaptiveDebounce {
   /** Records a measured time to first token (smoothed). */
   recordTimeToFirstToken(ms: number): void {
     this.ttft = this.ttft === undefined ? ms : this.ttft * 0.7 + ms * 0.3;
+    // A real measurement supersedes the lower bounds seen so far (e.g. a one-off model load).
+    this.ttftAtLeast = undefined;
   }
 
   /**

@@ -288,7 +288,7 @@ export class CompletionPipeline {
       const typed = typedSince(running.anchor, request.documentUri, request.text, request.offset);
       const match = typed === undefined ? 'miss' : matchTyped(running.partialDocumentText(), typed, false).kind;
       // Before the first token nobody knows whether the typing agrees with the answer: wait only if the
-      // answer is due soon (for a model never measured yet: only during the first maxPendingWaitMs).
+      // answer is due soon.
       const waitingForFirstToken = running.firstTokenAt === undefined && typed !== '';
       const ttft = this.debounce.timeToFirstTokenMs;
       const atLeast = this.debounce.timeToFirstTokenAtLeastMs ?? 0;
