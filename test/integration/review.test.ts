@@ -237,23 +237,76 @@ suite('Tiered in VS Code: Explain and Review selection', () => {
     assert.ok(prompt.indexOf('sum += items[i].price;') < prompt.indexOf('Why does the loop use <=?'));
   });
 
+  test('Ask without a question opens the chat with the enclosing function selected (attached as the chat context)', async function () {
+    const commands = await vscode.commands.getCommands(true);
+    if (!commands.includes('tiered.chat.focus')) {
+      this.skip();
+    }
+    editor.selection = new vscode.Selection(3, 6, 3, 6);
+    const before = (await chatRequests()).length;
+    const result = await vscode.commands.executeCommand<ExplainResult | undefined>('tiered.askAboutSelection');
+    assert.equal(result, undefined, 'no answer is generated here: the user asks in the chat');
+    assert.equal((await chatRequests()).length, before, 'no model request yet');
+    assert.ok(!editor.selection.isEmpty, 'the code is selected so the chat attaches it');
+    assert.equal(editor.selection.start.line, 0);
+    assert.ok(editor.selection.end.line >= 9, `selection ends on line ${editor.selection.end.line}`);
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+  });
+
   test('the keybindings do not clash with VS Code defaults', async () => {
     await vscode.commands.executeCommand('workbench.action.openDefaultKeybindingsFile');
     const doc = await eventually(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme !== 'file' && /keybindings\.json$/.test(d.uri.path)));
     assert.ok(doc, 'the default keybindings document opened');
     const text = doc.getText();
+    // Bindings active only outside the text editor cannot fire while ours can (`editorTextFocus`).
+    const exclusiveOfEditor = /!editorFocus|!editorTextFocus|(?<!!)\bterminalFocus\b|(?<!!)\bterminalEditorFocus\b/;
     const ours = new Map([
       ['ctrl+alt+e', 'tiered.explainSelection'],
       ['ctrl+alt+r', 'tiered.reviewSelection'],
     ]);
     for (const [key, command] of ours) {
       const others = [...text.matchAll(new RegExp(`"key":\\s*"${key.replace(/\+/g, '\\+')}",\\s*"command":\\s*"([^"]+)"([^}]*)`, 'g'))]
-        .filter((m) => m[1] !== command && !/!editorFocus|!editorTextFocus/.test(m[2] ?? ''))
+        .filter((m) => m[1] !== command && !exclusiveOfEditor.test(m[2] ?? ''))
         .map((m) => m[1]);
       assert.deepEqual(others, [], `${key} is also bound to ${others.join(', ')} (when the editor has focus)`);
       assert.ok(text.includes(`"command": "${command}"`), `${command} is in the keybindings`);
     }
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test('a notebook cell can be reviewed; the prompt names the notebook and cell', async function () {
+    let notebook: vscode.NotebookDocument;
+    try {
+      notebook = await vscode.workspace.openNotebookDocument(
+        'jupyter-notebook',
+        new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'def add(a, b):\n    return a - b\n', 'python')]),
+      );
+    } catch {
+      this.skip();
+    }
+    await vscode.window.showNotebookDocument(notebook);
+    const cell = notebook.cellAt(0).document;
+    const cellEditor = await eventually(() => vscode.window.visibleTextEditors.find((e) => e.document === cell));
+    if (!cellEditor) {
+      this.skip();
+    }
+    await vscode.commands.executeCommand('notebook.cell.edit');
+    const active = await eventually(() => (vscode.window.activeTextEditor?.document === cell ? vscode.window.activeTextEditor : undefined));
+    if (!active) {
+      this.skip();
+    }
+    active.selection = new vscode.Selection(0, 0, 1, 16);
+    await script({
+      match: { path: '/api/chat', promptIncludes: 'careful, experienced code reviewer' },
+      text: JSON.stringify({ summary: 'Wrong operator.', findings: [{ severity: 'high', category: 'bug', startLine: 2, endLine: 2, quote: 'return a - b', explanation: 'Subtracts instead of adding.', replacement: 'return a + b' }] }),
+      times: 1,
+    });
+    const report = await vscode.commands.executeCommand<ReviewReport>('tiered.reviewSelection');
+    assert.equal(report.findings, 1, report.summary);
+    assert.equal(reviewDiagnostics(cell.uri).length, 1);
+    const prompt = ((await chatRequests()).at(-1)?.messages as { content: string }[])[0]!.content;
+    assert.match(prompt, /\(cell 1\)/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   test('a binary-looking document is refused with a reason', async () => {

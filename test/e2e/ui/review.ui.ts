@@ -62,6 +62,9 @@ suite('Explain and Review from the context menu (UI)', () => {
     assert.match(listText, /UIMARK-minimum/);
     assert.match(listText, /UIMARK-sku/);
     assert.doesNotMatch(listText, /UIMARK-invented/);
+    // Clicking a finding's line link jumps to its code.
+    await list.locator('a', { hasText: 'Line 22' }).first().click();
+    await page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: /Ln 22,/ }).first().waitFor();
 
     await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
     const rows = page.locator('.markers-panel .monaco-list-row');
