@@ -75,16 +75,24 @@ async function main(): Promise<void> {
     // 1. First paint of a 10,000-message conversation: from posting the state to the next painted frame.
     // Run 0 warms up the JIT and highlight.js; runs 1-5 are reported.
     const firstPaint: number[] = [];
+    const windowDrawn: number[] = [];
     for (let run = 0; run < 6; run++) {
       const ms = await page.evaluate(async (s) => {
         const started = performance.now();
         window.postMessage({ type: 'state', state: { ...s, activeId: `c${Math.random()}` } }, '*');
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
         await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-        return performance.now() - started;
+        const painted = performance.now() - started;
+        // Then the rest of the drawn window (older messages follow a frame later).
+        while (document.querySelectorAll('article.message').length < 30) {
+          await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+        }
+        await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+        return { painted, complete: performance.now() - started };
       }, state);
       if (run > 0) {
-        firstPaint.push(ms);
+        firstPaint.push(ms.painted);
+        windowDrawn.push(ms.complete);
       }
     }
     const articles = await page.evaluate(() => document.querySelectorAll('article.message').length);
@@ -184,6 +192,7 @@ async function main(): Promise<void> {
         firstPaintMs: firstPaint.map((m) => Math.round(m)),
         oneMessageBaselineMs: baseline.map((m) => Math.round(m)),
         medianMs: Math.round(percentile([...firstPaint].sort((a, b) => a - b), 0.5)),
+        windowOf30DrawnMs: windowDrawn.map((m) => Math.round(m)),
         ratioToBaseline: Number((Math.min(...firstPaint) / Math.max(1, Math.min(...baseline))).toFixed(1)),
         messagesSent: messages.length,
         articlesDrawn: articles,
@@ -201,7 +210,7 @@ async function main(): Promise<void> {
     };
     console.log(`bundle: ${bundleKb} KB (production); machine: ${os.cpus().length} CPUs, load average ${os.loadavg()[0]?.toFixed(1)}`);
     console.log(
-      `10,000-message history → first paint: ${results.history10k.firstPaintMs.join(' / ')} ms, median ${results.history10k.medianMs} ms (target ≤ 200; one-message baseline ${results.history10k.oneMessageBaselineMs.join(' / ')} ms, ratio ${results.history10k.ratioToBaseline}x); ${messages.length} sent, ${articles} drawn`,
+      `10,000-message history → first paint: ${results.history10k.firstPaintMs.join(' / ')} ms, median ${results.history10k.medianMs} ms; all 30 drawn after ${results.history10k.windowOf30DrawnMs.join(' / ')} ms (target ≤ 200; one-message baseline ${results.history10k.oneMessageBaselineMs.join(' / ')} ms, ratio ${results.history10k.ratioToBaseline}x); ${messages.length} sent, ${articles} drawn`,
     );
     console.log(
       `stream 2,000 tokens at 200 tok/s: ${results.stream2000At200.flushes} flushes, script per frame p50 ${results.stream2000At200.scriptPerFrameMs.p50} ms, p95 ${results.stream2000At200.scriptPerFrameMs.p95} ms, max ${results.stream2000At200.scriptPerFrameMs.max} ms; frame interval p95 ${results.stream2000At200.frameIntervalMs.p95} ms, ${stutters} frames > 50 ms`,

@@ -15,6 +15,8 @@ import type { PersistedViewState } from './vscodeApi';
 
 /** How many of the latest messages are drawn at first; older ones come with "Show earlier". */
 export const INITIAL_WINDOW = 30;
+/** Of those, how many are drawn before the first paint (the rest follow on the next frame). */
+export const FIRST_PAINT = 8;
 
 export interface ChatViewDeps {
   readonly document: Document;
@@ -55,6 +57,7 @@ export class ChatView {
   private readonly rendered = new Map<string, RenderedMessage>();
   private readonly pending = new Map<string, string>();
   private frameScheduled = false;
+  private renderGeneration = 0;
   private windowStart = 0;
   private editingId: string | undefined;
   private searchSeq = 0;
@@ -267,7 +270,11 @@ export class ChatView {
         this.rendered.delete(id);
       }
     }
-    for (const m of visible) {
+    // First paint: the latest messages now; older ones of the window that still need Markdown, on the next frame.
+    const generation = ++this.renderGeneration;
+    const splitAt = Math.max(0, visible.length - FIRST_PAINT);
+    const deferred = visible.slice(0, splitAt).some((m) => !this.rendered.has(m.id)) ? visible.slice(0, splitAt) : [];
+    for (const m of deferred.length > 0 ? visible.slice(splitAt) : visible) {
       nodes.push(this.renderMessage(m).article);
     }
     if (this.messages.length === 0) {
@@ -276,6 +283,23 @@ export class ChatView {
       nodes.push(empty);
     }
     this.list.replaceChildren(...nodes);
+    if (deferred.length > 0) {
+      // Two frames on: the first frame paints the latest messages, the one after adds the older ones.
+      this.deps.scheduleFrame(() => this.deps.scheduleFrame(() => {
+        if (generation !== this.renderGeneration) {
+          return; // drawn again since
+        }
+        const atEnd = this.isNearEnd();
+        const first = this.rendered.get(visible[splitAt]?.id ?? '')?.article;
+        const articles = deferred.map((m) => this.renderMessage(m).article);
+        if (first) {
+          first.before(...articles);
+        } else {
+          this.list.append(...articles);
+        }
+        this.scrollToEnd(atEnd);
+      }));
+    }
   }
 
   /** Builds (or reuses) a message's article; Markdown is rendered again only when the text changed. */

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { JSDOM } from 'jsdom';
 import type { Marked as MarkedClass } from 'marked' with { 'resolution-mode': 'import' };
-import { ChatView, INITIAL_WINDOW, settledLength } from '../../../src/webview/app/chatView';
+import { ChatView, FIRST_PAINT, INITIAL_WINDOW, settledLength } from '../../../src/webview/app/chatView';
 import { createMarkdownRenderer, type PurifyWindow } from '../../../src/webview/app/markdown';
 import type { ChatStateSnapshot, MessageView, WebviewToHost } from '../../../src/webview/protocol';
 
@@ -181,12 +181,20 @@ suite('chat webview view', () => {
   });
 
   test('a long conversation draws only the latest messages, with "show earlier"', () => {
-    const { view, root } = setup();
+    const { view, root, runFrames } = setup();
     const many = Array.from({ length: 1000 }, (_, i) => message(`m${i}`, i % 2 === 0 ? 'user' : 'assistant', `message ${i}`));
     view.handle({ type: 'state', state: snapshot(many) });
-    assert.equal(root.querySelectorAll('article.message').length, INITIAL_WINDOW);
+    assert.equal(root.querySelectorAll('article.message').length, FIRST_PAINT, 'the latest messages first');
+    assert.equal(root.querySelector('article.message:last-of-type')?.getAttribute('data-id'), 'm999');
+    runFrames();
+    assert.equal(root.querySelectorAll('article.message').length, FIRST_PAINT, 'still only the latest during the first frame');
+    runFrames();
+    assert.equal(root.querySelectorAll('article.message').length, INITIAL_WINDOW, 'the rest of the window on the next frame');
+    assert.equal(root.querySelector('article.message')?.getAttribute('data-id'), `m${1000 - INITIAL_WINDOW}`, 'in order');
     assert.equal(root.querySelector('article.message:last-of-type')?.getAttribute('data-id'), 'm999');
     (root.querySelector('.messages > button') as HTMLButtonElement).click();
+    runFrames();
+    runFrames();
     assert.equal(root.querySelectorAll('article.message').length, INITIAL_WINDOW * 2);
   });
 
