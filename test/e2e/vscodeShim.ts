@@ -4,7 +4,7 @@
  * contract through code-server: the workbench URL's payload carries extensionDevelopmentPath and extensionTestsPath,
  * the extension host runs the tests' `run()`, and the workbench reports the result to window.codeAutomationExit.
  *
- * Env: TIERED_E2E_SETTINGS (JSON object of user settings), TIERED_E2E_TIMEOUT_MS (default 300000),
+ * Env: TIERED_E2E_SETTINGS (JSON object of user settings), TIERED_E2E_TIMEOUT_MS (default 1200000; each test has its own mocha timeout),
  * TIERED_E2E_SCREENSHOT (a .png path written when the run fails or times out). Everything else in the environment
  * reaches the extension host (runTests' extensionTestsEnv ends up there).
  */
@@ -89,7 +89,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const settings = process.env.TIERED_E2E_SETTINGS ? (JSON.parse(process.env.TIERED_E2E_SETTINGS) as Record<string, unknown>) : {};
-  const timeoutMs = Number(process.env.TIERED_E2E_TIMEOUT_MS ?? 300_000);
+  const timeoutMs = Number(process.env.TIERED_E2E_TIMEOUT_MS ?? 1_200_000);
   const userDataDir = args.userDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tiered-ud-'));
   const folder = args.folders[0] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tiered-empty-ws-'));
   const started = Date.now();

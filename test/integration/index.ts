@@ -51,11 +51,19 @@ export async function run(): Promise<void> {
         resolve();
       }
     });
-    runner.on('pass', () => results.passed++);
-    runner.on('pending', () => results.skipped++);
+    // Written after every test too, so a run cut short by the harness still reports what finished.
+    runner.on('pass', () => {
+      results.passed++;
+      write();
+    });
+    runner.on('pending', () => {
+      results.skipped++;
+      write();
+    });
     runner.on('fail', (test, err: Error) => {
       results.failed++;
       results.failures.push({ title: test.fullTitle(), message: err.stack ?? err.message });
+      write();
     });
   });
 }

@@ -300,6 +300,15 @@ export class Workbench {
     return labels;
   }
 
+  // ---- status bar ----
+
+  /** Waits for a status-bar item whose text matches (e.g. Tiered's connection item, shown once it is active). */
+  async waitForStatusBarItem(text: string | RegExp, timeout = 60_000): Promise<Locator> {
+    const item = this.page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: text }).first();
+    await item.waitFor({ timeout });
+    return item;
+  }
+
   // ---- notifications ----
 
   /** Messages of the notification toasts shown now. */
@@ -360,6 +369,20 @@ export class Workbench {
       }
       await this.page.waitForTimeout(250);
     }
+  }
+
+  /**
+   * Opens Tiered's chat view (a webview view in the Tiered container) and returns its content frame once an
+   * element matching `readySelector` (default: the message box) is there. Click/type inside with the frame:
+   * `(await wb.openChatView()).locator('textarea').fill('hi')`.
+   */
+  async openChatView(readySelector = 'textarea', timeout = 60_000): Promise<FrameLocator> {
+    await this.openViewContainer('Tiered');
+    const header = this.viewPane('Chat').locator('.pane-header');
+    if ((await header.count()) > 0 && (await header.first().getAttribute('aria-expanded')) === 'false') {
+      await header.first().click();
+    }
+    return this.waitForWebview(readySelector, timeout);
   }
 
   // ---- artifacts ----

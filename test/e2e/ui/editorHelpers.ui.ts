@@ -11,6 +11,9 @@ suite('UI harness helpers in VS Code (UI)', () => {
   // First in the suite on purpose: nothing of Tiered has been opened yet, as for a user who just starts typing.
   test('typing in a fresh window shows ghost text from the model server, and Tab accepts it', async () => {
     const { wb, fake } = vs();
+    // Tiered activates on startup and then shows its status-bar item; a provider registered after the last
+    // keystroke would only answer at the next one, so wait for it like a user who sees the item appear.
+    await wb.waitForStatusBarItem(/Tiered/);
     await wb.openFile('src/cart.ts');
     await wb.goToEnd();
     await wb.press('Enter');
