@@ -53,6 +53,8 @@ export function registerConnectionStatus(services: Services, activity?: Activity
     upIntervalMs: 300_000,
   });
   let staleTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastState: ConnectionState | undefined;
+  let lastNoEndpoints: boolean | undefined;
 
   const generating = (): string | undefined => {
     const now = Date.now();
@@ -84,8 +86,16 @@ export function registerConnectionStatus(services: Services, activity?: Activity
       [`**Tiered** — ${state}${busy !== undefined ? `, ${busy}` : ', idle'}`, ...lines, tierLines.join('  \n'), retry, 'Click for the menu.'].filter((l) => l !== '').join('\n\n'),
     );
     item.backgroundColor = state === 'down' ? new vscode.ThemeColor('statusBarItem.errorBackground') : state === 'partial' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    void vscode.commands.executeCommand('setContext', 'tiered.connection', state);
-    void vscode.commands.executeCommand('setContext', 'tiered.noEndpoints', state === 'unknown' && reports.length === 0 && !services.settings.current['ollama.enabled'] && services.settings.current.openAiEndpoints.length === 0);
+    // Renders follow every routed request: set the context keys only when they change.
+    const noEndpoints = state === 'unknown' && reports.length === 0 && !services.settings.current['ollama.enabled'] && services.settings.current.openAiEndpoints.length === 0;
+    if (state !== lastState) {
+      lastState = state;
+      void vscode.commands.executeCommand('setContext', 'tiered.connection', state);
+    }
+    if (noEndpoints !== lastNoEndpoints) {
+      lastNoEndpoints = noEndpoints;
+      void vscode.commands.executeCommand('setContext', 'tiered.noEndpoints', noEndpoints);
+    }
   }
 
   render();

@@ -63,13 +63,12 @@ export async function reachableOllama(services: Services): Promise<LlmBackend | 
   const backends = await services.backends.all();
   const ollama = backends.find((b) => b.kind === 'ollama');
   if (ollama === undefined) {
-    const choice = await vscode.window.showWarningMessage(
-      'Tiered: pulling and removing models needs an Ollama server, and Ollama is disabled (tiered.ollama.enabled). OpenAI-compatible servers load models with their own tools (for llama-server: the -m option).',
-      'Open Settings',
-    );
-    if (choice) {
-      void vscode.commands.executeCommand(commandIds.openSettings);
-    }
+    void vscode.window
+      .showWarningMessage(
+        'Tiered: pulling and removing models needs an Ollama server, and Ollama is disabled (tiered.ollama.enabled). OpenAI-compatible servers load models with their own tools (for llama-server: the -m option).',
+        'Open Settings',
+      )
+      .then((choice) => choice && vscode.commands.executeCommand(commandIds.openSettings));
     return undefined;
   }
   let report = services.connection.reports.find((r) => r.id === ollama.id);
@@ -78,12 +77,14 @@ export async function reachableOllama(services: Services): Promise<LlmBackend | 
   }
   if (report?.reachable !== true) {
     const detail = report?.error?.message ?? `Cannot reach Ollama at ${ollama.baseUrl}.`;
-    const choice = await vscode.window.showErrorMessage(`Tiered: ${detail}`, 'Check Connection', 'Connect to a Server…');
-    if (choice === 'Check Connection') {
-      void vscode.commands.executeCommand(commandIds.checkConnection);
-    } else if (choice === 'Connect to a Server…') {
-      void vscode.commands.executeCommand(commandIds.connectServer);
-    }
+    // Not awaited: the command returns at once while the message waits for the user.
+    void vscode.window.showErrorMessage(`Tiered: ${detail}`, 'Check Connection', 'Connect to a Server…').then((choice) => {
+      if (choice === 'Check Connection') {
+        void vscode.commands.executeCommand(commandIds.checkConnection);
+      } else if (choice === 'Connect to a Server…') {
+        void vscode.commands.executeCommand(commandIds.connectServer);
+      }
+    });
     return undefined;
   }
   return ollama;
