@@ -7,6 +7,7 @@ import { registerConnectionStatus } from './providers/connectionStatusBar';
 import { registerModelsView } from './providers/modelsView';
 import { registerCompletions } from './providers/completion/completionFeature';
 import { registerPrompts } from './providers/prompts/registerPrompts';
+import { ChatPromptRunner } from './providers/prompts/chatPromptRunner';
 import { registerExplainReview } from './providers/explainReview/registerExplainReview';
 import { registerChat } from './providers/chat/chatViewProvider';
 import { onboardingActivity } from './providers/onboarding/activity';
@@ -22,7 +23,7 @@ export const features: readonly Feature[] = [
   { name: 'models view', activate: registerModelsView },
   { name: 'models and onboarding', activate: registerOnboarding },
   { name: 'inline completions', activate: registerCompletions },
-  { name: 'prompt library', activate: (services) => registerPrompts(services) },
+  { name: 'prompt library', activate: (services) => registerPrompts(services, new ChatPromptRunner()) },
   { name: 'chat', activate: registerChat },
   { name: 'explain and review', activate: (services) => registerExplainReview(services) },
 ];

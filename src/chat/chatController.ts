@@ -10,7 +10,7 @@ import { computeBudget } from '../context/budget';
 import type { TokenCounter } from '../context/tokenCounter';
 import { route } from '../routing/router';
 import type { RouteDecision, RouterEnvironment } from '../routing/types';
-import type { Tier } from '../settings/schema';
+import type { TaskKind, Tier } from '../settings/schema';
 import type { Logger } from '../util/logger';
 import type {
   ChatStateSnapshot,
@@ -52,6 +52,19 @@ export interface ChatControllerDeps {
   readonly initialActiveId: string | undefined;
   /** How often a streaming answer is checkpointed to disk (ms). */
   readonly checkpointMs?: number;
+}
+
+/** How a turn started outside the webview is routed. */
+interface RouteExtras {
+  readonly task: TaskKind;
+  readonly tierHint?: Tier | 'auto';
+  readonly modelHint?: string;
+}
+
+/** A turn started from a command (see {@link ChatController.ask}). */
+export interface ChatAskRequest extends RouteExtras {
+  readonly text: string;
+  readonly context?: readonly ChatContextItem[];
 }
 
 const TIER_ORDER: readonly Tier[] = ['small', 'code', 'moe'];
@@ -240,13 +253,25 @@ export class ChatController {
     return views.map((v) => (v.id === running.messageId ? { ...v, content: this.runningText } : v));
   }
 
+  /**
+   * Starts a new turn from outside the webview (a saved prompt, "Ask Tiered About Selection"): routed as `task`
+   * with the saved prompt's hints, through the same context engine and history as a typed message.
+   * `context` replaces the offered chips for this turn when given.
+   */
+  async ask(request: ChatAskRequest): Promise<void> {
+    await this.send(request.text, {
+      route: { task: request.task, ...(request.tierHint !== undefined ? { tierHint: request.tierHint } : {}), ...(request.modelHint !== undefined ? { modelHint: request.modelHint } : {}) },
+      ...(request.context !== undefined ? { context: request.context } : {}),
+    });
+  }
+
   dispose(): void {
     this.stop();
   }
 
   // ---- conversation turns ------------------------------------------------------------------------------------
 
-  private async send(text: string, options: { contextFree?: boolean } = {}): Promise<void> {
+  private async send(text: string, options: { contextFree?: boolean; route?: RouteExtras; context?: readonly ChatContextItem[] } = {}): Promise<void> {
     if (this.running) {
       return;
     }
@@ -255,9 +280,9 @@ export class ChatController {
       id = (await this.deps.store.create(titleFrom(text))).id;
       this.setActive(id);
     }
-    const context = options.contextFree ? [] : this.contextItems();
+    const context = options.contextFree ? [] : (options.context ?? this.contextItems());
     const user = await this.deps.store.appendMessage(id, { role: 'user', content: text });
-    await this.answer(id, user, context, undefined);
+    await this.answer(id, user, context, undefined, options.route);
   }
 
   private async regenerate(messageId: string, tierOverride: Tier | undefined): Promise<void> {
@@ -334,7 +359,13 @@ export class ChatController {
    * Routes, assembles the prompt, and streams an answer to `user` into a new assistant message.
    * Never throws: failures become an error in the conversation, with an action.
    */
-  private async answer(conversationId: string, user: ChatHistoryMessage, context: readonly ChatContextItem[], tierOverride: Tier | undefined): Promise<void> {
+  private async answer(
+    conversationId: string,
+    user: ChatHistoryMessage,
+    context: readonly ChatContextItem[],
+    tierOverride: Tier | undefined,
+    extras: RouteExtras = { task: 'chat' },
+  ): Promise<void> {
     const abort = new AbortController();
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -347,7 +378,9 @@ export class ChatController {
       }
       const decision = route(
         {
-          task: 'chat',
+          task: extras.task,
+          ...(extras.tierHint !== undefined ? { tierHint: extras.tierHint } : {}),
+          ...(extras.modelHint !== undefined ? { modelHint: extras.modelHint } : {}),
           text: user.content,
           ...(context.length > 0 ? { code: codeShape(context) } : {}),
           override: tierOverride !== undefined ? { tier: tierOverride } : pinOverride(conversation),

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ChatController, type ChatEnvironment } from '../../chat/chatController';
+import { ChatController, type ChatAskRequest, type ChatEnvironment } from '../../chat/chatController';
 import { HistoryStore } from '../../chat/historyStore';
 import { approximateCounter } from '../../context/tokenCounter';
 import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../webview/protocol';
 import { commandIds, viewIds } from '../commands/commandIds';
-import { routerEnvironment } from '../prompts/promptRunner';
+import { routerEnvironment } from '../../routing/routingService';
+import { chatAskSchema } from './chatAsk';
 import type { Services } from '../services';
 import { chatHtml } from './chatHtml';
 import { ChatEditorBridge } from './chatEditorActions';
@@ -58,6 +59,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       undefined,
       this.viewDisposables,
     );
+  }
+
+  /** Starts a turn from a command (saved prompts, Ask About Selection): same routing, context engine and history. */
+  async ask(request: ChatAskRequest): Promise<void> {
+    await (await this.controller()).ask(request);
   }
 
   /** Runs a protocol message as if the webview had sent it (commands use this). */
@@ -312,7 +318,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const reports = connection.reports.length > 0 ? connection.reports : await connection.check();
     const settings = this.services.settings.current;
     return {
-      router: routerEnvironment(settings, reports),
+      router: routerEnvironment(settings, reports, this.services.routing.speeds),
       answerReserveTokens: settings['context.answerReserveTokens'],
       maxContextTokens: settings['context.maxContextTokens'],
       keepAlive: settings.keepAlive,
@@ -339,6 +345,16 @@ export function registerChat(services: Services): vscode.Disposable {
       await provider.run({ type: 'newConversation' });
     }),
     vscode.commands.registerCommand(commandIds.chatExport, () => provider.exportActive('markdown')),
+    // Internal: other features start a chat turn through this command (validated: it is callable by anyone).
+    vscode.commands.registerCommand(commandIds.chatAsk, async (arg: unknown) => {
+      const parsed = chatAskSchema.safeParse(arg);
+      if (!parsed.success) {
+        services.logger.warn(`Chat: ignored an invalid ask (${parsed.error.issues.map((i) => i.message).join('; ')})`);
+        return;
+      }
+      await focus();
+      await provider.ask(parsed.data);
+    }),
     vscode.commands.registerCommand(commandIds.chatImport, async () => {
       await focus();
       await provider.run({ type: 'importConversation' });

@@ -8,6 +8,7 @@ export const commandIds = {
   showLog: 'tiered.showLog',
   refreshModels: 'tiered.refreshModels',
   openSettings: 'tiered.openSettings',
+  chatAsk: 'tiered.chat.ask',
   showRoutingLog: 'tiered.showRoutingLog',
   triggerCompletion: 'tiered.triggerCompletion',
   toggleCompletions: 'tiered.toggleCompletions',

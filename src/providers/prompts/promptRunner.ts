@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import type { EndpointReport } from '../../backend/checkConnection';
 import { isTieredError } from '../../backend/errors';
 import { computeBudget } from '../../context/budget';
 import { layoutPrompt } from '../../context/layout';
@@ -7,31 +6,16 @@ import { approximateCounter } from '../../context/tokenCounter';
 import { promptContextItems, routeCodeOf } from '../../prompts/resolve';
 import type { ResolvedPrompt } from '../../prompts/types';
 import { route } from '../../routing/router';
-import type { RouterEnvironment } from '../../routing/types';
-import type { Settings } from '../../settings/schema';
 import type { Services } from '../services';
+import type { ChatPromptRunner } from './chatPromptRunner';
+import { routerEnvironment } from '../../routing/routingService';
 
 /**
- * Runs a filled prompt. The chat view will provide the real implementation (streaming into the conversation);
- * until then {@link DocumentPromptRunner} streams into an untitled Markdown document.
+ * Runs a filled prompt. The extension uses {@link ChatPromptRunner} (a turn in the chat view);
+ * {@link DocumentPromptRunner} streams into an untitled Markdown document where no chat view is available.
  */
 export interface PromptRunner {
   run(prompt: ResolvedPrompt): Promise<void>;
-}
-
-/** What the router needs to know about the machine, from settings and the latest connection reports. */
-export function routerEnvironment(settings: Settings, reports: readonly EndpointReport[]): RouterEnvironment {
-  return {
-    tiers: {
-      small: { model: settings['tiers.small.model'], endpoint: settings['tiers.small.endpoint'] },
-      code: { model: settings['tiers.code.model'], endpoint: settings['tiers.code.endpoint'] },
-      moe: { model: settings['tiers.moe.model'], endpoint: settings['tiers.moe.endpoint'] },
-    },
-    pins: settings['routing.pins'],
-    installed: reports.filter((r) => r.reachable).flatMap((r) => r.models),
-    loaded: reports.flatMap((r) => r.loaded.map((l) => ({ endpointId: r.id, name: l.name }))),
-    preferLoaded: settings['routing.preferLoaded'],
-  };
 }
 
 /**
@@ -58,7 +42,7 @@ export class DocumentPromptRunner implements PromptRunner {
         ...(prompt.model !== undefined ? { modelHint: prompt.model } : {}),
         ...(code !== undefined ? { code } : {}),
       },
-      routerEnvironment(settings, reports),
+      routerEnvironment(settings, reports, this.services.routing.speeds),
     );
     services.logger.info(`Saved prompt "${prompt.name}" (${prompt.source}): ${decision.kind === 'routed' ? `${decision.tier} → ${decision.model} on ${decision.endpointId}` : 'no model'}; ${decision.reasons.join('; ')}`);
     if (decision.kind !== 'routed') {
