@@ -7,11 +7,10 @@ import { promptContextItems, routeCodeOf } from '../../prompts/resolve';
 import type { ResolvedPrompt } from '../../prompts/types';
 import { route } from '../../routing/router';
 import type { Services } from '../services';
-import type { ChatPromptRunner } from './chatPromptRunner';
 import { routerEnvironment } from '../../routing/routingService';
 
 /**
- * Runs a filled prompt. The extension uses {@link ChatPromptRunner} (a turn in the chat view);
+ * Runs a filled prompt. The extension uses `ChatPromptRunner` (a turn in the chat view);
  * {@link DocumentPromptRunner} streams into an untitled Markdown document where no chat view is available.
  */
 export interface PromptRunner {
