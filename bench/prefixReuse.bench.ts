@@ -42,7 +42,9 @@ const resultsFile = join(repo, 'bench', 'results', 'prefixReuse.json');
 const counter = approximateCounter();
 
 /** The completion pipeline's defaults (src/completion/pipeline.ts). */
-const FIM_BUDGET = { prefixTokens: 1536, suffixTokens: 384 };
+const FIM_BUDGET = { prefixTokens: 1024, suffixTokens: 64 };
+/** The earlier defaults, kept as the baseline the defaults are compared with. */
+const OLD_FIM_BUDGET = { prefixTokens: 1536, suffixTokens: 384 };
 const FIM_PREDICT = 16;
 const CHAT_PREDICT = 48;
 const SLOT_CTX = 8192;
@@ -330,8 +332,8 @@ async function main(): Promise<void> {
     // server's suffix-prefix-middle order (the model must be trained for it). Small model only.
     const variants: { label: string; serverArgs: string[]; budget: { prefixTokens: number; suffixTokens: number } }[] = [
       { label: 'prefix 1024 / suffix 256 (under the /infill prefix trim)', serverArgs: [], budget: { prefixTokens: 1024, suffixTokens: 256 } },
-      { label: 'prefix 1024 / suffix 64', serverArgs: [], budget: { prefixTokens: 1024, suffixTokens: 64 } },
-      { label: 'prefix 1536 / suffix 384, server --cache-reuse 64', serverArgs: ['--cache-reuse', '64'], budget: FIM_BUDGET },
+      { label: 'baseline: prefix 1536 / suffix 384 (earlier defaults)', serverArgs: [], budget: OLD_FIM_BUDGET },
+      { label: 'prefix 1536 / suffix 384, server --cache-reuse 64', serverArgs: ['--cache-reuse', '64'], budget: OLD_FIM_BUDGET },
       { label: 'prefix 1024 / suffix 256, server --spm-infill', serverArgs: ['--spm-infill'], budget: { prefixTokens: 1024, suffixTokens: 256 } },
     ];
     const fimVariants: Record<string, ReturnType<typeof summarize>> = {};

@@ -45,6 +45,7 @@ export class CompletionStatusBar implements vscode.Disposable {
 
   private render(): void {
     this.item.text = `${icons[this.state]} ${this.model ?? 'completions'}`;
+    this.item.accessibilityInformation = { label: `Tiered completions: ${labels[this.state]}${this.model ? `, model ${this.model}` : ''}` };
     const lines = [`**Tiered completions** — ${labels[this.state]}`, this.model ? `Model: ${this.model}` : 'Model: not chosen yet'];
     if (this.reason) {
       lines.push(this.reason);

@@ -1,0 +1,69 @@
+/**
+ * Inline completions as a user meets them, in the real VS Code with the packaged extension and the fake Ollama
+ * server (a TEST DOUBLE): ghost text in a Python file, Tab accepts it, typing through a suggestion keeps it
+ * without a new request, and a server that is down shows in the status bar and is explained by "Why No Completion?".
+ */
+import * as assert from 'node:assert/strict';
+import { useVscode } from '../harness/session';
+
+const generateCount = (requests: readonly { path: string }[]): number => requests.filter((r) => r.path === '/api/generate').length;
+
+suite('Inline completions (UI)', () => {
+  const vs = useVscode({ mode: 'packaged', settings: { 'tiered.tiers.code.model': 'qwen2.5-coder:7b' } });
+
+  test('Python: ghost text from the model, Tab accepts it, typing through it sends no new request', async () => {
+    const { wb, fake } = vs();
+    fake.script({ match: { path: '/api/generate' }, text: 'return a + b' });
+    await wb.waitForStatusBarItem(/Tiered/);
+    await wb.openFile('scripts/report.py');
+    await wb.goToEnd();
+    await wb.press('Enter');
+    await wb.type('def add_numbers(a: float, b: float) -> float:');
+    await wb.press('Enter');
+    const ghost = await wb.ghostText(60_000);
+    assert.match(ghost, /return a \+ b/, `ghost text: ${ghost}`);
+    const sent = fake.requests.filter((r) => r.path === '/api/generate').at(-1);
+    assert.ok(sent, 'the completion came from the fake server');
+    assert.equal(sent.model, 'qwen2.5-coder:7b', 'the code tier model answers completions');
+    assert.ok(typeof sent.numCtx === 'number' && sent.numCtx > 0, `num_ctx is always sent (got ${String(sent.numCtx)})`);
+
+    // Typing the first characters of the suggestion keeps the rest on screen without asking the model again.
+    const before = generateCount(fake.requests);
+    await wb.type('retu', 120);
+    const rest = await wb.ghostText(30_000);
+    assert.match(rest, /^rn a \+ b/, `ghost text after typing through: ${rest}`);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(generateCount(fake.requests), before, 'typing through the suggestion sent no new request');
+
+    await wb.acceptGhostText();
+    const text = await wb.editorText();
+    assert.match(text, /def add_numbers\(a: float, b: float\) -> float:\n\s+return a \+ b/, `document after Tab:\n${text.slice(-300)}`);
+  });
+});
+
+suite('Inline completions with the server down (UI)', () => {
+  const vs = useVscode({ mode: 'packaged', settings: { 'tiered.ollama.baseUrl': 'http://127.0.0.1:9' } });
+
+  test('the status bar shows the error and "Why No Completion?" explains it', async () => {
+    const { wb } = vs();
+    await wb.waitForStatusBarItem(/Tiered/);
+    await wb.openFile('src/cart.ts');
+    await wb.goToEnd();
+    await wb.press('Enter');
+    await wb.type('export const discount = ');
+    await wb.press('Alt+\\');
+    const item = wb.page.locator('#workbench\\.parts\\.statusbar [aria-label^="Tiered completions: error"]').first();
+    await item.waitFor({ timeout: 60_000 });
+    assert.equal(await wb.hasNoGhostText(), true, 'no ghost text without a server');
+    const notices = await wb.notifications();
+    assert.ok(
+      notices.filter((n) => /Tiered completions/.test(n)).length <= 1,
+      `one notification at most, never a storm: ${notices.join(' | ')}`,
+    );
+    await wb.runCommand('Tiered: Why No Completion?');
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 30_000 });
+    const explanation = await wb.editorText();
+    assert.match(explanation, /Why no completion/);
+    assert.match(explanation, /Cannot reach the model server at http:\/\/127\.0\.0\.1:9/);
+  });
+});
