@@ -2,7 +2,27 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Page } from 'playwright-core';
 import { useVscode } from '../harness/session';
+
+/** Clicks a submenu item; a click that lands while the submenu is still settling is retried with Enter on the focused item. */
+async function pickMenuItem(page: Page, label: string): Promise<void> {
+  const menus = page.locator('.context-view .monaco-menu');
+  const item = menus.locator('.action-item .action-label', { hasText: label }).first();
+  await item.waitFor();
+  await item.hover();
+  await item.click();
+  const closed = await menus
+    .first()
+    .waitFor({ state: 'hidden', timeout: 3000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!closed) {
+    await item.hover();
+    await page.keyboard.press('Enter');
+    await menus.first().waitFor({ state: 'hidden' });
+  }
+}
 
 async function until<T>(check: () => T | undefined, timeoutMs = 30_000): Promise<T | undefined> {
   const end = Date.now() + timeoutMs;
@@ -50,7 +70,7 @@ suite('Explain and Review from the context menu (UI)', () => {
     for (const want of ['Explain Selection', 'Review Selection', 'Ask Tiered About Selection']) {
       assert.ok(labels.some((l) => l.includes(want)), `submenu has ${want}: ${labels.join(' | ')}`);
     }
-    await submenuItems.filter({ hasText: 'Review Selection' }).first().click();
+    await pickMenuItem(page, 'Review Selection');
 
     const chat = await until(() => fake.requests.find((r) => r.path === '/api/chat'), 60_000);
     assert.ok(chat, 'the review reached the fake server');
@@ -98,7 +118,7 @@ suite('Explain and Review from the context menu (UI)', () => {
     await wb.openFile('src/cart.ts');
     await wb.goToLine(18, 5);
     await wb.contextMenu('Tiered');
-    await page.locator('.context-view .monaco-menu .action-item .action-label', { hasText: 'Explain Selection' }).first().click();
+    await pickMenuItem(page, 'Explain Selection');
     const asked = await until(() => fake.requests.find((r) => r.path === '/api/chat' && JSON.stringify(r.body).includes('expert programmer explaining code')), 60_000);
     assert.ok(asked, `the explain request reached the fake server (requests: ${fake.requests.map((r) => r.path).join(', ')}; notifications: ${(await wb.notifications()).join(' | ')})`);
     const streamed = page.locator('.monaco-editor .view-lines', { hasText: 'UIEXPLAIN' }).first();
