@@ -3,7 +3,7 @@ import type { ConnectionState } from '../backend/connectionMonitor';
 import { HealthWatcher } from '../onboarding/healthWatcher';
 import { suggestedMapping } from '../onboarding/modelChoices';
 import { tiers } from '../settings/schema';
-import type { Tier } from '../settings/schema';
+import type { Settings, Tier } from '../settings/schema';
 import { systemClock } from '../util/clock';
 import { commandIds } from './commands/commandIds';
 import type { Services } from './services';
@@ -23,6 +23,10 @@ const staleRequestMs = 120_000;
 export interface ActivitySource {
   readonly busy: () => string | undefined;
   readonly onDidChange: vscode.Event<void>;
+}
+
+function connectionSettingsKey(s: Settings): string {
+  return JSON.stringify([s['ollama.baseUrl'], s['ollama.enabled'], s.openAiEndpoints, s.requestTimeoutSeconds]);
 }
 
 /** The effective model of each tier: the setting, else the router's suggestion (marked auto). */
@@ -54,6 +58,7 @@ export function registerConnectionStatus(services: Services, activity?: Activity
   });
   let staleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastState: ConnectionState | undefined;
+  let lastConnectionKey = connectionSettingsKey(services.settings.current);
   let lastNoEndpoints: boolean | undefined;
 
   const generating = (): string | undefined => {
@@ -103,7 +108,14 @@ export function registerConnectionStatus(services: Services, activity?: Activity
   const subscriptions: { dispose(): void }[] = [
     services.connection.onDidChange(render),
     services.routing.log.onDidChange(render),
-    services.settings.onDidChange(() => {
+    services.settings.onDidChange((settings) => {
+      // Only a change of where or how to connect makes the reports stale; tier choices just re-render.
+      const key = connectionSettingsKey(settings);
+      if (key === lastConnectionKey) {
+        render();
+        return;
+      }
+      lastConnectionKey = key;
       services.connection.invalidate();
       render();
       void health.checkNow(true);
