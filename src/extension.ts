@@ -5,6 +5,7 @@ import { RoutingService } from './routing/routingService';
 import { SpeedStats } from './routing/speedStats';
 import { ApiKeyStore } from './providers/apiKeyStore';
 import { BackendRegistry } from './providers/backendRegistry';
+import { ChatHub } from './providers/chat/chatHub';
 import { createLog } from './providers/logChannel';
 import type { Services } from './providers/services';
 import { SettingsService } from './providers/settingsService';
@@ -27,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     onSpeedsChanged: (speeds) => void context.globalState.update(speedsKey, speeds.toJSON()),
   }, SpeedStats.fromJSON(context.globalState.get(speedsKey)));
   context.subscriptions.push(channel, settings, backends, connection);
-  const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection, routing };
+  const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection, routing, chatHub: new ChatHub() };
 
   for (const feature of features) {
     // One broken feature must not take the others down: log it and go on.

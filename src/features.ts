@@ -9,6 +9,7 @@ import { registerCompletions } from './providers/completion/completionFeature';
 import { registerPrompts } from './providers/prompts/registerPrompts';
 import { ChatPromptRunner } from './providers/prompts/chatPromptRunner';
 import { registerExplainReview } from './providers/explainReview/registerExplainReview';
+import { ChatExplainSink } from './providers/explainReview/chatExplainSink';
 import { registerChat } from './providers/chat/chatViewProvider';
 import { onboardingActivity } from './providers/onboarding/activity';
 import { registerOnboarding } from './providers/onboarding/registerOnboarding';
@@ -25,5 +26,5 @@ export const features: readonly Feature[] = [
   { name: 'inline completions', activate: registerCompletions },
   { name: 'prompt library', activate: (services) => registerPrompts(services, new ChatPromptRunner()) },
   { name: 'chat', activate: registerChat },
-  { name: 'explain and review', activate: (services) => registerExplainReview(services) },
+  { name: 'explain and review', activate: (services) => registerExplainReview(services, { sink: new ChatExplainSink(services.chatHub) }) },
 ];

@@ -61,6 +61,26 @@ interface RouteExtras {
   readonly modelHint?: string;
 }
 
+/** A turn answered by another feature (see {@link ChatController.externalTurn}). */
+export interface ExternalTurnRequest {
+  /** The user's side of the turn, e.g. "Explain src/a.ts:3-9" and the code. */
+  readonly text: string;
+  readonly tier: Tier | undefined;
+  readonly model: string;
+  readonly endpointId: string;
+  readonly reasons: readonly string[];
+  readonly contextReport?: string;
+}
+
+/** The answer side of an external turn. */
+export interface ExternalTurn {
+  /** Aborts when the user presses Stop. */
+  readonly signal: AbortSignal;
+  append(text: string): void;
+  finish(footer?: string): Promise<void>;
+  fail(error: unknown): Promise<void>;
+}
+
 /** A turn started from a command (see {@link ChatController.ask}). */
 export interface ChatAskRequest extends RouteExtras {
   readonly text: string;
@@ -263,6 +283,67 @@ export class ChatController {
       route: { task: request.task, ...(request.tierHint !== undefined ? { tierHint: request.tierHint } : {}), ...(request.modelHint !== undefined ? { modelHint: request.modelHint } : {}) },
       ...(request.context !== undefined ? { context: request.context } : {}),
     });
+  }
+
+  /**
+   * A turn whose answer another feature streams (Explain): the question and the answer land in the active
+   * conversation and its history like any other turn, with the tier badge. Undefined while an answer runs.
+   * The returned signal aborts when the user presses Stop in the chat.
+   */
+  async externalTurn(request: ExternalTurnRequest): Promise<ExternalTurn | undefined> {
+    if (this.running) {
+      return undefined;
+    }
+    let conversationId = this.activeId;
+    if (conversationId === undefined || !this.deps.store.get(conversationId)) {
+      conversationId = (await this.deps.store.create(titleFrom(request.text))).id;
+      this.setActive(conversationId);
+    }
+    const id = conversationId;
+    const user = await this.deps.store.appendMessage(id, { role: 'user', content: request.text });
+    const meta: AnswerMeta = {
+      ...(request.tier !== undefined ? { tier: request.tier } : {}),
+      model: request.model,
+      endpointId: request.endpointId,
+      reasons: [...request.reasons],
+      ...(request.contextReport !== undefined ? { contextReport: request.contextReport } : {}),
+    };
+    const assistant = await this.deps.store.appendMessage(id, { role: 'assistant', content: '', parentId: user.id, status: 'streaming', meta });
+    const abort = new AbortController();
+    let resolveDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    this.running = { conversationId: id, messageId: assistant.id, abort, done };
+    this.runningText = '';
+    await this.postState();
+    this.deps.post({ type: 'streamStart', messageId: assistant.id, parentId: user.id, badge: { tier: request.tier, model: request.model, reasons: request.reasons } });
+    let text = '';
+    const end = async (): Promise<void> => {
+      if (this.running?.done === done) {
+        this.running = undefined;
+      }
+      resolveDone();
+      await this.postState().catch(() => undefined);
+    };
+    return {
+      signal: abort.signal,
+      append: (chunk) => {
+        text += chunk;
+        this.runningText = text;
+        this.deps.post({ type: 'streamChunk', messageId: assistant.id, text: chunk });
+      },
+      finish: async (footer) => {
+        const status = abort.signal.aborted ? 'cutOff' : 'complete';
+        const content = footer !== undefined && status === 'complete' ? `${text}\n\n_${footer}_` : text;
+        await this.deps.store.updateMessage(id, assistant.id, { content, status });
+        this.deps.post({ type: 'streamEnd', messageId: assistant.id, status, figures: undefined, contextReport: request.contextReport });
+        await end();
+      },
+      fail: async (error) => {
+        await this.deps.store.updateMessage(id, assistant.id, { content: text }).catch(() => undefined);
+        await this.fail(id, assistant.id, error, abort.signal.aborted);
+        await end();
+      },
+    };
   }
 
   dispose(): void {

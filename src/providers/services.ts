@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { ConnectionMonitor } from '../backend/connectionMonitor';
 import type { RoutingService } from '../routing/routingService';
+import type { ChatHub } from './chat/chatHub';
 import type { Logger } from '../util/logger';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { BackendRegistry } from './backendRegistry';
@@ -17,6 +18,8 @@ export interface Services {
   readonly connection: ConnectionMonitor;
   /** Picks tier, model and backend for a request, and explains why. */
   readonly routing: RoutingService;
+  /** Reaches the chat view from other features (Explain streams into it). */
+  readonly chatHub: ChatHub;
 }
 
 /** A feature registers its commands, views and listeners, and returns what it owns. */

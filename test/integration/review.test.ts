@@ -177,7 +177,7 @@ suite('Tiered in VS Code: Explain and Review selection', () => {
     assert.equal(reviewDiagnostics(editor.document.uri).length, 0);
   });
 
-  test('Explain Selection streams the answer into a document, routed with reasons', async () => {
+  test('Explain Selection streams the answer into the chat, routed with reasons', async () => {
     const answer = 'The function `total` adds up the price of every item, but its loop reads one element past the end.';
     await script({ match: { path: '/api/chat', promptIncludes: 'expert programmer explaining code' }, text: answer, times: 1 });
     editor.selection = new vscode.Selection(0, 0, 9, 1);
@@ -187,9 +187,12 @@ suite('Tiered in VS Code: Explain and Review selection', () => {
     assert.equal(result.text, answer);
     assert.ok(result.chunks > 1, `streamed in ${result.chunks} chunks`);
     assert.ok(result.reasons.length > 0, 'routing reasons are given');
-    const shown = await eventually(() => vscode.workspace.textDocuments.find((d) => d.languageId === 'markdown' && d.getText().includes(answer)));
-    assert.ok(shown, 'the answer is in a Markdown document');
-    assert.match(shown.getText(), new RegExp(`^# Explain: reviewSample\\.ts \\(lines 1-10\\)\\n\\n> \\*\\*${result.tier} tier → `));
+    // The answer is a turn in the chat view (the UI test reads it there), not a document beside the code.
+    assert.equal(
+      vscode.workspace.textDocuments.some((d) => d.languageId === 'markdown' && d.getText().includes(answer)),
+      false,
+      'the answer went to the chat, not to a Markdown document',
+    );
   });
 
   test('without a selection, Explain uses the enclosing function (or says what it used)', async () => {

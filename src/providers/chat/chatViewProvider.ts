@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ChatController, type ChatAskRequest, type ChatEnvironment } from '../../chat/chatController';
+import { ChatController, type ChatAskRequest, type ChatEnvironment, type ExternalTurn, type ExternalTurnRequest } from '../../chat/chatController';
 import { HistoryStore } from '../../chat/historyStore';
 import { approximateCounter } from '../../context/tokenCounter';
 import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../webview/protocol';
@@ -59,6 +59,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       undefined,
       this.viewDisposables,
     );
+  }
+
+  /** A turn answered by another feature (Explain), shown in this view. */
+  async externalTurn(request: ExternalTurnRequest): Promise<ExternalTurn | undefined> {
+    await vscode.commands.executeCommand(`${viewIds.chat}.focus`);
+    return (await this.controller()).externalTurn(request);
   }
 
   /** Starts a turn from a command (saved prompts, Ask About Selection): same routing, context engine and history. */
@@ -334,10 +340,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 /** The chat feature: the view, and its commands. */
 export function registerChat(services: Services): vscode.Disposable {
   const provider = new ChatViewProvider(services);
+  const attachment = services.chatHub.attach(provider);
   const focus = async (): Promise<void> => {
     await vscode.commands.executeCommand(`${viewIds.chat}.focus`);
   };
   return vscode.Disposable.from(
+    attachment,
     provider,
     vscode.window.registerWebviewViewProvider(viewIds.chat, provider),
     vscode.commands.registerCommand(commandIds.chatNewConversation, async () => {

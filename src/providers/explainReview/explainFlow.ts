@@ -72,6 +72,7 @@ export async function runExplain(services: Services, sink: ExplainSink, target: 
     reasons: routed.decision.reasons,
     notes,
     ...(question !== undefined ? { question } : {}),
+    routing: { tier: routed.decision.tier, model: routed.decision.model, endpointId: routed.decision.endpointId },
   });
   let text = '';
   let chunks = 0;
@@ -80,6 +81,7 @@ export async function runExplain(services: Services, sink: ExplainSink, target: 
     async (_progress, token): Promise<ExplainResult> => {
       const abort = new AbortController();
       const cancel = token.onCancellationRequested(() => abort.abort());
+      stream.signal?.addEventListener('abort', () => abort.abort(), { once: true });
       const base = { tier: routed.decision.tier, model: routed.decision.model, reasons: routed.decision.reasons, notes };
       try {
         const result = await streamChat(services, routed, {

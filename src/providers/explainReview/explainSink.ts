@@ -11,10 +11,14 @@ export interface ExplainHeader {
   readonly notes: readonly string[];
   /** The user's question ("Ask Tiered About Selection…"), if any. */
   readonly question?: string;
+  /** The routed model, for sinks that show a tier badge. */
+  readonly routing?: { readonly tier: string; readonly model: string; readonly endpointId: string };
 }
 
 /** One streamed answer. */
 export interface ExplainStream {
+  /** Aborts when the user stops the answer where it is shown (e.g. the chat's Stop button). */
+  readonly signal?: AbortSignal;
   append(text: string): void;
   /** The answer ended (with an optional footer such as figures, or "stopped"). */
   finish(footer?: string): Promise<void>;

@@ -110,7 +110,7 @@ suite('Explain and Review from the context menu (UI)', () => {
     await rows.filter({ hasText: 'UIMARK-minimum' }).first().waitFor({ state: 'detached' });
   });
 
-  test('right-click → Tiered → Explain Selection streams the explanation beside the code', async () => {
+  test('right-click → Tiered → Explain Selection streams the explanation into the chat', async () => {
     const { wb, fake } = vs();
     const page = wb.page;
     fake.script({ match: { path: '/api/chat', promptIncludes: 'expert programmer explaining code' }, text: 'UIEXPLAIN subtotalCents multiplies each unit price by its quantity and sums them.', tokensPerSecond: 40 });
@@ -121,12 +121,13 @@ suite('Explain and Review from the context menu (UI)', () => {
     await pickMenuItem(page, 'Explain Selection');
     const asked = await until(() => fake.requests.find((r) => r.path === '/api/chat' && JSON.stringify(r.body).includes('expert programmer explaining code')), 60_000);
     assert.ok(asked, `the explain request reached the fake server (requests: ${fake.requests.map((r) => r.path).join(', ')}; notifications: ${(await wb.notifications()).join(' | ')})`);
-    const streamed = page.locator('.monaco-editor .view-lines', { hasText: 'UIEXPLAIN' }).first();
-    await streamed.waitFor({ timeout: 60_000 });
-    await page.locator('.monaco-editor .view-lines', { hasText: 'sums them.' }).first().waitFor({ timeout: 60_000 });
-    const text = await streamed.innerText();
-    assert.match(text.replace(/\u00a0/g, ' '), /Explain: src\/cart\.ts/);
-    assert.match(text.replace(/\u00a0/g, ' '), /tier →/);
+    // The explanation is a new turn in the chat view, with the question, the tier badge and the streamed answer.
+    const frame = await wb.waitForWebview('textarea', 60_000);
+    const answer = frame.locator('article.message.assistant', { hasText: 'UIEXPLAIN' }).last();
+    await answer.waitFor({ timeout: 60_000 });
+    await frame.locator('article.message.assistant', { hasText: 'sums them.' }).last().waitFor({ timeout: 60_000 });
+    assert.match((await frame.locator('article.message.user').last().textContent()) ?? '', /Explain: src\/cart\.ts/);
+    assert.match((await answer.locator('.badge').first().textContent()) ?? '', /· /);
     const chat = fake.requests.filter((r) => r.path === '/api/chat').at(-1);
     // No selection: the right-click put the cursor inside a function, and that whole function was explained.
     const prompt = (chat?.body as { messages: { content: string }[] }).messages[0]!.content;
