@@ -7,8 +7,18 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { useVscode } from '../harness/session';
+import type { Workbench } from '../harness/workbench';
 
 const tiers = { 'tiered.tiers.small.model': 'llama3.2:3b', 'tiered.tiers.code.model': 'qwen2.5-coder:7b', 'tiered.tiers.moe.model': 'qwen3:30b-a3b' };
+
+/** The chat's frame: opens the view only when it is not on screen (a second click would toggle the side bar). */
+async function chatFrame(wb: Workbench): Promise<FrameLocator> {
+  const shown = wb.page.locator('iframe.webview.ready');
+  if ((await shown.count()) > 0 && (await shown.first().isVisible())) {
+    return wb.waitForWebview('textarea', 60_000);
+  }
+  return wb.openChatView();
+}
 
 async function send(frame: FrameLocator, text: string): Promise<void> {
   const input = frame.locator('textarea');
@@ -26,7 +36,7 @@ suite('Chat (UI)', () => {
     fake.script({ match: { path: '/api/chat' }, times: 1, text: 'Use a named export:\n\n```ts\nexport const answerMarker = 42;\n```\n', tokensPerSecond: 40 });
     await wb.openFile('src/cart.ts');
     await wb.goToEnd();
-    const frame = await wb.openChatView();
+    const frame = await chatFrame(wb);
     await send(frame, 'How do I export a constant in TypeScript?');
     const answer = frame.locator('article.message.assistant').last();
     await answer.locator('code', { hasText: 'export const answerMarker = 42;' }).first().waitFor({ timeout: 60_000 });
@@ -37,14 +47,18 @@ suite('Chat (UI)', () => {
 
     await answer.locator('button.code-action[data-action="insert"]').first().click();
     await wb.page.locator('.tabs-container .tab', { hasText: 'cart.ts' }).first().click();
-    await wb.goToEnd();
-    assert.match(await wb.editorText(), /export const answerMarker = 42;/, 'the code block was inserted at the cursor');
+    let text = '';
+    for (let i = 0; i < 50 && !/export const answerMarker = 42;/.test(text); i++) {
+      await wb.goToEnd();
+      text = await wb.editorText();
+    }
+    assert.match(text, /export const answerMarker = 42;/, 'the code block was inserted at the cursor');
   });
 
   test('Stop aborts the answer on the server and keeps the partial text, marked as cut off', async () => {
     const { wb, fake } = vs();
     fake.script({ match: { path: '/api/chat' }, times: 1, text: Array.from({ length: 200 }, (_, i) => `word${i}`).join(' '), tokensPerSecond: 4 });
-    const frame = await wb.openChatView();
+    const frame = await chatFrame(wb);
     const closedBefore = fake.closedEarly.length;
     await send(frame, 'Tell me a long story about arrays.');
     const answer = frame.locator('article.message.assistant').last();
@@ -58,11 +72,16 @@ suite('Chat (UI)', () => {
 
   test('retry with a bigger tier asks a bigger model', async () => {
     const { wb } = vs();
-    const frame = await wb.openChatView();
+    const frame = await chatFrame(wb);
+    const before = chatRequests().length;
     await send(frame, 'What is 2 + 2?');
+    for (let i = 0; i < 300 && chatRequests().slice(before).every((r) => r.outcome !== 'completed'); i++) {
+      await wb.page.waitForTimeout(200);
+    }
     await frame.locator('article.message.assistant.status-complete').last().waitFor({ timeout: 60_000 });
     const first = chatRequests().at(-1)?.model;
     const count = chatRequests().length;
+    assert.ok(count > before, 'the question reached the server');
     await frame.locator('article.message.assistant').last().locator('button[aria-label="Retry with a bigger tier"]').click();
     for (let i = 0; i < 100 && chatRequests().length === count; i++) {
       await wb.page.waitForTimeout(200);
@@ -79,7 +98,7 @@ suite('Chat (UI)', () => {
       times: 1,
       text: 'Look: <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script> [click](javascript:window.__pwned=3) <svg><script>window.__pwned=4</script></svg> done.',
     });
-    const frame = await wb.openChatView();
+    const frame = await chatFrame(wb);
     await send(frame, 'Show me something hostile.');
     const answer = frame.locator('article.message.assistant').last();
     await answer.locator('text=done.').first().waitFor({ timeout: 60_000 });
@@ -91,12 +110,12 @@ suite('Chat (UI)', () => {
 
   test('after a window reload the conversation is still there', async () => {
     const { wb } = vs();
-    let frame = await wb.openChatView();
+    let frame = await chatFrame(wb);
     await send(frame, 'Remember the marker REL0AD-CHECK please.');
     await frame.locator('article.message.assistant.status-complete').last().waitFor({ timeout: 60_000 });
     await wb.page.reload();
     await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    frame = await wb.openChatView();
+    frame = await chatFrame(wb);
     await frame.locator('article.message.user', { hasText: 'REL0AD-CHECK' }).first().waitFor({ timeout: 60_000 });
   });
 });
