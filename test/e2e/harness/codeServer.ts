@@ -26,6 +26,8 @@ export const quietSettings: Readonly<Record<string, unknown>> = {
   'editor.parameterHints.enabled': false,
   'editor.inlineSuggest.enabled': true,
   'editor.minimap.enabled': false,
+  // Sticky-scroll lines would sit on top of the text that tests read and click.
+  'editor.stickyScroll.enabled': false,
   'editor.hover.enabled': false,
   'git.enabled': false,
   'git.autoRepositoryDetection': false,

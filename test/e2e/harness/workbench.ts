@@ -87,15 +87,25 @@ export class Workbench {
     return item.first();
   }
 
-  /** Opens the view container behind an activity-bar item (click; does not toggle it closed if already open). */
+  /** Opens the view container behind an activity-bar item (never toggles it closed when it is already open). */
   async openViewContainer(label: string): Promise<void> {
     const item = await this.waitForActivityBarItem(label);
-    const checked = await item.getAttribute('aria-checked');
-    const expanded = await item.getAttribute('aria-expanded');
-    if (checked !== 'true' && expanded !== 'true') {
-      await item.click();
+    const sidebar = this.page.locator('#workbench\\.parts\\.sidebar');
+    // The active item's <li> carries the class "checked"; clicking it again would hide the side bar.
+    const li = item.locator('xpath=ancestor::li[1]');
+    const active = /\bchecked\b/.test((await li.getAttribute('class')) ?? '');
+    if (active && (await sidebar.isVisible())) {
+      return;
     }
-    await this.page.locator('#workbench\\.parts\\.sidebar').waitFor();
+    await item.click();
+    if (!(await sidebar.isVisible())) {
+      // It was active with the side bar hidden, and the click toggled the other way: once more.
+      await this.page.waitForTimeout(300);
+      if (!(await sidebar.isVisible())) {
+        await item.click();
+      }
+    }
+    await sidebar.waitFor();
   }
 
   /** The pane of a view in the side bar, by its title (e.g. "Models"). */
@@ -198,23 +208,32 @@ export class Workbench {
 
   /**
    * Text of the rendered lines of the active editor, top to bottom (non-breaking spaces turned into spaces).
+   * Lines that word wrap split are joined again (a rendered line without a line number continues the one above).
    * Monaco renders only what is in view (plus a margin): scroll first for long files.
    */
   async editorText(): Promise<string> {
     await this.activeEditor().waitFor();
     // One round trip (a string, so this file needs no DOM typings).
-    const lines: unknown = await this.page.evaluate(`(() => {
+    const data: unknown = await this.page.evaluate(`(() => {
       const ed = document.querySelector('.editor-group-container.active .editor-instance .monaco-editor');
-      if (!ed) { return []; }
-      return [...ed.querySelectorAll('.view-lines .view-line')].map((l) => [parseFloat(l.style.top) || 0, l.textContent || '']);
+      if (!ed) { return { lines: [], numbered: [] }; }
+      const top = (el) => Math.round(parseFloat(el.style.top) || parseFloat(el.parentElement && el.parentElement.style.top) || 0);
+      return {
+        lines: [...ed.querySelectorAll('.view-lines .view-line')].map((l) => [top(l), l.textContent || '']),
+        numbered: [...ed.querySelectorAll('.margin-view-overlays .line-numbers')].map((n) => top(n.parentElement || n)),
+      };
     })()`);
-    if (!Array.isArray(lines)) {
-      return '';
+    const { lines, numbered } = (data ?? { lines: [], numbered: [] }) as { lines: Array<[number, string]>; numbered: number[] };
+    const starts = new Set(numbered);
+    const out: string[] = [];
+    for (const [top, text] of [...lines].sort((a, b) => a[0] - b[0])) {
+      if (out.length > 0 && starts.size > 0 && !starts.has(top)) {
+        out[out.length - 1] += normalize(text);
+      } else {
+        out.push(normalize(text));
+      }
     }
-    return (lines as Array<[number, string]>)
-      .sort((a, b) => a[0] - b[0])
-      .map((l) => normalize(l[1]))
-      .join('\n');
+    return out.join('\n');
   }
 
   /** Moves the cursor with Ctrl+G to a 1-based line (and column). */
