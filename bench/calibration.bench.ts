@@ -22,19 +22,10 @@ import type { TiktokenEncoding } from 'tiktoken';
 import { TokenCalibration, defaultFactorForFamily } from '../src/context/calibration';
 import { approximateCounter, tiktokenCounter } from '../src/context/tokenCounter';
 import type { TokenCounter } from '../src/context/tokenCounter';
+import { seededRandom as seeded } from '../test/doubles/seededRandom';
 
 const root = path.resolve(__dirname, '..');
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Files of one extension under a folder, sorted, at most `limit`, each at least 2 KB. */
 function filesOf(dir: string, ext: string, limit: number): string[] {

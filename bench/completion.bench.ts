@@ -34,6 +34,7 @@ import type { Clock } from '../src/util/clock';
 import { systemClock } from '../src/util/clock';
 import { nullLogger } from '../src/util/logger';
 import { FakeClock, fakeModel, flush } from '../test/doubles/fakeLlmBackend';
+import { seededRandom as mulberry32 } from '../test/doubles/seededRandom';
 
 const root = path.join(__dirname, '..');
 const seed = 20_261_124;
@@ -41,16 +42,6 @@ const seed = 20_261_124;
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-function mulberry32(a: number): () => number {
-  let s = a >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) {

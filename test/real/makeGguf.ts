@@ -18,6 +18,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom as mulberry32 } from '../doubles/seededRandom';
 
 /** Shape of one tiny model. */
 export interface TinyModelSpec {
@@ -55,21 +56,6 @@ export const FIM_TOKENS = {
   repo: '<|repo_name|>',
   fileSep: '<|file_sep|>',
 } as const;
-
-// ---------------------------------------------------------------------------------------------
-// PRNG
-
-/** mulberry32: small, fast, good enough for random weights; deterministic for a seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary

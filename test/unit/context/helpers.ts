@@ -1,18 +1,9 @@
 /** Shared helpers for the context engine tests (not a test file itself). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { seededRandom } from '../../doubles/seededRandom';
 
-/** A small seeded PRNG (mulberry32): property-style tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function pick<T>(rand: () => number, list: readonly T[]): T {
   return list[Math.floor(rand() * list.length)] as T;
