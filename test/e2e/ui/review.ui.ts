@@ -84,6 +84,10 @@ suite('Explain and Review from the context menu (UI)', () => {
     assert.doesNotMatch(listText, /UIMARK-invented/);
     // Clicking a finding's line link jumps to its code.
     await list.locator('a', { hasText: 'Line 22' }).first().click();
+    // The click lands in the findings webview, which may keep focus; Ctrl+1 focuses the code's editor group without
+    // moving its cursor, so the status bar shows where the jump put it.
+    await page.locator('.editor-instance .monaco-editor .view-overlays .selected-text').first().waitFor({ timeout: 30_000 });
+    await wb.press('Control+1');
     await page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: /Ln 22,/ }).first().waitFor();
 
     await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
