@@ -148,13 +148,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         }
         return;
       case 'savePrompt': {
-        // TODO(lead): hand over to the prompt library's "save as prompt" once it exposes one; meanwhile the
-        // text opens in a new Markdown document the user can save into .tiered/prompts.
+        // The prompt library asks where to keep it (workspace or user) and its name, and saves it atomically.
         const conversation = controller.activeConversationId;
         const text = conversation !== undefined ? (await this.store()).get(conversation)?.messages.find((m) => m.id === message.messageId)?.content : undefined;
         if (text !== undefined) {
-          const doc = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
-          await vscode.window.showTextDocument(doc);
+          await vscode.commands.executeCommand(commandIds.promptsSaveSelection, { text });
         }
         return;
       }
