@@ -279,6 +279,12 @@ export class ChatController {
    * `context` replaces the offered chips for this turn when given.
    */
   async ask(request: ChatAskRequest): Promise<void> {
+    // A command is an explicit new request: it replaces an answer still running rather than being dropped.
+    const running = this.running;
+    if (running) {
+      running.abort.abort();
+      await running.done;
+    }
     await this.send(request.text, {
       route: { task: request.task, ...(request.tierHint !== undefined ? { tierHint: request.tierHint } : {}), ...(request.modelHint !== undefined ? { modelHint: request.modelHint } : {}) },
       ...(request.context !== undefined ? { context: request.context } : {}),

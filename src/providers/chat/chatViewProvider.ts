@@ -319,7 +319,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   private async environment(): Promise<ChatEnvironment> {
     const connection = this.services.connection;
-    const reports = connection.reports.length > 0 ? connection.reports : await connection.check();
+    // Stale reports of a server that was down must not answer "no model": check again until one answers.
+    const reports = connection.reports.some((r) => r.reachable) ? connection.reports : await connection.check();
     const settings = this.services.settings.current;
     return {
       router: routerEnvironment(settings, reports, this.services.routing.speeds),
