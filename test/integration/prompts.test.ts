@@ -65,19 +65,20 @@ suite('Tiered in VS Code: saved prompt library', () => {
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(0, 0, 0, doc.lineAt(0).text.length);
     const before = (await fakeRequests()).length;
-    // The file watcher reloads the library: retry until the prompt is known.
-    let ran = false;
-    for (let i = 0; i < 50 && !ran; i++) {
-      try {
-        await vscode.window.showTextDocument(doc);
-        await vscode.commands.executeCommand('tiered.prompts.run', 'Team Summary');
-        ran = true;
-      } catch {
+    // The file watcher reloads the library: wait until the prompt is known (run reports an unknown name itself).
+    let known = false;
+    for (let i = 0; i < 100 && !known; i++) {
+      const prompts = (await vscode.commands.executeCommand<{ name: string }[]>('tiered.prompts.internal.list')) ?? [];
+      known = prompts.some((p) => p.name === 'Team Summary');
+      if (!known) {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+    assert.ok(known, 'the new prompt file was picked up live');
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('tiered.prompts.run', 'Team Summary');
     const chat = (await fakeRequests()).slice(before).find((r) => r.path === '/api/chat');
-    assert.ok(chat, 'a chat request reached the server');
+    assert.ok(chat, `a chat request reached the server (Tiered log:\n${(tieredLogText() ?? "").split('\n').slice(-25).join('\n')})`);
     assert.equal(chat.model, 'qwen3:30b-a3b', 'the moe tier hint is honoured');
     const body = JSON.parse(chat.rawBody) as { messages: { content: string }[] };
     const content = body.messages.map((m) => m.content).join('\n');
