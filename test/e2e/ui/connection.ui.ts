@@ -33,7 +33,13 @@ suite('Packaged Tiered in VS Code (UI)', () => {
     assert.match(message, new RegExp(`ollama: ${fake.installed.length} models`), message);
     assert.match(message, /codegemma:2b/);
     // The command opens its log; the report is in the Output panel and in the log file behind it.
-    const panel = await wb.panelText();
+    // The panel may still show another channel for a moment; Show Log brings the Tiered channel to the front.
+    let panel = await wb.panelText();
+    for (let i = 0; i < 5 && !/starcoder2:3b: family starcoder2/.test(panel); i++) {
+      await wb.runCommand('Tiered: Show Log');
+      await wb.page.waitForTimeout(1000);
+      panel = await wb.panelText();
+    }
     assert.match(panel, /starcoder2:3b: family starcoder2/, `Output panel shows the report:\n${panel.slice(0, 1500)}`);
     const log = vs().tieredLog();
     for (const name of ['qwen2.5-coder:1.5b', 'qwen3:30b-a3b', 'codestral:22b']) {
