@@ -217,6 +217,8 @@ export class ChatController {
       case 'importConversation':
       case 'pickFile':
       case 'savePrompt':
+      case 'listPrompts':
+      case 'runPrompt':
         return false;
       default:
         return assertNever(message);

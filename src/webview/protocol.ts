@@ -82,6 +82,26 @@ export interface ErrorActionView {
   readonly label: string;
 }
 
+/**
+ * A saved prompt as the chat's `/` menu lists it (the prompt library sends them; favorites and the most used
+ * first). A malformed prompt file is listed disabled, with its first error, and cannot run.
+ */
+export interface PromptMenuItem {
+  /** The library's stable id (`builtin:<key>` or `<source>:<file path>`), sent back in `runPrompt`. */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly source: 'workspace' | 'user' | 'builtin';
+  /** The prompt's tier hint; `auto` lets the router decide. */
+  readonly tier: 'small' | 'code' | 'moe' | 'auto';
+  readonly favorite: boolean;
+  readonly usageCount: number;
+  /** The named inputs asked for when it runs (`${input:name}`). */
+  readonly inputs: readonly string[];
+  /** Set when the file is malformed: where and what (e.g. `line 3: tier must be one of …`). */
+  readonly error: string | undefined;
+}
+
 // ---- host → webview ---------------------------------------------------------------------------------------
 
 /** Everything the view shows, sent after `ready` and whenever it changes beyond a stream. */
@@ -116,7 +136,9 @@ export type HostToWebview =
   | { readonly type: 'error'; readonly messageId: string | undefined; readonly message: string; readonly actions: readonly ErrorActionView[] }
   | { readonly type: 'notice'; readonly level: 'info' | 'warning'; readonly message: string }
   | { readonly type: 'searchResults'; readonly requestId: string; readonly hits: readonly SearchHitView[] }
-  | { readonly type: 'setDraft'; readonly text: string };
+  | { readonly type: 'setDraft'; readonly text: string }
+  /** The saved prompts for the `/` menu: after `ready` and in answer to `listPrompts`. */
+  | { readonly type: 'prompts'; readonly prompts: readonly PromptMenuItem[] };
 
 export interface SearchHitView {
   readonly conversationId: string;
@@ -157,6 +179,19 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pickFile') }),
   z.object({ type: z.literal('errorAction'), action: errorActionIdSchema, messageId: id.optional() }),
   z.object({ type: z.literal('savePrompt'), messageId: id }),
+  /** The `/` menu opened: the host answers with `prompts` (the library reloads live, so this is always current). */
+  z.object({ type: z.literal('listPrompts') }),
+  /**
+   * Runs a saved prompt from the `/` menu, exactly like "Run Saved Prompt…" (editor variables filled, named inputs
+   * asked, cancel sends nothing). `extra` is the text typed after the prompt's name (`/explain focus on errors`):
+   * added after the prompt's instructions, before the attached code, and never expanded as variables.
+   */
+  z.object({
+    type: z.literal('runPrompt'),
+    promptId: z.string().min(1).max(4096),
+    name: z.string().min(1).max(200),
+    extra: z.string().max(20_000).optional(),
+  }),
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 

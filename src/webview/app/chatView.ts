@@ -12,6 +12,7 @@ import type {
 } from '../protocol';
 import type { MarkdownRenderer, RenderedMarkdown } from './markdown';
 import type { PersistedViewState } from './vscodeApi';
+import { SlashMenu } from './slashMenu';
 
 /** How many of the latest messages are drawn at first; older ones come with "Show earlier". */
 export const INITIAL_WINDOW = 30;
@@ -79,6 +80,8 @@ export class ChatView {
   private readonly stopButton: HTMLButtonElement;
   private readonly editingBar: HTMLElement;
   private readonly announcer: HTMLElement;
+  /** The `/` saved-prompt menu (hooks itself onto the message box; see slashMenu.ts). */
+  readonly slashMenu: SlashMenu;
 
   constructor(private readonly deps: ChatViewDeps) {
     this.doc = deps.document;
@@ -100,6 +103,8 @@ export class ChatView {
     this.input = this.el('textarea', { className: 'input', ariaLabel: 'Message (Enter sends, Shift+Enter new line, Up edits the last message)' });
     this.input.rows = 3;
     this.input.placeholder = 'Ask about your code…  (Enter to send, Shift+Enter for a new line)';
+    // Before wireEvents: the menu takes its keys (Enter on a prompt) ahead of the composer's handler.
+    this.slashMenu = new SlashMenu({ document: this.doc, input: this.input, post: (m) => this.deps.post(m) });
     this.picker = this.el('select', { className: 'picker', ariaLabel: 'Model' });
     this.sendButton = this.button('Send', 'Send (Enter)', () => this.submit());
     this.sendButton.classList.add('primary');
@@ -156,6 +161,9 @@ export class ChatView {
         break;
       case 'searchResults':
         this.showSearchResults(message.requestId, message.hits);
+        break;
+      case 'prompts':
+        this.slashMenu.setPrompts(message.prompts);
         break;
       case 'setDraft':
         this.input.value = message.text;

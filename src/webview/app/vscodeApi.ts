@@ -40,7 +40,7 @@ export function connectToHost(): HostConnection {
   };
 }
 
-const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['state', 'streamStart', 'streamChunk', 'streamEnd', 'error', 'notice', 'searchResults', 'setDraft']);
+const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>(['state', 'streamStart', 'streamChunk', 'streamEnd', 'error', 'notice', 'searchResults', 'setDraft', 'prompts']);
 
 function isHostMessage(data: unknown): data is HostToWebview {
   return typeof data === 'object' && data !== null && 'type' in data && typeof data.type === 'string' && HOST_TYPES.has(data.type);
