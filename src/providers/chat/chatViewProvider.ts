@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 import { ChatController, type ChatAskRequest, type ChatEnvironment, type ExternalTurn, type ExternalTurnRequest } from '../../chat/chatController';
 import { HistoryStore } from '../../chat/historyStore';
 import { approximateCounter } from '../../context/tokenCounter';
-import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../../webview/protocol';
+import { parseWebviewMessage, type HostToWebview, type PromptMenuItem, type WebviewToHost } from '../../webview/protocol';
+import { slashPromptCommands, type SlashRunArgument } from '../prompts/slashPrompts';
 import { commandIds, viewIds } from '../commands/commandIds';
 import { routerEnvironment } from '../../routing/routingService';
 import { chatAskSchema } from './chatAsk';
@@ -107,6 +108,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     await this.dispatch(parsed.message);
     if (parsed.message.type === 'ready') {
       this.flushQueue();
+      // The `/` menu has the list at hand on the first keystroke (it asks again each time it opens).
+      void this.postPrompts();
     }
   }
 
@@ -159,6 +162,15 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'errorAction':
         await this.errorAction(message.action, message.messageId, controller);
         return;
+      case 'listPrompts':
+        await this.postPrompts();
+        return;
+      case 'runPrompt': {
+        // The prompt library runs it exactly like "Run Saved Prompt…"; its runner streams the answer into this view.
+        const argument: SlashRunArgument = { promptId: message.promptId, name: message.name, ...(message.extra !== undefined ? { extra: message.extra } : {}) };
+        await vscode.commands.executeCommand(slashPromptCommands.run, argument);
+        return;
+      }
       default:
         this.services.logger.debug(`Chat view: nothing to do for ${message.type}`);
     }
@@ -244,6 +256,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.queue.splice(0, this.queue.length - 50);
       }
     }
+  }
+
+  /** Sends the saved prompts for the `/` menu (an empty list when the prompt library is not running). */
+  private async postPrompts(): Promise<void> {
+    let prompts: readonly PromptMenuItem[] = [];
+    try {
+      prompts = (await vscode.commands.executeCommand<PromptMenuItem[] | undefined>(slashPromptCommands.menu)) ?? [];
+    } catch (error) {
+      this.services.logger.warn(`Chat view: no saved prompts for the / menu (${error instanceof Error ? error.message : String(error)})`);
+    }
+    this.post({ type: 'prompts', prompts });
   }
 
   private flushQueue(): void {

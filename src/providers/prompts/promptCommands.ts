@@ -20,6 +20,7 @@ import type { PromptLibraryService } from './promptLibraryService';
 import type { PromptRunner } from './promptRunner';
 import type { PromptNode } from './promptsTree';
 import { builtinUri } from './promptsTree';
+import { withExtraInstructions } from './slashPrompts';
 
 /** The body of a new prompt: a working example. */
 const newPromptBody = 'Explain what the selected ${language} code does, step by step.';
@@ -513,13 +514,16 @@ export class PromptCommands {
     return resolved;
   }
 
-  /** Resolves the prompt (asking for its inputs) and hands it to the runner. False when nothing was sent. */
-  async runEntry(entry: PromptEntry): Promise<boolean> {
+  /**
+   * Resolves the prompt (asking for its inputs) and hands it to the runner. False when nothing was sent.
+   * `extra`: text typed after the chat's `/` command, added after the instructions (see withExtraInstructions).
+   */
+  async runEntry(entry: PromptEntry, extra?: string): Promise<boolean> {
     const resolved = await this.resolveEntry(entry);
     if (resolved === undefined) {
       return false;
     }
-    await this.runner.run(resolved);
+    await this.runner.run(withExtraInstructions(resolved, extra));
     return true;
   }
 

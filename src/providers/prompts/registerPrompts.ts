@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { builtinPromptFiles } from '../../prompts/builtins';
+import { findPrompt } from '../../prompts/library';
 import type { LibrarySnapshot } from '../../prompts/library';
 import { viewIds } from '../commands/commandIds';
 import type { Services } from '../services';
@@ -8,6 +9,7 @@ import { PromptLibraryService } from './promptLibraryService';
 import { DocumentPromptRunner } from './promptRunner';
 import type { PromptRunner } from './promptRunner';
 import { PromptsTreeProvider } from './promptsTree';
+import { findForRun, promptMenuItems, slashPromptCommands, slashRunSchema } from './slashPrompts';
 
 /** Problems of prompt files, in the Problems panel under this name. */
 export const promptDiagnosticsName = 'Tiered prompts';
@@ -61,5 +63,35 @@ export function registerPrompts(services: Services, runner: PromptRunner = new D
     },
   });
   void library.reload();
-  return vscode.Disposable.from(commands.register(), onChange, view, tree, diagnostics, builtinDocs, library);
+  return vscode.Disposable.from(commands.register(), registerSlashCommands(services, library, commands), onChange, view, tree, diagnostics, builtinDocs, library);
+}
+
+/**
+ * The chat's `/` menu reaches the library through these internal commands: the list to show, and running the
+ * chosen prompt through the same path as "Run Saved Prompt…" (editor variables, inputs asked, cancel sends nothing).
+ */
+function registerSlashCommands(services: Services, library: PromptLibraryService, commands: PromptCommands): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(slashPromptCommands.menu, () => promptMenuItems(library.snapshot, (entry) => library.usage(entry))),
+    vscode.commands.registerCommand(slashPromptCommands.run, async (arg: unknown): Promise<boolean> => {
+      const parsed = slashRunSchema.safeParse(arg);
+      if (!parsed.success) {
+        services.logger.warn(`Prompts: ignored an invalid run request (${parsed.error.issues.map((i) => i.message).join('; ')})`);
+        return false;
+      }
+      const entry = findForRun(library.snapshot, parsed.data, (name) => findPrompt(library.snapshot, name));
+      if (entry === undefined) {
+        void vscode.window.showWarningMessage(`Tiered: there is no saved prompt "${parsed.data.name}" any more (renamed or deleted?).`);
+        return false;
+      }
+      try {
+        return await commands.runEntry(entry, parsed.data.extra);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        services.logger.error(`Prompts: running "${entry.name}" from the chat failed: ${message}`);
+        void vscode.window.showErrorMessage(`Tiered: ${message}`);
+        return false;
+      }
+    }),
+  );
 }
