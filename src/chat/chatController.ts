@@ -4,13 +4,14 @@
  * posts state back. The adapter (`providers/chat/chatViewProvider.ts`) supplies the ports and handles what needs
  * the editor (code actions, file pickers, commands). Pure: no `vscode` import.
  */
-import { isTieredError, type ErrorAction, type TieredError } from '../backend/errors';
+import { isTieredError, TieredError, type ErrorAction } from '../backend/errors';
 import type { LlmBackend, RequestMetrics } from '../backend/types';
 import { computeBudget } from '../context/budget';
 import type { TokenCounter } from '../context/tokenCounter';
 import { route } from '../routing/router';
 import type { RouteDecision, RouterEnvironment } from '../routing/types';
 import type { TaskKind, Tier } from '../settings/schema';
+import { checkPromptFits } from '../onboarding/truncationGuard';
 import type { Logger } from '../util/logger';
 import type {
   ChatStateSnapshot,
@@ -25,7 +26,7 @@ import type {
 import type { AnswerMeta, ChatHistoryMessage, Conversation } from './chatTypes';
 import { latestLeafUnder, threadOf } from './conversationState';
 import type { HistoryStore } from './historyStore';
-import { adjustPrompt, assembleChatPrompt, titleFrom, type ChatContextItem } from './promptAssembly';
+import { adjustPrompt, assembleChatPrompt, essentialPromptTokens, titleFrom, type AssembledPrompt, type ChatContextItem } from './promptAssembly';
 
 /** What the controller needs from the machine at the moment of a request. */
 export interface ChatEnvironment {
@@ -203,12 +204,19 @@ export class ChatController {
         await this.postState();
         return true;
       case 'errorAction':
-        if (message.action === 'retry' && message.messageId !== undefined) {
-          await this.regenerate(message.messageId, undefined);
+        if (message.action === 'retry') {
+          // Without an answer to retry (the request failed before one started), the question shown last is asked again.
+          const target = message.messageId ?? this.requireActive()?.headId ?? undefined;
+          if (target !== undefined) {
+            await this.regenerate(target, undefined);
+          }
           return true;
         }
-        if (message.action === 'retryBiggerTier' && message.messageId !== undefined) {
-          await this.retryBigger(message.messageId);
+        if (message.action === 'retryBiggerTier') {
+          const target = message.messageId ?? this.requireActive()?.headId ?? undefined;
+          if (target !== undefined) {
+            await this.retryBigger(target);
+          }
           return true;
         }
         return false;
@@ -501,8 +509,28 @@ export class ChatController {
         answerReserve: env.answerReserveTokens,
         neededTokens: roughNeed + 200,
       });
-      const prompt = assembleChatPrompt({ thread, context, promptBudget: budget.promptBudget, counter: this.deps.counter });
-      const contextReport = `${prompt.report}; num_ctx ${budget.numCtx} (${budget.reason})`;
+      // The truncation guard: num_ctx is already sized to the prompt (within the model's and the user's caps), so
+      // what still does not fit is the question itself: say so with the numbers rather than cutting it silently.
+      const essential = essentialPromptTokens({ thread, counter: this.deps.counter });
+      const fit = checkPromptFits({ model: decision.model, promptTokens: essential, contextTokens: budget.numCtx, answerReserveTokens: budget.numCtx - budget.promptBudget });
+      let prompt: AssembledPrompt;
+      try {
+        prompt = assembleChatPrompt({ thread, context, promptBudget: budget.promptBudget, counter: this.deps.counter });
+      } catch (error) {
+        throw fit.fits ? error : new TieredError('contextOverflow', fit.message, { model: decision.model, promptTokens: essential, contextTokens: budget.numCtx }, { kind: 'openSettings', setting: 'tiered.context.maxContextTokens' });
+      }
+      let contextReport = `${prompt.report}; num_ctx ${budget.numCtx} (${budget.reason})`;
+      if (!fit.fits) {
+        contextReport += `; the question was shortened by about ${fit.overflowTokens} tokens to fit`;
+        this.deps.post({ type: 'notice', level: 'warning', message: `${fit.message} This answer is to the question with its start cut off.` });
+      } else if (prompt.droppedMessages > 0) {
+        // Long conversations: the system message and the latest turns are kept at the edges; the middle goes, visibly.
+        this.deps.post({
+          type: 'notice',
+          level: 'info',
+          message: `This conversation no longer fits the model's context (num_ctx ${budget.numCtx}): the ${prompt.droppedMessages} oldest message(s) were left out of this answer; the system message and the latest turns were kept. Start a new conversation to begin afresh.`,
+        });
+      }
       const meta: AnswerMeta = { tier: decision.tier, model: decision.model, endpointId: decision.endpointId, reasons: [...decision.reasons], contextReport };
       const assistant = await this.deps.store.appendMessage(conversationId, { role: 'assistant', content: '', parentId: user.id, status: 'streaming', meta });
       placeholder.id = assistant.id;
@@ -551,6 +579,10 @@ export class ChatController {
             await this.deps.store.updateMessage(conversationId, messageId, { content: text });
           }
         } else {
+          if ((event.result.text || text).trim().length === 0) {
+            // Never a silent empty answer.
+            throw new TieredError('badResponse', `"${decision.model}" finished without writing anything. Retry, or ask a bigger tier.`, { model: decision.model }, { kind: 'retry' });
+          }
           const figures = figuresOf(event.result.metrics);
           await this.deps.store.updateMessage(conversationId, messageId, { content: event.result.text || text, status: 'complete', meta: { metrics: figures } });
           this.deps.post({ type: 'streamEnd', messageId, status: 'complete', figures, contextReport });

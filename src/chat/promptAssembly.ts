@@ -38,6 +38,10 @@ export interface AssembledPrompt {
   readonly tokens: number;
   /** What was included, trimmed or dropped, in words (shown under the answer). */
   readonly report: string;
+  /** Earlier messages of the conversation left out because the context is full (the middle of the conversation). */
+  readonly droppedMessages: number;
+  /** Messages that had to be shortened to fit (the question itself, when it is too long even alone). */
+  readonly shortenedMessages: number;
 }
 
 /** Context items may take at most this share of the prompt budget; the rest is for the history and question. */
@@ -60,7 +64,19 @@ export function assembleChatPrompt(input: AssembleInput): AssembledPrompt {
   ];
   const layout = layoutChat(messages, input.promptBudget, counter);
   const parts = [...fitted.notes, `history: ${layout.report.summary}`, `${layout.tokens} of ${input.promptBudget} prompt tokens`];
-  return { messages: layout.messages, tokens: layout.tokens, report: parts.join('; ') };
+  return { messages: layout.messages, tokens: layout.tokens, report: parts.join('; '), droppedMessages: layout.report.dropped, shortenedMessages: layout.report.trimmed };
+}
+
+/** Per-message overhead of the chat template, as the layout counts it. */
+const MESSAGE_OVERHEAD = 4;
+
+/**
+ * Tokens of what can never be left out: the system message and the user's question (without the context items,
+ * which are trimmed to fit). When this exceeds the prompt budget, no trimming makes the prompt fit as asked.
+ */
+export function essentialPromptTokens(input: { readonly system?: string; readonly thread: readonly ChatHistoryMessage[]; readonly counter: TokenCounter }): number {
+  const question = [...input.thread].reverse().find((m) => m.role === 'user')?.content ?? '';
+  return input.counter.count(input.system ?? DEFAULT_SYSTEM_PROMPT) + input.counter.count(question) + 2 * MESSAGE_OVERHEAD;
 }
 
 /** Selections first (what the user pointed at), then files; a file that does not fit is cut, visibly. */

@@ -49,7 +49,7 @@ class ScriptedChatBackend implements Partial<LlmBackend> {
   }
 }
 
-async function setup(context: { id: string; kind: 'selection' | 'file'; label: string; languageId: string; text: string }[] = []) {
+async function setup(context: { id: string; kind: 'selection' | 'file'; label: string; languageId: string; text: string }[] = [], options: { maxContextTokens?: number } = {}) {
   const folder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chatctl-'));
   const store = await HistoryStore.open({ folder, durable: false });
   const backend = new ScriptedChatBackend();
@@ -67,7 +67,7 @@ async function setup(context: { id: string; kind: 'selection' | 'file'; label: s
       preferLoaded: true,
     },
     answerReserveTokens: 512,
-    maxContextTokens: 0,
+    maxContextTokens: options.maxContextTokens ?? 0,
     keepAlive: '30m',
   };
   let active: string | undefined;
@@ -153,6 +153,61 @@ suite('chat controller', () => {
     assert.equal(error.messageId, answer?.id);
     assert.deepEqual(error.actions.map((a) => a.id).slice(0, 2), ['startServer', 'checkConnection']);
     assert.ok(error.actions.some((a) => a.id === 'retry'));
+  });
+
+  test('an answer that ends empty is an error with actions, never a silent empty answer; Retry without an id asks again', async () => {
+    const { controller, backend, posted, store, settle } = await setup();
+    backend.scripts = [{ tokens: [] }, { tokens: ['now', ' something'] }];
+    await controller.handle({ type: 'send', text: 'q' });
+    await settle();
+    const answer = threadOf(store.get(controller.activeConversationId!)!).at(-1);
+    assert.equal(answer?.role, 'assistant');
+    assert.equal(answer?.status, 'error');
+    assert.match(answer?.meta?.error ?? '', /without writing anything/);
+    const error = posted.find((m) => m.type === 'error');
+    assert.ok(error && error.type === 'error' && error.messageId === answer?.id);
+    assert.ok(error.actions.some((a) => a.id === 'retry') && error.actions.some((a) => a.id === 'retryBiggerTier'));
+    assert.equal(posted.filter((m) => m.type === 'streamEnd' && m.status === 'complete').length, 0);
+    await controller.handle({ type: 'errorAction', action: 'retry' });
+    await settle();
+    const retried = threadOf(store.get(controller.activeConversationId!)!).at(-1);
+    assert.equal(retried?.content, 'now something');
+    assert.equal(retried?.parentId, answer?.parentId, 'the same question was asked again');
+  });
+
+  test('truncation guard: a question longer than the whole context is announced with the numbers, and shortened visibly', async () => {
+    const { controller, backend, posted, store, settle } = await setup([], { maxContextTokens: 2048 });
+    const question = `${'lorem ipsum dolor sit amet '.repeat(800)}so what is the QUESTION-END?`;
+    await controller.handle({ type: 'send', text: question });
+    await settle();
+    const request = backend.requests[0];
+    assert.ok(request, 'the shortened question is still answered');
+    assert.equal(request.numCtx, 2048, 'num_ctx stays within the cap');
+    assert.ok((request.messages.at(-1)?.content ?? '').endsWith('QUESTION-END?'), 'the end of the question (where it asks) is kept');
+    assert.ok((request.messages.at(-1)?.content.length ?? 0) < question.length, 'the question was shortened');
+    const warning = posted.find((m) => m.type === 'notice' && m.level === 'warning');
+    assert.ok(warning && warning.type === 'notice');
+    assert.match(warning.message, /does not fit "qwen2\.5-coder:[\w.]+": it needs [\d,]+ tokens, but the context is 2,048 tokens/);
+    const answer = threadOf(store.get(controller.activeConversationId!)!).at(-1);
+    assert.match(answer?.meta?.contextReport ?? '', /question was shortened/);
+  });
+
+  test('a long conversation keeps the system message and the latest turns, and says visibly that the oldest were left out', async () => {
+    const { controller, backend, posted, settle } = await setup([], { maxContextTokens: 2048 });
+    const long = (i: number): string => `Turn ${i}: ${'some words about the code '.repeat(60)}`;
+    for (let i = 0; i < 6; i++) {
+      backend.scripts.push({ tokens: [`answer ${i} `, 'with text '.repeat(40)] });
+      await controller.handle({ type: 'send', text: long(i) });
+      await settle();
+    }
+    const last = backend.requests.at(-1)!;
+    assert.equal(last.messages[0]?.role, 'system');
+    assert.ok(last.messages.at(-1)?.content.startsWith('Turn 5:'), 'the latest question is last');
+    assert.ok(!last.messages.some((m) => m.content.includes('Turn 0:')), 'the oldest turn was left out');
+    const told = posted.filter((m) => m.type === 'notice' && m.level === 'info').at(-1);
+    assert.ok(told?.type === 'notice', 'the user was told');
+    assert.match(told.message, /the \d+ oldest message\(s\) were left out/);
+    assert.equal(posted.filter((m) => m.type === 'notice' && m.level === 'warning').length, 0, 'no truncation warning: each question fits');
   });
 
   test('regenerate keeps the earlier answer as a branch; retry with a bigger tier uses a bigger model', async () => {
