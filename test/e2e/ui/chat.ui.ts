@@ -1,8 +1,9 @@
 /**
  * The sidebar chat as a user meets it, in the real VS Code with the packaged extension and the fake Ollama server
  * (a TEST DOUBLE): a streamed answer with its tier badge, Insert at Cursor, Stop (the server sees the close),
- * retry with a bigger tier (another model answers), a hostile answer that runs nothing, and the conversation
- * still there after the window reloads.
+ * retry with a bigger tier (another model answers), a hostile answer that runs nothing, Regenerate and
+ * edit-and-resend (the earlier branch kept behind the branch switcher), a code block in the diff editor and in a
+ * new file, and the conversation still there after the window reloads.
  */
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
@@ -25,6 +26,29 @@ async function send(frame: FrameLocator, text: string): Promise<void> {
   await input.click();
   await input.fill(text);
   await input.press('Enter');
+}
+
+/** The text of the last user message of a recorded /api/chat request (context is placed before the question). */
+function lastUserText(body: unknown): string {
+  const messages = (body as { messages?: { role: string; content: string }[] } | undefined)?.messages ?? [];
+  return [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+}
+
+/** Every message text of a recorded /api/chat request. */
+function allText(body: unknown): string {
+  return ((body as { messages?: { content: string }[] } | undefined)?.messages ?? []).map((m) => m.content).join('\n');
+}
+
+/** Polls `check` (a cheap read of the fake's log) until it holds; returns whether it did. */
+async function until(wb: Workbench, check: () => boolean, timeoutMs = 60_000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) {
+      return false;
+    }
+    await wb.page.waitForTimeout(200);
+  }
+  return true;
 }
 
 suite('Chat (UI)', () => {
@@ -106,6 +130,96 @@ suite('Chat (UI)', () => {
     await answer.locator('a', { hasText: 'click' }).first().click({ timeout: 2000 }).catch(() => undefined);
     const pwned = await frame.locator('body').evaluate(() => (window as unknown as { __pwned?: number }).__pwned);
     assert.equal(pwned, undefined, 'no script ran');
+  });
+
+  test('Regenerate asks again for the same message and keeps the first answer as a branch', async () => {
+    const { wb, fake } = vs();
+    fake.script({ match: { path: '/api/chat', promptIncludes: 'REGEN-Q' }, times: 1, text: 'First take: REGEN-ONE.' });
+    fake.script({ match: { path: '/api/chat', promptIncludes: 'REGEN-Q' }, times: 1, text: 'Second take: REGEN-TWO.' });
+    const asked = (): { body: unknown; outcome: string }[] => fake.requests.filter((r) => r.path === '/api/chat' && r.rawBody.includes('REGEN-Q'));
+    const frame = await chatFrame(wb);
+    await send(frame, 'What is a closure? (REGEN-Q)');
+    await frame.locator('article.message.assistant.status-complete', { hasText: 'REGEN-ONE' }).first().waitFor({ timeout: 60_000 });
+    assert.ok(await until(wb, () => asked().length === 1 && asked()[0]?.outcome === 'completed'), 'the first answer completed on the server');
+
+    await frame.locator('article.message.assistant').last().locator('button[aria-label="Answer again"]').click();
+    const second = frame.locator('article.message.assistant.status-complete', { hasText: 'REGEN-TWO' }).first();
+    await second.waitFor({ timeout: 60_000 });
+    const requests = asked();
+    assert.equal(requests.length, 2, 'a second /api/chat request for the message');
+    assert.equal(lastUserText(requests[1]?.body), lastUserText(requests[0]?.body), 'the same user message was asked again');
+    assert.match(lastUserText(requests[1]?.body), /What is a closure\? \(REGEN-Q\)$/);
+    assert.doesNotMatch(allText(requests[1]?.body), /REGEN-ONE/, 'the discarded answer is not sent back to the model');
+
+    // The first answer is kept: "2/2", and the previous version shows it again.
+    assert.equal((await second.locator('.branch-label').textContent())?.trim(), '2/2');
+    await second.locator('button[aria-label="Previous version"]').click();
+    const first = frame.locator('article.message.assistant', { hasText: 'REGEN-ONE' }).first();
+    await first.waitFor({ timeout: 30_000 });
+    assert.equal((await first.locator('.branch-label').textContent())?.trim(), '1/2');
+    assert.equal(await frame.locator('article.message.assistant', { hasText: 'REGEN-TWO' }).count(), 0, 'only one version is shown at a time');
+    await first.locator('button[aria-label="Next version"]').click();
+    await frame.locator('article.message.assistant', { hasText: 'REGEN-TWO' }).first().waitFor({ timeout: 30_000 });
+  });
+
+  test('Up in the empty input edits the last message; the edit is what the server gets, and the earlier branch is kept', async () => {
+    const { wb, fake } = vs();
+    fake.script({ match: { path: '/api/chat', promptIncludes: 'EDIT-ORIG' }, times: 1, text: 'About maps: EDITANS-ONE.' });
+    fake.script({ match: { path: '/api/chat', promptIncludes: 'EDIT-NEW' }, times: 1, text: 'About sets: EDITANS-TWO.' });
+    const frame = await chatFrame(wb);
+    await send(frame, 'How do I use a Map? EDIT-ORIG');
+    await frame.locator('article.message.assistant.status-complete', { hasText: 'EDITANS-ONE' }).first().waitFor({ timeout: 60_000 });
+    const before = chatRequests().length;
+
+    const input = frame.locator('textarea');
+    await input.click();
+    await input.press('ArrowUp');
+    await frame.locator('.editing-bar:not([hidden])').waitFor({ timeout: 10_000 });
+    assert.equal(await input.inputValue(), 'How do I use a Map? EDIT-ORIG', 'Up put the last message in the input');
+    await input.fill('How do I use a Set? EDIT-NEW');
+    await input.press('Enter');
+
+    const answer = frame.locator('article.message.assistant.status-complete', { hasText: 'EDITANS-TWO' }).first();
+    await answer.waitFor({ timeout: 60_000 });
+    assert.ok(await until(wb, () => chatRequests().length > before), 'the edit reached the server');
+    const sent = fake.requests.filter((r) => r.path === '/api/chat').at(-1)?.body;
+    assert.match(lastUserText(sent), /How do I use a Set\? EDIT-NEW$/, 'the edited text is what the server received');
+    assert.doesNotMatch(allText(sent), /EDIT-ORIG|EDITANS-ONE/, 'the earlier branch is not sent');
+
+    // The edited message is version 2 of 2; the previous version brings back the original question and its answer.
+    const edited = frame.locator('article.message.user', { hasText: 'EDIT-NEW' }).first();
+    assert.equal((await edited.locator('.branch-label').textContent())?.trim(), '2/2');
+    await edited.locator('button[aria-label="Previous version"]').click();
+    await frame.locator('article.message.user', { hasText: 'EDIT-ORIG' }).first().waitFor({ timeout: 30_000 });
+    await frame.locator('article.message.assistant', { hasText: 'EDITANS-ONE' }).first().waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('article.message.user', { hasText: 'EDIT-NEW' }).count(), 0);
+  });
+
+  test('a code block opens in the diff editor against the selection, and in a new untitled file', async () => {
+    const { wb, fake } = vs();
+    fake.script({ match: { path: '/api/chat', promptIncludes: 'DIFF-Q' }, times: 1, text: 'Try this:\n\n```ts\nexport const diffMarker = 7;\n```\n' });
+    await wb.openFile('src/cart.ts');
+    await wb.selectAll();
+    const frame = await chatFrame(wb);
+    await send(frame, 'Rewrite the selection (DIFF-Q)');
+    const answer = frame.locator('article.message.assistant.status-complete', { hasText: 'diffMarker' }).first();
+    await answer.waitFor({ timeout: 60_000 });
+
+    await answer.locator('button.code-action[data-action="diff"]').first().click();
+    await wb.page.locator('.tabs-container .tab', { hasText: /cart\.ts ↔ chat suggestion \(selection\)/ }).first().waitFor({ timeout: 30_000 });
+    const modified = wb.page.locator('.monaco-diff-editor .editor.modified .view-lines');
+    await modified.filter({ hasText: 'diffMarker' }).first().waitFor({ timeout: 30_000 });
+    const original = wb.page.locator('.monaco-diff-editor .editor.original .view-lines').first();
+    assert.doesNotMatch((await original.textContent()) ?? '', /diffMarker/, 'the left side is the file as it is');
+
+    await answer.locator('button.code-action[data-action="newFile"]').first().click();
+    await wb.page.locator('.tabs-container .tab.active', { hasText: /Untitled/ }).first().waitFor({ timeout: 30_000 });
+    let text = '';
+    for (let i = 0; i < 50 && !/export const diffMarker = 7;/.test(text); i++) {
+      text = await wb.editorText();
+      await wb.page.waitForTimeout(200);
+    }
+    assert.match(text, /export const diffMarker = 7;/, 'the new file holds the code');
   });
 
   test('after a window reload the conversation is still there', async () => {
