@@ -37,7 +37,8 @@ import { FakeClock, fakeModel, flush } from '../test/doubles/fakeLlmBackend';
 import { seededRandom as mulberry32 } from '../test/doubles/seededRandom';
 
 const root = path.join(__dirname, '..');
-const seed = 20_261_124;
+// BENCH_SEED=n runs the same session with another seed (to check that a change is not tuned to one seed).
+const seed = Number(process.env.BENCH_SEED ?? 20_261_124);
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -570,7 +571,7 @@ async function simulate(speed: ModelSpeed, cacheAndReuse: boolean, settings: Set
     if (process.env.BENCH_DEBUG !== undefined) {
       const key = keys[k];
       const lineStart = truth.lastIndexOf('\n', (key?.end ?? 1) - 1) + 1;
-      console.log(`pause after key ${k} (${round(pause, 0)} ms) line ${JSON.stringify(truth.slice(lineStart, key?.end))}: ${outcomes.get(k)?.kind ?? 'pending'} latency ${latency ?? '-'}`);
+      console.log(`pause after key ${k} at t=${round(keyTimes[k] ?? 0, 0)} (${round(pause, 0)} ms) line ${JSON.stringify(truth.slice(lineStart, key?.end))}: ${outcomes.get(k)?.kind ?? 'pending'} latency ${latency ?? '-'}`);
     }
     // The same, allowing the model the time to stream the line it shows (the next line of the truth).
     const end = keys[k]?.end ?? 0;
@@ -609,11 +610,12 @@ async function simulate(speed: ModelSpeed, cacheAndReuse: boolean, settings: Set
   }
 
   if (process.env.BENCH_DEBUG !== undefined) {
+    console.log(`agreement estimate ${pipeline.agreement.probability} over ${pipeline.agreement.samples}`);
     for (const g of server.generations) {
       const lineStart = truth.lastIndexOf('\n', g.anchor - 1) + 1;
       const firstTokenAt = (g.serviceStart ?? 0) + speed.firstTokenMs;
       console.log(
-        `gen ${g.id} @${g.anchor} line ${JSON.stringify(truth.slice(lineStart, g.anchor))} ${g.state} used=${g.used} ` +
+        `gen ${g.id} req=${round(g.requestedAt, 0)} svc=${round(g.serviceStart ?? -1, 0)} end=${round(g.end ?? -1, 0)} @${g.anchor} line ${JSON.stringify(truth.slice(lineStart, g.anchor))} ${g.state} used=${g.used} ` +
           `${g.end !== undefined && g.end < firstTokenAt ? 'before-first-token' : 'after-first-token'} typedPast=${g.typedPastAt !== undefined} planned=${JSON.stringify(g.planned.slice(0, 40))}`,
       );
     }

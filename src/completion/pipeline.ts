@@ -21,6 +21,7 @@ import type { AttemptOutcome } from './attemptLog';
 import { CompletionCache, completionCacheKey } from './cache';
 import { AdaptiveDebounce } from './debounce';
 import type { DebounceOptions } from './debounce';
+import { AgreementEstimate, keepPending } from './pendingPolicy';
 import { CompletionStream, firstLineOf, postprocessContext, toDocumentForm } from './postprocess';
 import type { PostprocessContext } from './postprocess';
 import { prefilter } from './prefilter';
@@ -75,10 +76,22 @@ export interface CompletionPipelineOptions {
   /** A generation nobody waits for any more is aborted after this long (the next keystroke may still attach). Default 250. */
   readonly orphanGraceMs?: number;
   /**
-   * A keystroke attaches to a generation that has not produced text yet only if its first token is expected
-   * within this many ms; otherwise the generation is aborted at once (the typed text may not match it). Default 200.
+   * A generation that has not produced text yet is overdue once its first token is this many ms later than
+   * the measured time to first token (e.g. the model is reloading): a keystroke then aborts it rather than
+   * wait on. While the user types on, one whose first token is due within this many ms is kept. Default 200.
+   * (Otherwise {@link keepPending} decides whether a keystroke keeps it.)
    */
   readonly maxPendingWaitMs?: number;
+  /**
+   * While the user types on, a generation that has not produced text yet is kept when generations agreed with
+   * the typing at least this often (see {@link keepPending}). Default 0.5.
+   */
+  readonly minAgreementWhileTyping?: number;
+  /**
+   * A model whose time to first token exceeds this many of the user's typing gaps gets its requests sent
+   * while the user types, not only in pauses (see `prefetchWhileTyping`). Default 2.
+   */
+  readonly prefetchOverTypingGaps?: number;
   /** Upper bound on one generation. Default 15000. */
   readonly generationTimeoutMs?: number;
   /** Documents whose state is kept. Default 16. */
@@ -134,6 +147,10 @@ class Generation {
   earlyStop = false;
   /** Some caller was shown text from it (a hot streak then runs on without waiters). */
   served = false;
+  /** Kept while the user typed on before its first token (a bet on its answer agreeing with the typing). */
+  keptWhilePending = false;
+  /** Whether its answer agreed with what the user typed after its anchor, once its text showed it. */
+  verdict: boolean | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -165,7 +182,9 @@ class Generation {
 interface DocumentState {
   seq: number;
   generation: Generation | undefined;
-  last: { readonly anchor: Anchor; readonly text: string; readonly model: string; readonly display: 'all' | 'firstLine' } | undefined;
+  last:
+    | { readonly anchor: Anchor; readonly text: string; readonly model: string; readonly display: 'all' | 'firstLine'; readonly generation?: Generation }
+    | undefined;
   graceTimer: Disposable | undefined;
 }
 
@@ -178,6 +197,8 @@ export class CompletionPipeline {
   readonly attempts: AttemptLog;
   readonly cache: CompletionCache;
   readonly debounce: AdaptiveDebounce;
+  /** How often generations kept through typing before their first token agreed with the typing. */
+  readonly agreement = new AgreementEstimate();
   readonly stats: PipelineStats = { requestsSent: 0, abortedGenerations: 0, earlyStops: 0, cacheHits: 0, reuseHits: 0, attachedToStream: 0 };
   private readonly documents = new Map<string, DocumentState>();
   private readonly plans = new Map<string, FimPlan>();
@@ -201,6 +222,8 @@ export class CompletionPipeline {
       temperature: o.temperature ?? 0.1,
       orphanGraceMs: o.orphanGraceMs ?? 250,
       maxPendingWaitMs: o.maxPendingWaitMs ?? 200,
+      minAgreementWhileTyping: o.minAgreementWhileTyping ?? 0.5,
+      prefetchOverTypingGaps: o.prefetchOverTypingGaps ?? 2,
       generationTimeoutMs: o.generationTimeoutMs ?? 15_000,
       maxDocuments: o.maxDocuments ?? 16,
       useCache: o.useCache ?? true,
@@ -292,18 +315,16 @@ export class CompletionPipeline {
     const running = doc.generation?.state === 'running' ? doc.generation : undefined;
     if (running !== undefined) {
       const typed = typedSince(running.anchor, request.documentUri, request.text, request.offset);
-      const match = typed === undefined ? 'miss' : matchTyped(running.partialDocumentText(), typed, false).kind;
-      // Before the first token nobody knows whether the typing agrees with the answer: wait only if the
-      // answer is due soon.
+      const partial = running.partialDocumentText();
+      const match = typed === undefined ? 'miss' : matchTyped(partial, typed, false).kind;
+      if (typed !== undefined) {
+        this.judge(running, partial, typed, false);
+      }
+      // Before the first token nobody knows whether the typing agrees with the answer.
       const waitingForFirstToken = running.firstTokenAt === undefined && typed !== '';
-      const ttft = this.debounce.timeToFirstTokenMs;
-      const atLeast = this.debounce.timeToFirstTokenAtLeastMs ?? 0;
-      const elapsed = clock.now() - running.startedAt;
-      const wait = this.options.maxPendingWaitMs;
-      // Never measured: do not wait (an unknown model may take seconds; the next pause measures it).
-      // Measured: only if the first token is due within `wait`, and not once it is overdue by more than that.
-      const tooLong = waitingForFirstToken && (ttft === undefined || atLeast > ttft + wait || ttft - elapsed > wait || elapsed - ttft > wait);
-      if (this.options.useReuse && typed !== undefined && match === 'pending' && !tooLong) {
+      const keep = this.options.useReuse && typed !== undefined && match === 'pending' && (!waitingForFirstToken || this.keepWhilePending(running, request, settings));
+      if (keep) {
+        running.keptWhilePending ||= waitingForFirstToken;
         this.stats.attachedToStream++;
         const result = await this.attach(running, typed, signal, doc, seq);
         if (result !== 'miss') {
@@ -317,6 +338,9 @@ export class CompletionPipeline {
     // A finished suggestion the user is typing through.
     if (doc.last !== undefined && this.options.useReuse) {
       const typed = typedSince(doc.last.anchor, request.documentUri, request.text, request.offset);
+      if (typed !== undefined && doc.last.generation !== undefined) {
+        this.judge(doc.last.generation, doc.last.text, typed, true);
+      }
       const match = typed === undefined ? undefined : matchTyped(doc.last.text, typed, true);
       if (match?.kind === 'hit') {
         this.stats.reuseHits++;
@@ -372,9 +396,11 @@ export class CompletionPipeline {
       return finish({ kind: 'shown', text: shownText, source: 'cache', model: model.name }, model.name);
     }
 
-    const delay = this.debounce.delayMs(settings['completion.debounceMs'], { manual: request.manual, likelyPause: likelyPause(context) });
+    const delay = this.debounce.delayMs(settings['completion.debounceMs'], { manual: request.manual, likelyPause: likelyPause(context) || this.prefetchWhileTyping() });
     this.setState('waiting', model.name);
-    const waited = await this.debounce.wait(delay, signal);
+    // The debounce counts from the keystroke: time spent waiting on a generation that then missed was a
+    // pause too, and must not be waited again.
+    const waited = await this.debounce.wait(Math.max(0, delay - (clock.now() - started)), signal);
     if (!waited || doc.seq !== seq) {
       return finish({ kind: 'debounced' });
     }
@@ -470,7 +496,7 @@ export class CompletionPipeline {
         generation.state = 'done';
         this.cache.set(generation.cacheKey, done.lfText);
         if (doc.generation === generation) {
-          doc.last = done.text.trim() === '' ? undefined : { anchor: generation.anchor, text: done.text, model: generation.model, display: generation.context.display };
+          doc.last = done.text.trim() === '' ? undefined : { anchor: generation.anchor, text: done.text, model: generation.model, display: generation.context.display, generation };
         }
         this.setState('idle', generation.model);
       }
@@ -538,6 +564,7 @@ export class CompletionPipeline {
         }
         const finished = generation.state === 'done';
         const text = finished ? (generation.result?.text ?? '') : generation.partialDocumentText();
+        this.judge(generation, text, typed, finished);
         const match = matchTyped(text, typed, finished);
         const show = (shownText: string): void => {
           if (typed !== '') {
@@ -580,6 +607,73 @@ export class CompletionPipeline {
       signal.addEventListener('abort', check, { once: true });
       check();
     });
+  }
+
+  /**
+   * Whether a keystroke keeps a generation that has not produced text yet (see {@link keepPending}). Never for
+   * a model not measured yet (it may take seconds; the next pause measures it), nor once the first token is
+   * overdue (the model may be reloading).
+   */
+  private keepWhilePending(generation: Generation, request: CompletionRequest, settings: Settings): boolean {
+    const ttft = this.debounce.timeToFirstTokenMs;
+    if (ttft === undefined) {
+      return false;
+    }
+    const age = this.deps.clock.now() - generation.startedAt;
+    const wait = this.options.maxPendingWaitMs;
+    if ((this.debounce.timeToFirstTokenAtLeastMs ?? 0) > ttft + wait || age - ttft > wait) {
+      return false;
+    }
+    const mayPauseHere = request.manual || likelyPause(lineAround(request.text, request.offset, request.languageId));
+    const restartDelayMs = this.debounce.delayMs(settings['completion.debounceMs'], { manual: request.manual, likelyPause: mayPauseHere });
+    return keepPending({
+      ageMs: age,
+      timeToFirstTokenMs: ttft,
+      mayPauseHere,
+      restartDelayMs,
+      agreement: this.agreement.probability,
+      minAgreementWhileTyping: this.options.minAgreementWhileTyping,
+      dueSoonMs: wait,
+    });
+  }
+
+  /**
+   * A model much slower to answer than the user types cannot answer a request sent when the user pauses
+   * before the pause is over: send it while the user types (the debounce floor), and keep it through the typing
+   * (see {@link keepPending}), as long as answers agree with the typing often enough for that to pay.
+   */
+  private prefetchWhileTyping(): boolean {
+    const ttft = this.debounce.timeToFirstTokenMs;
+    const gap = this.debounce.typingGapMs;
+    return (
+      ttft !== undefined &&
+      gap !== undefined &&
+      ttft > this.options.prefetchOverTypingGaps * gap &&
+      this.agreement.probability >= this.options.minAgreementWhileTyping
+    );
+  }
+
+  /**
+   * Records whether a generation's answer agreed with what the user typed after its anchor, as soon as its
+   * text tells (once per generation): the estimate behind keeping pending generations through typing.
+   */
+  private judge(generation: Generation, text: string, typed: string, finished: boolean): void {
+    if (generation.verdict !== undefined || typed === '' || (finished && text.trim() === '')) {
+      return;
+    }
+    let verdict: boolean | undefined;
+    if (text.startsWith(typed)) {
+      verdict = true;
+    } else if (!typed.startsWith(text)) {
+      verdict = false;
+    } else if (finished) {
+      // The whole answer typed: it agreed.
+      verdict = true;
+    }
+    if (verdict !== undefined) {
+      generation.verdict = verdict;
+      this.agreement.record(verdict);
+    }
   }
 
   private scheduleOrphanAbort(generation: Generation, doc: DocumentState): void {
@@ -674,11 +768,21 @@ export class CompletionPipeline {
   }
 }
 
+/** The cursor's line around it, enough for {@link likelyPause}. */
+export function lineAround(text: string, offset: number, languageId: string): Pick<PostprocessContext, 'languageId' | 'linePrefix' | 'lineSuffix'> {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let lineEnd = text.indexOf('\n', offset);
+  if (lineEnd < 0) {
+    lineEnd = text.length;
+  }
+  return { languageId, linePrefix: text.slice(lineStart, offset), lineSuffix: text.slice(offset, lineEnd).replace(/\r$/, '') };
+}
+
 /**
  * The cursor sits where people usually pause: at the end of a line that ends like a statement, a block
  * opener, a list item or a comment, or on an empty line.
  */
-export function likelyPause(context: PostprocessContext): boolean {
+export function likelyPause(context: Pick<PostprocessContext, 'languageId' | 'linePrefix' | 'lineSuffix'>): boolean {
   if (context.lineSuffix.trim() !== '') {
     return false;
   }
