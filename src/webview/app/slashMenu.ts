@@ -318,6 +318,11 @@ export class SlashMenu {
     }
     this.element.replaceChildren(...rows);
     this.element.hidden = false;
+    // The popup may cover the conversation but must not run off the top of a short view. (CSSOM, allowed by the CSP.)
+    const top = this.element.parentElement?.getBoundingClientRect().top ?? 0;
+    if (top > 0) {
+      this.element.style.maxHeight = `${Math.max(48, Math.floor(top) - 4)}px`;
+    }
     const kept = previous === undefined ? -1 : this.matches.findIndex((m) => m.prompt.id === previous);
     this.setActive(kept >= 0 ? kept : this.matches.findIndex((m) => m.prompt.error === undefined));
   }
