@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../util/atomicFile';
 import type { Logger } from '../util/logger';
 import {
   exportedConversationSchema,
@@ -87,10 +88,33 @@ export interface SearchHit {
 
 export type ImportResult = { readonly ok: true; readonly conversation: Conversation } | { readonly ok: false; readonly reason: string };
 
+/**
+ * Which journal file was read, and how far. A file is known by its inode AND its first bytes: a compaction frees
+ * the old inode and the file system may hand the same number to a later journal, which must not pass for the
+ * old one (that mix-up let a window skip the other window's records when it compacted).
+ */
 interface FileMark {
   ino: number;
+  /** The file's first {@link HEAD_BYTES} bytes when marked (a record's checksum and start: unique per journal). */
+  head: string;
   /** Bytes consumed (up to the last newline). */
   offset: number;
+}
+
+const HEAD_BYTES = 48;
+
+function headOf(buffer: Buffer): string {
+  return buffer.subarray(0, HEAD_BYTES).toString('latin1');
+}
+
+async function readHead(handle: fsp.FileHandle): Promise<string> {
+  const buffer = Buffer.alloc(HEAD_BYTES);
+  const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+  return headOf(buffer.subarray(0, bytesRead));
+}
+
+function sameFile(mark: FileMark, ino: number, head: string): boolean {
+  return mark.ino === ino && mark.head === head;
 }
 
 const DIR = 'conversations';
@@ -302,9 +326,10 @@ export class HistoryStore {
     state.apply(record);
     // Written as a whole new file, atomically: a crash leaves either nothing or the whole import.
     await this.serial(id, async () => {
-      await this.replaceFile(this.fileOf(id), encodeRecord(record));
+      const line = encodeRecord(record);
+      await writeFileAtomic(this.fileOf(id), line);
       const st = await fsp.stat(this.fileOf(id));
-      this.marks.set(id, { ino: st.ino, offset: st.size });
+      this.marks.set(id, { ino: st.ino, head: headOf(Buffer.from(line, 'utf8')), offset: st.size });
     });
     this.conversations.set(id, state);
     return { ok: true, conversation: state.view() };
@@ -395,8 +420,10 @@ export class HistoryStore {
     const file = this.fileOf(id);
     const bytes = Buffer.from(text, 'utf8');
     for (let attempt = 0; attempt < 5; attempt++) {
-      const handle = await fsp.open(file, 'a');
+      // 'a+': O_APPEND for the write, read access for the file's head.
+      const handle = await fsp.open(file, 'a+');
       let ino: number;
+      let head: string;
       try {
         const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
         if (bytesWritten !== bytes.length) {
@@ -406,6 +433,7 @@ export class HistoryStore {
           await handle.sync();
         }
         ino = (await handle.stat()).ino;
+        head = await readHead(handle);
       } finally {
         await handle.close();
       }
@@ -413,11 +441,11 @@ export class HistoryStore {
       if (now && now.ino === ino) {
         const mark = this.marks.get(id);
         // Our own append: advance the mark only if nobody else wrote in between (else refresh reads theirs).
-        if (mark && mark.ino === ino && mark.offset + bytes.length === now.size) {
+        if (mark && sameFile(mark, ino, head) && mark.offset + bytes.length === now.size) {
           mark.offset = now.size;
         } else if (!mark) {
           // Unknown position: the next refresh reads the file from the start (replay is idempotent).
-          this.marks.set(id, { ino, offset: 0 });
+          this.marks.set(id, { ino, head, offset: 0 });
         }
         return;
       }
@@ -476,7 +504,7 @@ export class HistoryStore {
       state.apply(r);
     }
     this.conversations.set(id, state);
-    this.marks.set(id, { ino, offset: main.tornTail ? consumed : buffer.length });
+    this.marks.set(id, { ino, head: headOf(buffer), offset: main.tornTail ? consumed : buffer.length });
     if (damaged) {
       // Keep the damaged original, then rewrite a clean journal so the next append does not glue onto torn bytes.
       const keptCopy = `${file}.corrupt-${this.now()}`;
@@ -513,7 +541,12 @@ export class HistoryStore {
       return false;
     }
     const handle = await fsp.open(file, 'r');
+    let replaced = false;
     try {
+      replaced = !sameFile(mark, (await handle.stat()).ino, await readHead(handle));
+      if (replaced) {
+        return true;
+      }
       const length = st.size - mark.offset;
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, mark.offset);
@@ -533,6 +566,10 @@ export class HistoryStore {
       return records.length > 0;
     } finally {
       await handle.close();
+      if (replaced) {
+        // Another journal under the same inode number: read it whole.
+        await this.loadFull(id);
+      }
     }
   }
 
@@ -558,7 +595,7 @@ export class HistoryStore {
           // was replaced since we last read it (another window compacted), rebuild from the file: it holds all.
           const mark = this.marks.get(id);
           const oldIno = (await old.stat()).ino;
-          if (mark && mark.ino === oldIno && mark.offset <= consumed) {
+          if (mark && sameFile(mark, oldIno, headOf(buf)) && mark.offset <= consumed) {
             for (const r of readJournal(buf.subarray(mark.offset, consumed).toString('utf8')).records) {
               state.apply(r);
             }
@@ -570,10 +607,10 @@ export class HistoryStore {
             this.conversations.set(id, state);
           }
           // Rotate: the journal as it was becomes the backup (itself replaced atomically).
-          await this.replaceFile(`${file}.bak`, buf.toString('utf8'));
+          await writeFileAtomic(`${file}.bak`, buf.toString('utf8'));
         }
         const snapshot = encodeRecord(state.snapshotRecord(this.newId(), this.now()));
-        await this.replaceFile(file, snapshot);
+        await writeFileAtomic(file, snapshot);
         // The new journal starts with exactly our snapshot; anything after it is read (again) by refresh.
         const newIno = (await fsp.stat(file)).ino;
         // Records that reached the old inode after we read it: carry them over to the new journal.
@@ -591,7 +628,7 @@ export class HistoryStore {
             }
           }
         }
-        this.marks.set(id, { ino: newIno, offset: Buffer.byteLength(snapshot) });
+        this.marks.set(id, { ino: newIno, head: headOf(Buffer.from(snapshot, 'utf8')), offset: Buffer.byteLength(snapshot) });
         state.recordsSinceSnapshot = 0;
         return true;
       } finally {
@@ -600,25 +637,6 @@ export class HistoryStore {
     } finally {
       await fsp.rm(lock, { force: true });
     }
-  }
-
-  /** Atomic replace: temp file in the same folder, fsync, rename over, fsync the folder. */
-  private async replaceFile(file: string, text: string): Promise<void> {
-    const temp = `${file}.${process.pid}.${this.newId()}.tmp`;
-    const handle = await fsp.open(temp, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await fsp.rename(temp, file);
-    } catch (error) {
-      await fsp.rm(temp, { force: true });
-      throw error;
-    }
-    await syncDir(path.dirname(file));
   }
 
   /** A lock file created exclusively; a lock older than {@link LOCK_STALE_MS} (crashed window) is broken. */
@@ -644,15 +662,6 @@ export class HistoryStore {
 
 /** Branch helpers live in `conversationState.ts`; re-exported for callers. */
 export { threadOf, siblingsOf, latestLeafUnder } from './conversationState';
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename itself durable. Not supported on every platform (Windows): best effort.
-  const handle = await fsp.open(dir, 'r').catch(() => undefined);
-  if (handle) {
-    await handle.sync().catch(() => undefined);
-    await handle.close();
-  }
-}
 
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text;

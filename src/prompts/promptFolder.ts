@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { createFileExclusive, exists, FileExistsError, moveFileNoClobber, writeFileAtomic } from './atomicFile';
+import { createFileExclusive, exists, FileExistsError, moveFileNoClobber, writeFileAtomic } from '../util/atomicFile';
 import { maxPromptFileBytes, nameFromFileName, nameKey, parsePromptFile, promptFileExtension, serializePrompt, slugForName } from './format';
 import type { PromptDefinition, PromptEntry } from './types';
 

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { writeFileAtomic } from '../../prompts/atomicFile';
+import { writeFileAtomic } from '../../util/atomicFile';
 import { maxNameLength, maxPromptFileBytes, nameKey } from '../../prompts/format';
 import { exportBundle, planImport, readImportFile } from '../../prompts/importExport';
 import type { ConflictDecision, ImportCandidate } from '../../prompts/importExport';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createFileExclusive, FileExistsError, moveFileNoClobber, writeFileAtomic } from '../../../src/prompts/atomicFile';
+import { createFileExclusive, FileExistsError, moveFileNoClobber, writeFileAtomic } from '../../../src/util/atomicFile';
 import { PromptFolder, PromptNameTakenError, PromptTrash } from '../../../src/prompts/promptFolder';
 import type { PromptDefinition } from '../../../src/prompts/types';
 
