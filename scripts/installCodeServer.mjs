@@ -67,6 +67,31 @@ async function seedRipgrepCache() {
 }
 
 /** Installs code-server if needed and returns the path of its entry script. */
+/**
+ * The command-line flags that serve a local, private VS Code: no auth (bound to the given host only), no telemetry,
+ * no update check, no trust prompt, no getting-started page. Shared by `npm start` and the test harness.
+ * @param {{ config: string, userDataDir: string, extensionsDir: string, host: string, port: number }} where
+ * @returns {string[]}
+ */
+export function codeServerServeArgs({ config, userDataDir, extensionsDir, host, port }) {
+  return [
+    '--config',
+    config,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `${host}:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+  ];
+}
+
 export async function ensureCodeServer({ force = false } = {}) {
   if (!force && isInstalled()) {
     return codeServerEntry;

@@ -14,7 +14,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServer } from './installCodeServer.mjs';
+import { codeServerServeArgs, ensureCodeServer } from './installCodeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -223,23 +223,7 @@ async function main() {
   const log = fs.openSync(logFile, 'w');
   const server = spawn(
     process.execPath,
-    [
-      entry,
-      '--config',
-      config,
-      '--user-data-dir',
-      userDataDir,
-      '--extensions-dir',
-      extensionsDir,
-      '--auth',
-      'none',
-      '--bind-addr',
-      `${host}:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-    ],
+    [entry, ...codeServerServeArgs({ config, userDataDir, extensionsDir, host, port })],
     { cwd: root, stdio: ['ignore', log, log], detached: true },
   );
   children.push(server);

@@ -1,8 +1,9 @@
 /** Shared helpers for the tests that run inside the VS Code extension host. */
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { filesUnder } from '../support/files';
+import { freePort } from '../support/net';
 
 export const extensionId = 'tiered.tiered';
 
@@ -26,39 +27,11 @@ export function fakeOllamaUrl(): string {
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound then released). */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export const closedPort = freePort;
 
 /** Sets a `tiered.*` user setting (undefined removes it). */
 export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('tiered').update(key, value, vscode.ConfigurationTarget.Global);
-}
-
-function walk(dir: string, out: string[]): string[] {
-  let entries: fs.Dirent[] = [];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      walk(p, out);
-    } else {
-      out.push(p);
-    }
-  }
-  return out;
 }
 
 /**
@@ -70,7 +43,7 @@ export function tieredLogText(): string | undefined {
   if (!dir) {
     return undefined;
   }
-  return walk(dir, [])
+  return filesUnder(dir)
     .filter((f) => path.basename(f) === 'Tiered.log')
     .map((f) => fs.readFileSync(f, 'utf8'))
     .join('\n');

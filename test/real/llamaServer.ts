@@ -7,9 +7,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { freePort } from '../support/net';
 
 /** The node-llama-cpp version whose llama.cpp sources we build (keep in step with scripts/build-llama-server.mjs). */
 export const NODE_LLAMA_CPP_VERSION = '3.22.1';
@@ -68,19 +68,6 @@ export function ensureLlamaServer(options: { build: boolean; logFile: string }):
     closeSync(fd);
   }
   return undefined;
-}
-
-/** A free TCP port on 127.0.0.1 (asks the OS, then releases it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 export interface LlamaServerOptions {

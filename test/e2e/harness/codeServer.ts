@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { filesUnder } from '../../support/files';
+import { freePort } from '../../support/net';
 import { repoRoot } from './paths';
 
 /** Settings that keep the workbench quiet and deterministic for tests (merged under the caller's settings). */
@@ -78,26 +79,19 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** Path of code-server's entry script; throws with the fix if it is not installed. */
-export async function codeServerEntry(): Promise<string> {
-  const installer = path.join(repoRoot, 'scripts', 'installCodeServer.mjs');
-  // The installer is plain ESM so that .ci/run and npm start can use it without tsx.
-  const mod: { ensureCodeServer: () => Promise<string> } = await import(installer);
-  return mod.ensureCodeServer();
+interface Installer {
+  ensureCodeServer(): Promise<string>;
+  codeServerServeArgs(where: { config: string; userDataDir: string; extensionsDir: string; host: string; port: number }): string[];
 }
 
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+// The installer is plain ESM so that .ci/run and npm start can use it without tsx.
+function loadInstaller(): Promise<Installer> {
+  return import(path.join(repoRoot, 'scripts', 'installCodeServer.mjs'));
+}
+
+/** Path of code-server's entry script; throws with the fix if it is not installed. */
+export async function codeServerEntry(): Promise<string> {
+  return (await loadInstaller()).ensureCodeServer();
 }
 
 function sleep(ms: number): Promise<void> {
@@ -118,24 +112,6 @@ function get(url: string): Promise<number> {
   });
 }
 
-function walk(dir: string, out: string[]): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      walk(p, out);
-    } else {
-      out.push(p);
-    }
-  }
-  return out;
-}
-
 function commonArgs(configFile: string, userDataDir: string, extensionsDir: string): string[] {
   return ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 }
@@ -152,7 +128,8 @@ function runToEnd(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
 
 /** Starts code-server and waits until /healthz answers. */
 export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
-  const entry = await codeServerEntry();
+  const installer = await loadInstaller();
+  const entry = await installer.ensureCodeServer();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tiered-cs-'));
   const userDataDir = options.userDataDir ?? path.join(tmp, 'user-data');
   const extensionsDir = options.extensionsDir ?? path.join(tmp, 'extensions');
@@ -189,19 +166,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   const out = outputFile ? fs.openSync(outputFile, 'a') : 'inherit';
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      entry,
-      ...commonArgs(configFile, userDataDir, extensionsDir),
-      '--auth',
-      'none',
-      '--bind-addr',
-      `${host}:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      '--ignore-last-opened',
-    ],
+    [entry, ...installer.codeServerServeArgs({ config: configFile, userDataDir, extensionsDir, host, port }), '--ignore-last-opened'],
     // Own process group, so stop() can signal the extension host and pty host too.
     { env, detached: true, stdio: ['ignore', out, out] },
   );
@@ -261,7 +226,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
       return `vscode-remote://${host}:${port}${absPath}`;
     },
     findLogs(name) {
-      return walk(path.join(userDataDir, 'logs'), []).filter((f) => name.test(path.basename(f)));
+      return filesUnder(path.join(userDataDir, 'logs')).filter((f) => name.test(path.basename(f)));
     },
     stop,
   };

@@ -1,6 +1,6 @@
 /** With no model server answering, the packaged extension tells the user what to do (no fake involved). */
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
+import { isPortClosed } from '../../support/net';
 import { useVscode } from '../harness/session';
 
 function unusedPortGuess(): number {
@@ -8,23 +8,12 @@ function unusedPortGuess(): number {
   return 1 + Math.floor(Math.random() * 1000) + 40000;
 }
 
-async function isClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
-
 suite('Packaged Tiered with no model server (UI)', () => {
   const port = unusedPortGuess();
   const vs = useVscode({ mode: 'packaged', settings: { 'tiered.ollama.baseUrl': `http://127.0.0.1:${port}` } });
 
   test('the Models view explains that no model server answered and offers Check Connection', async function () {
-    if (!(await isClosed(port))) {
+    if (!(await isPortClosed(port))) {
       this.skip();
     }
     const { wb } = vs();

@@ -4,21 +4,9 @@
  * The late server is a second fake Ollama (TEST DOUBLE) started on the port the settings already name.
  */
 import * as assert from 'node:assert/strict';
-import * as net from 'node:net';
 import { FakeOllamaServer } from '../../fixtures/fakeOllamaServer';
+import { freePort } from '../../support/net';
 import { useVscode } from '../harness/session';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // Chosen at load, before the session starts; a late fake listens there later.
 let latePort = 0;

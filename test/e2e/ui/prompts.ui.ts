@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sampleWorkspace } from '../harness/paths';
+import { until } from '../../support/wait';
 import { useVscode } from '../harness/session';
 
 /** sample-workspace plus a malformed prompt file in .tiered/prompts. */
@@ -13,17 +14,6 @@ function workspaceWithBrokenPrompt(): string {
   fs.mkdirSync(path.join(dir, '.tiered', 'prompts'), { recursive: true });
   fs.writeFileSync(path.join(dir, '.tiered', 'prompts', 'broken.prompt.md'), '---\nname: Broken\ntier: gigantic\n---\nbody\n');
   return dir;
-}
-
-async function until<T>(check: () => T | undefined, timeoutMs = 30_000): Promise<T | undefined> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined || Date.now() > end) {
-      return v;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 suite('Saved prompts in VS Code (UI)', () => {

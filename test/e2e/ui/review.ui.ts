@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { until } from '../../support/wait';
 import { useVscode } from '../harness/session';
 
 /** Clicks a submenu item; a click that lands while the submenu is still settling is retried with Enter on the focused item. */
@@ -21,17 +22,6 @@ async function pickMenuItem(page: Page, label: string): Promise<void> {
     await item.hover();
     await page.keyboard.press('Enter');
     await menus.first().waitFor({ state: 'hidden' });
-  }
-}
-
-async function until<T>(check: () => T | undefined, timeoutMs = 30_000): Promise<T | undefined> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined || Date.now() > end) {
-      return v;
-    }
-    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
