@@ -100,15 +100,11 @@ function summarize(samples: readonly Sample[]) {
   };
 }
 
-/** (a) Typing on through a file: one completion request per word typed. */
-async function replayTyping(
-  backend: OpenAiBackend,
-  model: string,
-  file: string,
-  firstLine: number,
-  lines: number,
-  budget: { prefixTokens: number; suffixTokens: number } = FIM_BUDGET,
-): Promise<Sample[]> {
+/**
+ * The user re-types lines [firstLine, firstLine + lines) of a repository file: the points where a completion is
+ * asked (after a space or `.(,;` and before a non-space), each with the document as typed so far plus the rest.
+ */
+function typingStops(file: string, firstLine: number, lines: number): { cursor: number; text: string }[] {
   const original = readFileSync(join(repo, file), 'utf8');
   const lineStarts = [0];
   for (let i = 0; i < original.length; i++) {
@@ -118,16 +114,26 @@ async function replayTyping(
   }
   const start = lineStarts[firstLine];
   const end = lineStarts[firstLine + lines];
-  // The user re-types [start, end): at each point the document is what was typed so far plus the rest of the file.
-  const stops: number[] = [];
-  for (let i = start + 1; i <= end; i++) {
-    if (/[\s.(,;]/.test(original[i - 1]) && !/\s/.test(original[i] ?? '')) {
-      stops.push(i);
+  const stops: { cursor: number; text: string }[] = [];
+  for (let cursor = start + 1; cursor <= end; cursor++) {
+    if (/[\s.(,;]/.test(original[cursor - 1]) && !/\s/.test(original[cursor] ?? '')) {
+      stops.push({ cursor, text: original.slice(0, cursor) + original.slice(end) });
     }
   }
+  return stops;
+}
+
+/** (a) Typing on through a file: one completion request per word typed. */
+async function replayTyping(
+  backend: OpenAiBackend,
+  model: string,
+  file: string,
+  firstLine: number,
+  lines: number,
+  budget: { prefixTokens: number; suffixTokens: number } = FIM_BUDGET,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
-  for (const cursor of stops) {
-    const text = original.slice(0, cursor) + original.slice(end);
+  for (const { cursor, text } of typingStops(file, firstLine, lines)) {
     const w = fimWindow(text, cursor, budget, counter);
     const { metrics } = await finish(backend.generate({ model, prompt: w.prefix, suffix: w.suffix, numPredict: FIM_PREDICT, temperature: 0.2 }));
     samples.push(sample(metrics));
@@ -227,22 +233,9 @@ async function replayPipeline(backend: OpenAiBackend, file: string, firstLine: n
     settings: () => ({ ...defaultSettings(), 'completion.maxTokens': FIM_PREDICT }),
     logger: nullLogger,
   });
-  const original = readFileSync(join(repo, file), 'utf8');
-  const lineStarts = [0];
-  for (let i = 0; i < original.length; i++) {
-    if (original[i] === '\n') {
-      lineStarts.push(i + 1);
-    }
-  }
-  const start = lineStarts[firstLine];
-  const end = lineStarts[firstLine + lines];
   let keystrokes = 0;
-  for (let cursor = start + 1; cursor <= end; cursor++) {
-    if (!(/[\s.(,;]/.test(original[cursor - 1]) && !/\s/.test(original[cursor] ?? ''))) {
-      continue;
-    }
+  for (const { cursor, text } of typingStops(file, firstLine, lines)) {
     keystrokes++;
-    const text = original.slice(0, cursor) + original.slice(end);
     await pipeline.complete(
       { documentUri: `file:///${file}`, languageId: 'typescript', text, offset: cursor, lineEnding: '\n', indent: { useTabs: false, size: 2 }, fileSizeBytes: text.length, manual: true },
       new AbortController().signal,

@@ -26,5 +26,5 @@ export const features: readonly Feature[] = [
   { name: 'inline completions', activate: registerCompletions },
   { name: 'prompt library', activate: (services) => registerPrompts(services, new ChatPromptRunner()) },
   { name: 'chat', activate: registerChat },
-  { name: 'explain and review', activate: (services) => registerExplainReview(services, { sink: new ChatExplainSink(services.chatHub) }) },
+  { name: 'explain and review', activate: (services) => registerExplainReview(services, { sink: new ChatExplainSink(services.chatHub, services.logger) }) },
 ];

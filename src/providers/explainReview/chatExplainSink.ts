@@ -1,5 +1,6 @@
 import type { Tier } from '../../settings/schema';
 import { tiers } from '../../settings/schema';
+import type { Logger } from '../../util/logger';
 import type { ChatHub } from '../chat/chatHub';
 import type { ExplainHeader, ExplainSink, ExplainStream } from './explainSink';
 import { DocumentExplainSink } from './explainSink';
@@ -9,9 +10,14 @@ import { DocumentExplainSink } from './explainSink';
  * with another answer, into a Markdown document beside the code instead, so nothing is lost or blocked.
  */
 export class ChatExplainSink implements ExplainSink {
-  private readonly fallback = new DocumentExplainSink();
+  private readonly fallback: DocumentExplainSink;
 
-  constructor(private readonly hub: ChatHub) {}
+  constructor(
+    private readonly hub: ChatHub,
+    logger: Logger,
+  ) {
+    this.fallback = new DocumentExplainSink(logger);
+  }
 
   async open(header: ExplainHeader): Promise<ExplainStream> {
     const routing = header.routing;

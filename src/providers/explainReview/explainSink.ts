@@ -1,4 +1,5 @@
-import * as vscode from 'vscode';
+import type { Logger } from '../../util/logger';
+import { openMarkdownDocumentStream } from '../shared/markdownDocumentStream';
 
 /** What is shown above a streamed explanation. */
 export interface ExplainHeader {
@@ -46,34 +47,16 @@ export function headerMarkdown(header: ExplainHeader): string {
   return lines.join('\n');
 }
 
-/** Streams into an untitled Markdown document opened beside the code (edits batched every 80 ms). */
+/** Streams into an untitled Markdown document opened beside the code. */
 export class DocumentExplainSink implements ExplainSink {
+  constructor(private readonly logger: Logger) {}
+
   async open(header: ExplainHeader): Promise<ExplainStream> {
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: headerMarkdown(header) });
-    const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
-    let pending = '';
-    let chain: Promise<unknown> = Promise.resolve();
-    const flush = (): Promise<unknown> => {
-      if (pending === '') {
-        return chain;
-      }
-      const chunk = pending;
-      pending = '';
-      chain = chain.then(() => editor.edit((b) => b.insert(doc.lineAt(doc.lineCount - 1).range.end, chunk), { undoStopBefore: false, undoStopAfter: false }));
-      return chain;
-    };
-    const timer = setInterval(() => void flush(), 80);
-    const end = async (tail: string): Promise<void> => {
-      clearInterval(timer);
-      pending += tail;
-      await flush();
-    };
+    const stream = await openMarkdownDocumentStream(headerMarkdown(header), (message) => this.logger.warn(`Explain: could not write the answer: ${message}`));
     return {
-      append: (text) => {
-        pending += text;
-      },
-      finish: (footer) => end(footer !== undefined ? `\n\n---\n_${footer}_\n` : '\n'),
-      fail: (message) => end(`\n\n**Error:** ${message}\n`),
+      append: (text) => stream.append(text),
+      finish: (footer) => stream.close(footer !== undefined ? `\n\n---\n_${footer}_\n` : '\n'),
+      fail: (message) => stream.close(`\n\n**Error:** ${message}\n`),
     };
   }
 }

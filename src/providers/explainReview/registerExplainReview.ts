@@ -34,7 +34,7 @@ async function documentOf(uriText: unknown): Promise<vscode.TextDocument | undef
  * quick fixes, the findings list, and clearing findings when their lines change or on command.
  */
 export function registerExplainReview(services: Services, options: ExplainReviewOptions = {}): vscode.Disposable {
-  const sink = options.sink ?? new DocumentExplainSink();
+  const sink = options.sink ?? new DocumentExplainSink(services.logger);
   const store = new ReviewStore();
   const panel = new FindingsPanel(store);
   const refuse = (message: string): undefined => {

@@ -6,7 +6,6 @@ import { viewIds } from '../commands/commandIds';
 import type { Services } from '../services';
 import { PromptCommands } from './promptCommands';
 import { PromptLibraryService } from './promptLibraryService';
-import { DocumentPromptRunner } from './promptRunner';
 import type { PromptRunner } from './promptRunner';
 import { PromptsTreeProvider } from './promptsTree';
 import { findForRun, promptMenuItems, slashPromptCommands, slashRunSchema } from './slashPrompts';
@@ -43,9 +42,9 @@ export function publishDiagnostics(collection: vscode.DiagnosticCollection, snap
 
 /**
  * The saved prompt library feature: the "Prompts" view, its commands, live reload, and Problems entries.
- * `runner` defaults to the interim document runner; the chat view will pass its own.
+ * `runner` runs a filled prompt (the extension passes the chat's).
  */
-export function registerPrompts(services: Services, runner: PromptRunner = new DocumentPromptRunner(services)): vscode.Disposable {
+export function registerPrompts(services: Services, runner: PromptRunner): vscode.Disposable {
   const library = new PromptLibraryService(services.extension, services.logger);
   const tree = new PromptsTreeProvider(library);
   const view = vscode.window.createTreeView(viewIds.prompts, { treeDataProvider: tree, showCollapseAll: true });
