@@ -94,6 +94,20 @@ suite('Chat (UI)', () => {
     assert.match((await frame.locator('article.message.assistant').last().textContent()) ?? '', /word0 word1/);
   });
 
+  test('Esc in the chat stops a streaming answer too', async () => {
+    const { wb, fake } = vs();
+    fake.script({ match: { path: '/api/chat', promptIncludes: 'ESC-Q' }, times: 1, text: Array.from({ length: 200 }, (_, i) => `esc${i}`).join(' '), tokensPerSecond: 4 });
+    const frame = await chatFrame(wb);
+    const closedBefore = fake.closedEarly.length;
+    await send(frame, 'Count slowly (ESC-Q).');
+    const answer = frame.locator('article.message.assistant').last();
+    await answer.locator('text=esc2').first().waitFor({ timeout: 60_000 });
+    await frame.locator('textarea').press('Escape');
+    await frame.locator('article.message.assistant.status-cutOff', { hasText: 'esc1' }).last().waitFor({ timeout: 30_000 });
+    await fake.waitForClosed(closedBefore + 1, 30_000);
+    assert.ok(fake.closedEarly.length > closedBefore, 'the server saw the client close the stream');
+  });
+
   test('retry with a bigger tier asks a bigger model', async () => {
     const { wb } = vs();
     const frame = await chatFrame(wb);
