@@ -38,8 +38,8 @@ export class AgreementEstimate {
 export interface KeepPendingInput {
   /** Milliseconds since the pending request was sent. */
   readonly ageMs: number;
-  /** The model's measured time to first token. */
-  readonly timeToFirstTokenMs: number;
+  /** The model's measured time to first token; undefined before the first measurement. */
+  readonly timeToFirstTokenMs: number | undefined;
   /**
    * The user may stop here (the cursor is where people usually pause, or the trigger is manual): a new
    * request for this position would be sent after `restartDelayMs`.
@@ -67,13 +67,21 @@ export interface KeepPendingInput {
  * no time: keep the bet when it comes off at least as often as `minAgreementWhileTyping`, or when its first
  * token is due within `dueSoonMs` anyway. A lost bet costs server time only until its first token, when the
  * disagreement shows and it is aborted.
+ *
+ * A model never measured yet is treated like the typing case everywhere: its time to first token is unknown,
+ * and a request that reaches its first token is the only way to measure it when the user's pauses are shorter
+ * than the floor plus that time (aborting every request would keep it unmeasured, and every pause empty).
  */
 export function keepPending(input: KeepPendingInput): boolean {
   const p = Math.min(1, Math.max(0, input.agreement));
+  const ttft = input.timeToFirstTokenMs;
+  if (ttft === undefined) {
+    return p >= (input.minAgreementWhileTyping ?? 0.5);
+  }
   if (!input.mayPauseHere) {
-    return p >= (input.minAgreementWhileTyping ?? 0.5) || input.timeToFirstTokenMs - input.ageMs <= (input.dueSoonMs ?? 200);
+    return p >= (input.minAgreementWhileTyping ?? 0.5) || ttft - input.ageMs <= (input.dueSoonMs ?? 200);
   }
   const gain = p * (input.restartDelayMs + input.ageMs);
-  const loss = (1 - p) * Math.max(0, input.timeToFirstTokenMs - input.ageMs - input.restartDelayMs);
+  const loss = (1 - p) * Math.max(0, ttft - input.ageMs - input.restartDelayMs);
   return gain >= loss;
 }

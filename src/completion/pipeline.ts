@@ -610,18 +610,14 @@ export class CompletionPipeline {
   }
 
   /**
-   * Whether a keystroke keeps a generation that has not produced text yet (see {@link keepPending}). Never for
-   * a model not measured yet (it may take seconds; the next pause measures it), nor once the first token is
-   * overdue (the model may be reloading).
+   * Whether a keystroke keeps a generation that has not produced text yet (see {@link keepPending}). Never once
+   * its first token is overdue (the model may be reloading).
    */
   private keepWhilePending(generation: Generation, request: CompletionRequest, settings: Settings): boolean {
     const ttft = this.debounce.timeToFirstTokenMs;
-    if (ttft === undefined) {
-      return false;
-    }
     const age = this.deps.clock.now() - generation.startedAt;
     const wait = this.options.maxPendingWaitMs;
-    if ((this.debounce.timeToFirstTokenAtLeastMs ?? 0) > ttft + wait || age - ttft > wait) {
+    if (ttft !== undefined && ((this.debounce.timeToFirstTokenAtLeastMs ?? 0) > ttft + wait || age - ttft > wait)) {
       return false;
     }
     const mayPauseHere = request.manual || likelyPause(lineAround(request.text, request.offset, request.languageId));

@@ -288,6 +288,14 @@ export function processCompletion(raw: string, ctx: PostprocessContext, final: b
   const lines = text.split('\n');
   const out: string[] = [];
   const scanner = new BracketScanner(syntaxFor(ctx.languageId));
+  // In a hot streak, closing a bracket the cursor's own line opened (`| { kind: 'x' }`, `f(a, b)`) ends that
+  // line's statement, not the enclosing block: the streak goes on with the next lines.
+  let cursorLineOpeners = 0;
+  if (ctx.display === 'firstLine') {
+    const prefixScanner = new BracketScanner(syntaxFor(ctx.languageId));
+    prefixScanner.scanLine(ctx.linePrefix);
+    cursorLineOpeners = prefixScanner.depth;
+  }
   const tab = ctx.indent.size;
   const lineRest = ctx.lineSuffix.trim();
   const cursorLineHasText = ctx.linePrefix.trim() !== '';
@@ -368,7 +376,7 @@ export function processCompletion(raw: string, ctx: PostprocessContext, final: b
         out.push(line);
         break;
       }
-      closedOuter = true;
+      closedOuter ||= i > 0 || unmatched.length > cursorLineOpeners;
     }
     out.push(line);
     if (line.trim() !== '') {

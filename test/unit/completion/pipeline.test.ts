@@ -125,16 +125,97 @@ suite('completion pipeline', () => {
     assert.equal(h.backend.generations.length, 1);
   });
 
-  test('a keystroke while an unmeasured model still reads the prompt aborts the request rather than wait', async () => {
+  test('a keystroke while a model still reads the prompt keeps the request (nothing says its answer disagrees), and its answer serves what was typed', async () => {
     const h = harness();
+    h.backend.responder = () => ({ tokens: ['foo', '();'], firstTokenMs: 1000 });
+    h.call('let a = |');
+    await h.clock.advance(100); // sent at 60 ms; the model was never measured
+    assert.equal(h.backend.generations.length, 1);
+    const typed = h.call('let a = f|');
+    await flush();
+    assert.equal(h.backend.generations[0]?.outcome, 'running', 'kept through the keystroke');
+    await h.clock.advance(1000);
+    assert.deepEqual(shown(await typed.outcome), { text: 'oo();', source: 'reused' });
+    assert.equal(h.backend.generations.length, 1);
+    assert.equal(h.pipeline.agreement.samples, 1, 'the answer agreed with the typing: one verdict');
+    assert.ok(h.pipeline.agreement.probability > 0.5);
+  });
+
+  test('once answers are seen to disagree with the typing, a keystroke aborts a request still reading the prompt at once', async () => {
+    const h = harness();
+    for (let i = 0; i < 6; i++) {
+      h.pipeline.agreement.record(false);
+    }
     h.backend.responder = () => ({ tokens: ['foo();'], firstTokenMs: 1000 });
     h.call('let a = |');
     await h.clock.advance(100);
-    assert.equal(h.backend.generations.length, 1);
     h.call('let a = f|');
     await flush();
     assert.equal(h.backend.generations[0]?.outcome, 'aborted');
+    assert.equal(h.backend.generations[0]?.endedAt, 100, 'aborted without any time passing');
     assert.equal(h.pipeline.debounce.timeToFirstTokenAtLeastMs, 40, 'the wait is remembered as a lower bound');
+  });
+
+  test('a kept request whose answer disagrees is aborted at its first token, and the new request is not debounced again', async () => {
+    const h = harness();
+    h.backend.responder = () => ({ tokens: ['bar', '();'], firstTokenMs: 1000 });
+    h.call('let a = |');
+    await h.clock.advance(100);
+    const typed = h.call('let a = f|');
+    await h.clock.advance(960); // first token at 1060 ms: 'bar' contradicts 'f'
+    assert.equal(h.backend.generations[0]?.outcome, 'aborted');
+    assert.equal(h.backend.generations[0]?.endedAt, 1060);
+    assert.equal(h.backend.generations.length, 2);
+    assert.equal(h.backend.generations[1]?.startedAt, 1060, 'the debounce counts from the keystroke, long past');
+    assert.ok(h.pipeline.agreement.probability < 0.5, 'the verdict lowers the estimate');
+    await h.clock.advance(2000);
+    assert.equal((await typed.outcome).kind, 'shown');
+  });
+
+  test('where the user may pause, a request just sent to a slow model is restarted for the current position; an older one is kept', async () => {
+    const young = harness();
+    young.pipeline.debounce.recordTimeToFirstToken(1000);
+    young.backend.responder = () => ({ tokens: ['b);'], firstTokenMs: 1000 });
+    young.call('f(a|');
+    await young.clock.advance(100); // sent at 60 ms: 40 ms old
+    young.call('f(a)|'); // ')' ends a statement: the user may pause here
+    await young.clock.advance(100);
+    assert.equal(young.backend.generations[0]?.outcome, 'aborted');
+    assert.equal(young.backend.generations[0]?.endedAt, 100);
+    assert.equal(young.backend.generations[1]?.startedAt, 160, 'a new request for the current position, after the floor');
+
+    const old = harness();
+    old.pipeline.debounce.recordTimeToFirstToken(1000);
+    old.backend.responder = () => ({ tokens: [')', ';'], firstTokenMs: 1000 });
+    old.call('f(a|');
+    await old.clock.advance(560); // 500 ms old: its answer comes 560 ms before a new one would
+    const paused = old.call('f(a)|');
+    await old.clock.advance(100);
+    assert.equal(old.backend.generations[0]?.outcome, 'running');
+    assert.equal(old.backend.generations.length, 1);
+    await old.clock.advance(1000);
+    assert.deepEqual(shown(await paused.outcome), { text: ';', source: 'reused' });
+  });
+
+  test('a model much slower than the typing gets its request while the user types; a fast one only when the typing stops', async () => {
+    const sent = async (ttft: number): Promise<number[]> => {
+      const h = harness();
+      h.pipeline.debounce.recordTimeToFirstToken(ttft);
+      h.backend.responder = () => ({ tokens: ['zzz'], firstTokenMs: 5000 });
+      await h.clock.advance(1000);
+      for (const t of [400, 550, 700, 850]) {
+        h.pipeline.debounce.recordKeystroke(t); // the user types a key every 150 ms
+      }
+      let text = 'let v = ';
+      for (let i = 0; i < 8; i++) {
+        text += 'abcdefgh'[i];
+        h.call(`${text}|`);
+        await h.clock.advance(150);
+      }
+      return h.backend.generations.map((g) => g.startedAt);
+    };
+    assert.deepEqual(await sent(1000), [1060], 'sent at the floor mid-typing, then kept through it');
+    assert.deepEqual(await sent(100), [], 'the debounce waits longer than the typing gap');
   });
 
   test('a measured fast model is waited for while it reads the prompt', async () => {

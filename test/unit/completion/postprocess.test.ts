@@ -61,6 +61,14 @@ suite('completion post-processing', () => {
   });
 
   suite('brackets', () => {
+    test('hot streak: closing a bracket the cursor line opened ends that line, not the streak', () => {
+      const doc = 'const calls = [\n  f(a';
+      const streak = postprocessContext(doc + '\n', doc.length, { languageId: 'typescript', multiline: 'auto', family: 'qwen', indent: { useTabs: false, size: 2 }, lineEnding: '\n', hotStreakLines: 3 });
+      assert.equal(streak.display, 'firstLine');
+      assert.equal(final(', b),\n  f(c, d),\n];', streak), ', b),\n  f(c, d),\n];');
+      const block = ctx('function f() {\n  g(a|', { multiline: 'always' });
+      assert.equal(final(');\n}\nother();', block), ');', 'outside a streak, closing the statement ends it');
+    });
     test('a closer the code after the cursor already has is not repeated', () => {
       const c = ctx('const v = compute(|)');
       assert.equal(final('a, b)', c), 'a, b');
