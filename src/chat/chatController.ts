@@ -34,6 +34,8 @@ export interface ChatEnvironment {
   readonly answerReserveTokens: number;
   readonly maxContextTokens: number;
   readonly keepAlive: string | number | undefined;
+  /** Set when no model server answered at all: why (its action is "start the server"), instead of "no model". */
+  readonly unreachable?: TieredError;
 }
 
 export interface ChatControllerDeps {
@@ -484,6 +486,10 @@ export class ChatController {
         },
         env.router,
       );
+      if (decision.kind === 'noModel' && env.unreachable !== undefined) {
+        // Nothing is installed because nothing answered: say that, with "Start the server" (not "Pull a model").
+        throw env.unreachable;
+      }
       if (decision.kind === 'noModel') {
         await this.postState();
         this.deps.post({

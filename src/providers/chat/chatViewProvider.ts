@@ -345,11 +345,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     // Stale reports of a server that was down must not answer "no model": check again until one answers.
     const reports = connection.reports.some((r) => r.reachable) ? connection.reports : await connection.check();
     const settings = this.services.settings.current;
+    const down = reports.some((r) => r.reachable) ? undefined : reports.find((r) => r.error !== undefined)?.error;
     return {
       router: routerEnvironment(settings, reports, this.services.routing.speeds),
       answerReserveTokens: settings['context.answerReserveTokens'],
       maxContextTokens: settings['context.maxContextTokens'],
       keepAlive: settings.keepAlive,
+      ...(down !== undefined ? { unreachable: down } : {}),
     };
   }
 

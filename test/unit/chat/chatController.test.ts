@@ -49,7 +49,7 @@ class ScriptedChatBackend implements Partial<LlmBackend> {
   }
 }
 
-async function setup(context: { id: string; kind: 'selection' | 'file'; label: string; languageId: string; text: string }[] = [], options: { maxContextTokens?: number } = {}) {
+async function setup(context: { id: string; kind: 'selection' | 'file'; label: string; languageId: string; text: string }[] = [], options: { maxContextTokens?: number; serverDown?: boolean } = {}) {
   const folder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chatctl-'));
   const store = await HistoryStore.open({ folder, durable: false });
   const backend = new ScriptedChatBackend();
@@ -58,17 +58,20 @@ async function setup(context: { id: string; kind: 'selection' | 'file'; label: s
     router: {
       tiers: { small: { model: 'qwen2.5-coder:1.5b', endpoint: '' }, code: { model: 'qwen2.5-coder:7b', endpoint: '' }, moe: { model: 'qwen3:30b-a3b', endpoint: '' } },
       pins: {},
-      installed: [
-        fakeModel({ name: 'qwen2.5-coder:1.5b', parameterBillions: 1.5, parameterSize: '1.5B' }),
-        fakeModel({ name: 'qwen2.5-coder:7b', parameterBillions: 7.6, parameterSize: '7.6B' }),
-        fakeModel({ name: 'qwen3:30b-a3b', parameterBillions: 30.5, parameterSize: '30.5B', expertCount: 128 }),
-      ],
+      installed: options.serverDown
+        ? []
+        : [
+            fakeModel({ name: 'qwen2.5-coder:1.5b', parameterBillions: 1.5, parameterSize: '1.5B' }),
+            fakeModel({ name: 'qwen2.5-coder:7b', parameterBillions: 7.6, parameterSize: '7.6B' }),
+            fakeModel({ name: 'qwen3:30b-a3b', parameterBillions: 30.5, parameterSize: '30.5B', expertCount: 128 }),
+          ],
       loaded: [],
       preferLoaded: true,
     },
     answerReserveTokens: 512,
     maxContextTokens: options.maxContextTokens ?? 0,
     keepAlive: '30m',
+    ...(options.serverDown ? { unreachable: errors.unreachable('http://127.0.0.1:11434') } : {}),
   };
   let active: string | undefined;
   const controller = new ChatController({
@@ -208,6 +211,19 @@ suite('chat controller', () => {
     assert.ok(told?.type === 'notice', 'the user was told');
     assert.match(told.message, /the \d+ oldest message\(s\) were left out/);
     assert.equal(posted.filter((m) => m.type === 'notice' && m.level === 'warning').length, 0, 'no truncation warning: each question fits');
+  });
+
+  test('with no server answering, the error says so and offers Start the server, not Pull a model', async () => {
+    const { controller, backend, posted, store } = await setup([], { serverDown: true });
+    await controller.handle({ type: 'send', text: 'hello?' });
+    assert.equal(backend.requests.length, 0);
+    const error = posted.find((m) => m.type === 'error');
+    assert.ok(error && error.type === 'error');
+    assert.match(error.message, /Cannot reach the model server at http:\/\/127\.0\.0\.1:11434/);
+    assert.deepEqual(error.actions.map((a) => a.id).slice(0, 2), ['startServer', 'checkConnection']);
+    assert.ok(!error.actions.some((a) => a.id === 'pullModel'));
+    // The question is kept, so Retry (once the server runs) can ask it again.
+    assert.deepEqual(threadOf(store.get(controller.activeConversationId!)!).map((m) => m.content), ['hello?']);
   });
 
   test('regenerate keeps the earlier answer as a branch; retry with a bigger tier uses a bigger model', async () => {
