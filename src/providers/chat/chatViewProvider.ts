@@ -4,7 +4,7 @@ import { ChatController, type ChatAskRequest, type ChatEnvironment, type Externa
 import { HistoryStore } from '../../chat/historyStore';
 import { approximateCounter } from '../../context/tokenCounter';
 import { parseWebviewMessage, type HostToWebview, type PromptMenuItem, type WebviewToHost } from '../../webview/protocol';
-import { slashPromptCommands, type SlashRunArgument } from '../prompts/slashPrompts';
+import { slashDraft, slashPromptCommands, type SlashRunArgument } from '../prompts/slashPrompts';
 import { commandIds, viewIds } from '../commands/commandIds';
 import { routerEnvironment } from '../../routing/routingService';
 import { chatAskSchema } from './chatAsk';
@@ -168,7 +168,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'runPrompt': {
         // The prompt library runs it exactly like "Run Saved Prompt…"; its runner streams the answer into this view.
         const argument: SlashRunArgument = { promptId: message.promptId, name: message.name, ...(message.extra !== undefined ? { extra: message.extra } : {}) };
-        await vscode.commands.executeCommand(slashPromptCommands.run, argument);
+        const ran = await vscode.commands.executeCommand<boolean | undefined>(slashPromptCommands.run, argument);
+        if (ran !== true) {
+          // Cancelled (an input asked for) or not runnable: the user's words go back into the box, not lost.
+          this.post({ type: 'setDraft', text: slashDraft(message.name, message.extra) });
+        }
         return;
       }
       default:
@@ -393,3 +397,4 @@ export function registerChat(services: Services): vscode.Disposable {
     }),
   );
 }
+

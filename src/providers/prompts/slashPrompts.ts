@@ -83,3 +83,9 @@ export function withExtraInstructions(prompt: ResolvedPrompt, extra: string | un
   }
   return { ...prompt, text: `${prompt.text.trimEnd()}\n\n${text}` };
 }
+
+/** The `/` command as the user could type it again: the prompt's name as a slug, then their extra words. */
+export function slashDraft(name: string, extra: string | undefined): string {
+  const slug = name.trim().toLowerCase().replace(/\s+/g, '-');
+  return `/${slug}${extra !== undefined && extra.trim() !== '' ? ` ${extra.trim()}` : ''}`;
+}

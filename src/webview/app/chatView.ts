@@ -102,7 +102,7 @@ export class ChatView {
     this.chips = this.el('div', { className: 'chips', ariaLabel: 'Context' });
     this.input = this.el('textarea', { className: 'input', ariaLabel: 'Message (Enter sends, Shift+Enter new line, Up edits the last message)' });
     this.input.rows = 3;
-    this.input.placeholder = 'Ask about your code…  (Enter to send, Shift+Enter for a new line)';
+    this.input.placeholder = 'Ask about your code…  (/ runs a saved prompt, @ adds a file; Enter sends, Shift+Enter new line)';
     // Before wireEvents: the menu takes its keys (Enter on a prompt) ahead of the composer's handler.
     this.slashMenu = new SlashMenu({ document: this.doc, input: this.input, post: (m) => this.deps.post(m) });
     this.picker = this.el('select', { className: 'picker', ariaLabel: 'Model' });

@@ -187,5 +187,6 @@ suite('Chat slash prompts (UI)', () => {
     assert.equal(chats().length, count, 'cancelling the input sent nothing');
     assert.ok(fake.requests.slice(asksBefore).every((r) => r.path !== '/api/chat'));
     assert.equal(await frame.locator('article.message.user', { hasText: 'Write unit tests' }).count(), 0, 'no turn was added to the chat');
+    assert.equal(await input.inputValue(), '/write-tests', 'the cancelled command is back in the message box');
   });
 });

@@ -3,7 +3,7 @@ import { findPrompt, mergeSources } from '../../../src/prompts/library';
 import { parsePromptFile } from '../../../src/prompts/format';
 import type { PromptEntry, PromptSource, ResolvedPrompt } from '../../../src/prompts/types';
 import type { PromptUsage } from '../../../src/prompts/usageStats';
-import { findForRun, promptMenuItems, slashRunSchema, withExtraInstructions } from '../../../src/providers/prompts/slashPrompts';
+import { findForRun, promptMenuItems, slashDraft, slashRunSchema, withExtraInstructions } from '../../../src/providers/prompts/slashPrompts';
 
 function entry(source: PromptSource, name: string, extra: Partial<{ description: string; tier: 'small' | 'code' | 'moe' | 'auto'; body: string }> = {}): PromptEntry {
   const file = source === 'builtin' ? undefined : `/${source}/${name}.prompt.md`;
@@ -81,5 +81,11 @@ suite('prompts: the chat / menu (host side)', () => {
     for (const bad of [undefined, 'Explain', { name: '' }, { name: 'x'.repeat(201) }, { name: 'E', extra: 5 }, { name: 'E', extra: 'x'.repeat(20_001) }]) {
       assert.equal(slashRunSchema.safeParse(bad).success, false, JSON.stringify(bad)?.slice(0, 60));
     }
+  });
+
+  test('a cancelled run gives the user their command back, as they could type it again', () => {
+    assert.equal(slashDraft('Write Tests', undefined), '/write-tests');
+    assert.equal(slashDraft('Explain', '  focus on errors '), '/explain focus on errors');
+    assert.equal(slashDraft('Review', '   '), '/review');
   });
 });
