@@ -61,6 +61,8 @@ export class ChatView {
   private renderGeneration = 0;
   private windowStart = 0;
   private editingId: string | undefined;
+  /** Error boxes, by answer id ('' = not tied to an answer, shown last): kept across redraws until acted on. */
+  private readonly errorBoxes = new Map<string, HTMLElement>();
   private searchSeq = 0;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames flushed while streaming: observable by tests and benchmarks. */
@@ -188,6 +190,7 @@ export class ChatView {
     this.state = state;
     this.messages = [...state.messages];
     if (conversationChanged) {
+      this.errorBoxes.clear();
       this.rendered.clear();
       this.pending.clear();
       this.windowStart = Math.max(0, this.messages.length - INITIAL_WINDOW);
@@ -290,6 +293,10 @@ export class ChatView {
       empty.textContent = 'Ask a question about your code. The selection and current file are offered as context.';
       nodes.push(empty);
     }
+    const generalError = this.errorBoxes.get('');
+    if (generalError) {
+      nodes.push(generalError);
+    }
     this.list.replaceChildren(...nodes);
     if (deferred.length > 0) {
       // Two frames on: the first frame paints the latest messages, the one after adds the older ones.
@@ -351,6 +358,10 @@ export class ChatView {
       parts.push(details);
     }
     parts.push(this.messageActions(m));
+    const errorBox = this.errorBoxes.get(m.id);
+    if (errorBox) {
+      parts.push(errorBox);
+    }
     article.replaceChildren(...parts);
     return entry;
   }
@@ -443,6 +454,7 @@ export class ChatView {
   // ---- streaming ------------------------------------------------------------------------------------------
 
   private streamStart(messageId: string, parentId: string | null, badge: TierBadge): void {
+    this.errorBoxes.delete(''); // a new answer replaces an error that had none
     const existing = this.messages.findIndex((m) => m.id === messageId);
     const message: MessageView = {
       id: messageId,
@@ -536,7 +548,10 @@ export class ChatView {
   // ---- errors, notices, search ---------------------------------------------------------------------------
 
   private showError(messageId: string | undefined, text: string, actions: readonly ErrorActionView[]): void {
+    const key = messageId ?? '';
+    this.errorBoxes.get(key)?.remove();
     const box = this.el('div', { className: 'error-box' });
+    this.errorBoxes.set(key, box);
     box.setAttribute('role', 'alert');
     box.append(this.textEl('p', 'error-message', text));
     const bar = this.el('div', { className: 'error-actions' });
@@ -544,6 +559,9 @@ export class ChatView {
       bar.append(
         this.button(action.label, action.label, () => {
           box.remove();
+          if (this.errorBoxes.get(key) === box) {
+            this.errorBoxes.delete(key);
+          }
           this.deps.post({ type: 'errorAction', action: action.id, ...(messageId !== undefined ? { messageId } : {}) });
         }),
       );
