@@ -1,68 +1,33 @@
 import * as assert from 'node:assert/strict';
-import { JSDOM } from 'jsdom';
-import type { Marked as MarkedClass } from 'marked' with { 'resolution-mode': 'import' };
-import { ChatView, FIRST_PAINT, INITIAL_WINDOW, settledLength } from '../../../src/webview/app/chatView';
-import { createMarkdownRenderer, type PurifyWindow } from '../../../src/webview/app/markdown';
-import type { ChatStateSnapshot, MessageView, WebviewToHost } from '../../../src/webview/protocol';
+import { FIRST_PAINT, INITIAL_WINDOW, settledLength } from '../../../src/webview/app/chatView';
+import type { ChatStateSnapshot, MessageView } from '../../../src/webview/protocol';
+import { loadMarked, message, mountChatView, snapshot as baseSnapshot } from './chatViewKit';
 
-function message(id: string, role: MessageView['role'], content: string, extra: Partial<MessageView> = {}): MessageView {
-  return { id, parentId: null, role, content, status: 'complete', badge: undefined, figures: undefined, contextReport: undefined, error: undefined, branch: undefined, ...extra };
-}
-
+// The picker offers a tier too, and a selection chip is offered.
 function snapshot(messages: MessageView[], extra: Partial<ChatStateSnapshot> = {}): ChatStateSnapshot {
-  return {
-    conversations: [{ id: 'c1', title: 'First', updatedAt: 1, messageCount: messages.length }],
-    activeId: 'c1',
-    title: 'First',
-    messages,
-    earlierCount: 0,
-    choice: { kind: 'auto' },
+  return baseSnapshot(messages, {
     picker: [
       { choice: { kind: 'auto' }, label: 'Auto' },
       { choice: { kind: 'tier', tier: 'moe' }, label: 'MoE tier' },
     ],
     chips: [{ id: 'selection', kind: 'selection', label: 'main.ts:3-9', detail: 'src/main.ts lines 3-9' }],
-    streamingId: undefined,
-    undoDeleteId: undefined,
     ...extra,
-  };
+  });
 }
 
 function setup(initialDraft = '') {
-  const dom = new JSDOM('<!doctype html><body><div id="root"></div></body>', { runScripts: 'dangerously', url: 'https://webview.test/' });
+  const mounted = mountChatView({ initialDraft, frames: 'queued', runScripts: true });
+  const { dom } = mounted;
   const win = dom.window as unknown as Window & { __ran?: string[] };
   win.__ran = [];
-  const posted: WebviewToHost[] = [];
-  const frames: Array<() => void> = [];
-  const saved: Array<{ draft: string }> = [];
-  const root = dom.window.document.getElementById('root') as HTMLElement;
-  const view = new ChatView({
-    document: dom.window.document,
-    root,
-    post: (m) => posted.push(m),
-    render: createMarkdownRenderer(dom.window as unknown as PurifyWindow, Marked),
-    scheduleFrame: (cb) => frames.push(cb),
-    saveState: (s) => saved.push(s),
-    initialState: { draft: initialDraft, editingId: undefined },
-  });
-  const input = root.querySelector('textarea') as HTMLTextAreaElement;
   const key = (target: EventTarget, k: string, init: Partial<KeyboardEventInit> = {}) =>
     target.dispatchEvent(new dom.window.KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true, ...init }));
-  const runFrames = () => {
-    const pending = frames.splice(0);
-    for (const f of pending) {
-      f();
-    }
-    return pending.length;
-  };
-  return { dom, view, root, posted, input, key, runFrames, saved, ran: () => win.__ran ?? [] };
+  return { ...mounted, key, ran: () => win.__ran ?? [] };
 }
-
-let Marked: typeof MarkedClass;
 
 suite('chat webview view', () => {
   suiteSetup(async () => {
-    ({ Marked } = await import('marked'));
+    await loadMarked();
   });
 
   test('Enter sends, Shift+Enter does not, and the draft is kept for a restore', () => {

@@ -1,10 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { JSDOM } from 'jsdom';
-import type { Marked as MarkedClass } from 'marked' with { 'resolution-mode': 'import' };
-import { ChatView } from '../../../src/webview/app/chatView';
-import { createMarkdownRenderer, type PurifyWindow } from '../../../src/webview/app/markdown';
 import { matchPrompts, slashQuery } from '../../../src/webview/app/slashMenu';
-import { parseWebviewMessage, type ChatStateSnapshot, type PromptMenuItem, type WebviewToHost } from '../../../src/webview/protocol';
+import { parseWebviewMessage, type PromptMenuItem } from '../../../src/webview/protocol';
+import { loadMarked, mountChatView, snapshot } from './chatViewKit';
 
 function item(name: string, extra: Partial<PromptMenuItem> = {}): PromptMenuItem {
   return { id: `builtin:${name.toLowerCase()}`, name, description: '', source: 'builtin', tier: 'auto', favorite: false, usageCount: 0, inputs: [], error: undefined, ...extra };
@@ -21,37 +18,13 @@ const library: PromptMenuItem[] = [
 
 const names = (query: string): string[] => matchPrompts(library, query).map((m) => m.prompt.name);
 
-const state: ChatStateSnapshot = {
-  conversations: [],
-  activeId: undefined,
-  title: '',
-  messages: [],
-  earlierCount: 0,
-  choice: { kind: 'auto' },
-  picker: [{ choice: { kind: 'auto' }, label: 'Auto' }],
-  chips: [],
-  streamingId: undefined,
-  undoDeleteId: undefined,
-};
-
-let Marked: typeof MarkedClass;
+const state = snapshot([], { conversations: [], activeId: undefined, title: '' });
 
 function setup() {
-  const dom = new JSDOM('<!doctype html><body><div id="root"></div></body>', { url: 'https://webview.test/' });
-  const posted: WebviewToHost[] = [];
-  const saved: Array<{ draft: string }> = [];
-  const root = dom.window.document.getElementById('root') as HTMLElement;
-  const view = new ChatView({
-    document: dom.window.document,
-    root,
-    post: (m) => posted.push(m),
-    render: createMarkdownRenderer(dom.window as unknown as PurifyWindow, Marked),
-    scheduleFrame: () => undefined,
-    saveState: (s) => saved.push(s),
-    initialState: { draft: '', editingId: undefined },
-  });
+  // Frames are queued and never run: the menu does not depend on them.
+  const mounted = mountChatView({ frames: 'queued' });
+  const { dom, view, root, input } = mounted;
   view.handle({ type: 'state', state });
-  const input = root.querySelector('textarea') as HTMLTextAreaElement;
   input.focus();
   const type = (text: string) => {
     input.value = text;
@@ -65,7 +38,7 @@ function setup() {
     const id = input.getAttribute('aria-activedescendant');
     return id ? (dom.window.document.getElementById(id) as HTMLElement | null) : null;
   };
-  return { dom, view, root, posted, saved, input, type, key, menu, options, activeOption };
+  return { ...mounted, type, key, menu, options, activeOption };
 }
 
 suite('chat / menu: matching', () => {
@@ -119,7 +92,7 @@ suite('chat / menu: matching', () => {
 
 suite('chat / menu: in the chat view', () => {
   suiteSetup(async () => {
-    ({ Marked } = await import('marked'));
+    await loadMarked();
   });
 
   test('typing / opens a listbox, asks the host for the prompts, and shows them with source, tier and usage', () => {
