@@ -108,6 +108,25 @@ suite('Chat (UI)', () => {
     assert.ok(fake.closedEarly.length > closedBefore, 'the server saw the client close the stream');
   });
 
+  test('a stream that fails midway keeps the partial answer, cut off, with the error and a Retry that asks again', async () => {
+    const { wb, fake } = vs();
+    fake.script({ match: { path: '/api/chat', promptIncludes: 'FAIL-Q' }, times: 1, text: 'partial words here and then much more', errorAfterTokens: { after: 3, error: 'model runner crashed' } });
+    fake.script({ match: { path: '/api/chat', promptIncludes: 'FAIL-Q' }, times: 1, text: 'Recovered: FAILANS-OK.' });
+    const asked = (): number => fake.requests.filter((r) => r.path === '/api/chat' && r.rawBody.includes('FAIL-Q')).length;
+    const frame = await chatFrame(wb);
+    await send(frame, 'Explain generics (FAIL-Q)');
+    const cut = frame.locator('article.message.assistant.status-cutOff').last();
+    await cut.waitFor({ timeout: 60_000 });
+    assert.match((await cut.locator('.content').textContent()) ?? '', /partial/, 'the partial answer is kept');
+    // The error stays on its answer with its actions (the state redraw after the failure must not wipe it).
+    const box = cut.locator('.error-box[role="alert"]');
+    await box.waitFor({ timeout: 30_000 });
+    assert.match((await box.textContent()) ?? '', /model runner crashed/);
+    await box.locator('button[aria-label="Retry"]').click();
+    await frame.locator('article.message.assistant.status-complete', { hasText: 'FAILANS-OK' }).first().waitFor({ timeout: 60_000 });
+    assert.equal(asked(), 2, 'Retry asked the same question again');
+  });
+
   test('retry with a bigger tier asks a bigger model', async () => {
     const { wb } = vs();
     const frame = await chatFrame(wb);
@@ -234,6 +253,25 @@ suite('Chat (UI)', () => {
       await wb.page.waitForTimeout(200);
     }
     assert.match(text, /export const diffMarker = 7;/, 'the new file holds the code');
+  });
+
+  test('@ in the message box opens a file picker; the picked file is a chip and goes with the message', async () => {
+    const { wb, fake } = vs();
+    const frame = await chatFrame(wb);
+    const input = frame.locator('textarea');
+    await input.click();
+    await input.fill('');
+    await input.press('@');
+    const quick = wb.page.locator('.quick-input-widget');
+    await quick.locator('input').waitFor({ timeout: 30_000 });
+    await quick.locator('input').fill('report.py');
+    await quick.locator('.monaco-list-row', { hasText: 'report.py' }).first().click();
+    await frame.locator('.chip', { hasText: 'scripts/report.py' }).first().waitFor({ timeout: 30_000 });
+    await send(frame, 'What does this script do? (AT-Q)');
+    assert.ok(await until(wb, () => fake.requests.some((r) => r.path === '/api/chat' && r.rawBody.includes('AT-Q'))), 'the question reached the server');
+    const sent = fake.requests.filter((r) => r.path === '/api/chat' && r.rawBody.includes('AT-Q')).at(-1)?.body;
+    assert.match(lastUserText(sent), /File scripts\/report\.py:[\s\S]*def totals_by_region[\s\S]*\(AT-Q\)$/, 'the picked file is in the prompt, before the question');
+    await frame.locator('article.message.assistant.status-complete').last().waitFor({ timeout: 60_000 });
   });
 
   test('after a window reload the conversation is still there', async () => {
