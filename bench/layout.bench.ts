@@ -19,7 +19,7 @@ import type { ChatMessage } from '../src/backend/types';
 import { fimWindow } from '../src/context/fimWindow';
 import type { ContextItem } from '../src/context/items';
 import { layoutChat, layoutPrompt } from '../src/context/layout';
-import { sharedPrefixTokens } from '../src/context/prefixSharing';
+import { PrefixStabilityMeter } from '../src/context/prefixSharing';
 import { rankSources } from '../src/context/rank';
 import type { ContextCandidate } from '../src/context/rank';
 import { approximateCounter, clearTiktokenCache, tiktokenCounter } from '../src/context/tokenCounter';
@@ -205,12 +205,7 @@ function typingSession(counter: TokenCounter, name: string, prefixTokens: number
   fimWindow(fresh, Math.floor(fresh.length / 2), opts, counter);
   const firstCallMs = performance.now() - firstStarted;
   const times: number[] = [];
-  const ratios: number[] = [];
-  const prefixRatios: number[] = [];
-  let previous: string | undefined;
-  let previousPrefix = '';
-  let previousStart = -1;
-  let moves = 0;
+  const meter = new PrefixStabilityMeter(tk);
   let cpuMs = 0;
   for (const ch of typed) {
     text = text.slice(0, offset) + ch + text.slice(offset);
@@ -222,19 +217,8 @@ function typingSession(counter: TokenCounter, name: string, prefixTokens: number
     const w = fimWindow(text, offset, opts, counter);
     times.push(performance.now() - started);
     cpuMs += cpuMsSince(cpuStart);
-    const prompt = `<|fim_prefix|>${w.prefix}<|fim_suffix|>${w.suffix}<|fim_middle|>`;
-    if (previous !== undefined) {
-      ratios.push(sharedPrefixTokens(previous, prompt, tk).ratio);
-      prefixRatios.push(sharedPrefixTokens(previousPrefix, w.prefix, tk).ratio);
-      if (w.prefixStartOffset !== previousStart) {
-        moves += 1;
-      }
-    }
-    previous = prompt;
-    previousPrefix = w.prefix;
-    previousStart = w.prefixStartOffset;
+    meter.observe(`<|fim_prefix|>${w.prefix}<|fim_suffix|>${w.suffix}<|fim_middle|>`, w.prefix, w.prefixStartOffset);
   }
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
     counter: name,
     budgets: `${prefixTokens}/${suffixTokens}`,
@@ -242,10 +226,10 @@ function typingSession(counter: TokenCounter, name: string, prefixTokens: number
     cpuMsPerCall: Number((cpuMs / typed.length).toFixed(3)),
     medianMs: Number(percentile(times, 0.5).toFixed(3)),
     p95Ms: Number(percentile(times, 0.95).toFixed(3)),
-    meanSharedRatio: Number(mean(ratios).toFixed(4)),
-    minSharedRatio: Number(Math.min(...ratios).toFixed(4)),
-    meanPrefixSharedRatio: Number(mean(prefixRatios).toFixed(4)),
-    prefixStartMoves: moves,
+    meanSharedRatio: Number(meter.meanRatio.toFixed(4)),
+    minSharedRatio: Number(Math.min(...meter.ratios).toFixed(4)),
+    meanPrefixSharedRatio: Number(meter.meanPrefixRatio.toFixed(4)),
+    prefixStartMoves: meter.moves,
     keystrokes: typed.length,
   };
 }

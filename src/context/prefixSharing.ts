@@ -49,3 +49,47 @@ export function sharedPrefixTokens(a: string, b: string, counter: TokenCounter):
   const shared = Math.min(total, counter.count(b.slice(0, common)));
   return { shared, total, ratio: shared / total };
 }
+
+/**
+ * Follows a run of consecutive requests (e.g. one per keystroke) and measures how stable their prompts are:
+ * the share of each prompt's tokens it has in common with the one before (what a prefix KV cache can reuse),
+ * the same for the code prefix alone, and how often the prefix window's start moved.
+ */
+export class PrefixStabilityMeter {
+  /** Per request after the first: shared tokens / prompt tokens. */
+  readonly ratios: number[] = [];
+  /** Per request after the first: the same for the code prefix alone. */
+  readonly prefixRatios: number[] = [];
+  /** Requests whose prefix window started elsewhere than the previous one's. */
+  moves = 0;
+  private previous: { prompt: string; prefix: string; start: number } | undefined;
+
+  constructor(private readonly counter: TokenCounter) {}
+
+  /** Records one request: its whole prompt, its code prefix, and where that prefix starts in the document. */
+  observe(prompt: string, prefix: string, prefixStart: number): void {
+    const previous = this.previous;
+    if (previous !== undefined) {
+      this.ratios.push(sharedPrefixTokens(previous.prompt, prompt, this.counter).ratio);
+      this.prefixRatios.push(sharedPrefixTokens(previous.prefix, prefix, this.counter).ratio);
+      if (prefixStart !== previous.start) {
+        this.moves += 1;
+      }
+    }
+    this.previous = { prompt, prefix, start: prefixStart };
+  }
+
+  /** Mean of {@link ratios} (1 before a second request). */
+  get meanRatio(): number {
+    return mean(this.ratios);
+  }
+
+  /** Mean of {@link prefixRatios} (1 before a second request). */
+  get meanPrefixRatio(): number {
+    return mean(this.prefixRatios);
+  }
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? 1 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}

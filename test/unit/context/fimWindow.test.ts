@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { fimGridChars, fimWindow } from '../../../src/context/fimWindow';
-import { sharedPrefixTokens } from '../../../src/context/prefixSharing';
+import { PrefixStabilityMeter } from '../../../src/context/prefixSharing';
 import { approximateCounter, tiktokenCounter } from '../../../src/context/tokenCounter';
 import type { TokenCounter } from '../../../src/context/tokenCounter';
 import { seededRandom, syntheticCode } from './helpers';
@@ -126,31 +126,16 @@ suite('context/fimWindow', () => {
     let offset = text.indexOf('\n', Math.floor(text.length * 0.6));
     const opts = { prefixTokens: 1500, suffixTokens: 128 };
     const typed = '\n  const total = items.reduce((sum, item) => sum + item.price * item.quantity, 0);\n  return total;'.repeat(4);
-    let previous: string | undefined;
-    let previousStart = -1;
-    let moves = 0;
-    const ratios: number[] = [];
-    const prefixRatios: number[] = [];
-    let previousPrefix = '';
+    const meter = new PrefixStabilityMeter(counter);
     for (const ch of typed) {
       text = text.slice(0, offset) + ch + text.slice(offset);
       offset += 1;
       const w = fimWindow(text, offset, opts, counter);
-      const prompt = `<PRE>${w.prefix}<SUF>${w.suffix}<MID>`;
-      if (previous !== undefined) {
-        ratios.push(sharedPrefixTokens(previous, prompt, counter).ratio);
-        prefixRatios.push(sharedPrefixTokens(previousPrefix, w.prefix, counter).ratio);
-        if (w.prefixStartOffset !== previousStart) {
-          moves += 1;
-        }
-      }
-      previous = prompt;
-      previousPrefix = w.prefix;
-      previousStart = w.prefixStartOffset;
+      meter.observe(`<PRE>${w.prefix}<SUF>${w.suffix}<MID>`, w.prefix, w.prefixStartOffset);
     }
-    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-    assert.ok(moves <= Math.ceil(typed.length / fimGridChars(opts.prefixTokens)) + 1, `prefix start moved ${moves} times in ${typed.length} keystrokes`);
-    assert.ok(mean(ratios) >= 0.9, `mean shared ratio ${mean(ratios).toFixed(3)}`);
-    assert.ok(mean(prefixRatios) >= 0.95, `mean shared prefix ratio ${mean(prefixRatios).toFixed(3)}`);
+    assert.equal(meter.ratios.length, typed.length - 1);
+    assert.ok(meter.moves <= Math.ceil(typed.length / fimGridChars(opts.prefixTokens)) + 1, `prefix start moved ${meter.moves} times in ${typed.length} keystrokes`);
+    assert.ok(meter.meanRatio >= 0.9, `mean shared ratio ${meter.meanRatio.toFixed(3)}`);
+    assert.ok(meter.meanPrefixRatio >= 0.95, `mean shared prefix ratio ${meter.meanPrefixRatio.toFixed(3)}`);
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { commonPrefixLength, sharedPrefixTokens } from '../../../src/context/prefixSharing';
+import { commonPrefixLength, PrefixStabilityMeter, sharedPrefixTokens } from '../../../src/context/prefixSharing';
 import { tiktokenCounter } from '../../../src/context/tokenCounter';
 import { syntheticCode } from './helpers';
 
@@ -35,5 +35,17 @@ suite('context/prefixSharing', () => {
     assert.equal(commonPrefixLength('a😀', 'a😃'), 1);
     assert.equal(commonPrefixLength('abc', 'abd'), 2);
     assert.equal(commonPrefixLength('x'.repeat(1000) + 'y', 'x'.repeat(1000) + 'z'), 1000);
+  });
+
+  test('the stability meter compares each request with the one before and counts prefix moves', () => {
+    const meter = new PrefixStabilityMeter(counter);
+    assert.equal(meter.meanRatio, 1, 'nothing to compare yet');
+    meter.observe('a\nb\nc', 'a\nb\n', 0);
+    meter.observe('a\nb\nc', 'a\nb\n', 0);
+    meter.observe('x\ny', 'x\n', 5);
+    assert.deepEqual(meter.ratios, [1, 0]);
+    assert.deepEqual(meter.prefixRatios, [1, 0]);
+    assert.equal(meter.moves, 1);
+    assert.equal(meter.meanRatio, 0.5);
   });
 });
