@@ -89,7 +89,8 @@ export interface CompletionPipelineOptions {
   readonly minAgreementWhileTyping?: number;
   /**
    * A model whose time to first token exceeds this many of the user's typing gaps gets its requests sent
-   * while the user types, not only in pauses (see `prefetchWhileTyping`). Default 2.
+   * while the user types, not only in pauses (see `prefetchWhileTyping`). Default 0.5: only a model that
+   * answers within half a keystroke gap is as quick from a request sent at the pause.
    */
   readonly prefetchOverTypingGaps?: number;
   /** Upper bound on one generation. Default 15000. */
@@ -223,7 +224,7 @@ export class CompletionPipeline {
       orphanGraceMs: o.orphanGraceMs ?? 250,
       maxPendingWaitMs: o.maxPendingWaitMs ?? 200,
       minAgreementWhileTyping: o.minAgreementWhileTyping ?? 0.5,
-      prefetchOverTypingGaps: o.prefetchOverTypingGaps ?? 2,
+      prefetchOverTypingGaps: o.prefetchOverTypingGaps ?? 0.5,
       generationTimeoutMs: o.generationTimeoutMs ?? 15_000,
       maxDocuments: o.maxDocuments ?? 16,
       useCache: o.useCache ?? true,
@@ -634,14 +635,16 @@ export class CompletionPipeline {
   }
 
   /**
-   * A model much slower to answer than the user types cannot answer a request sent when the user pauses
-   * before the pause is over: send it while the user types (the debounce floor), and keep it through the typing
-   * (see {@link keepPending}), as long as answers agree with the typing often enough for that to pay.
+   * A request sent only once the user pauses answers floor + TTFT + the time to stream the line into the pause;
+   * one sent while the user types (at the debounce floor) and kept through the typing (see {@link keepPending})
+   * can have the line ready when the pause starts. Worth it while answers agree with the typing often enough,
+   * for any model slower than a fraction of the user's keystroke gap.
    */
   private prefetchWhileTyping(): boolean {
     const ttft = this.debounce.timeToFirstTokenMs;
     const gap = this.debounce.typingGapMs;
     return (
+      this.options.useReuse &&
       ttft !== undefined &&
       gap !== undefined &&
       ttft > this.options.prefetchOverTypingGaps * gap &&

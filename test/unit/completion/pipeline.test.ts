@@ -197,9 +197,9 @@ suite('completion pipeline', () => {
     assert.deepEqual(shown(await paused.outcome), { text: ';', source: 'reused' });
   });
 
-  test('a model much slower than the typing gets its request while the user types; a fast one only when the typing stops', async () => {
-    const sent = async (ttft: number): Promise<number[]> => {
-      const h = harness();
+  test('a model slower than half a keystroke gap gets its request while the user types; a faster one only when the typing stops', async () => {
+    const sent = async (ttft: number, options: CompletionPipelineOptions = {}): Promise<number[]> => {
+      const h = harness({ pipeline: options });
       h.pipeline.debounce.recordTimeToFirstToken(ttft);
       h.backend.responder = () => ({ tokens: ['zzz'], firstTokenMs: 5000 });
       await h.clock.advance(1000);
@@ -215,7 +215,9 @@ suite('completion pipeline', () => {
       return h.backend.generations.map((g) => g.startedAt);
     };
     assert.deepEqual(await sent(1000), [1060], 'sent at the floor mid-typing, then kept through it');
-    assert.deepEqual(await sent(100), [], 'the debounce waits longer than the typing gap');
+    assert.equal((await sent(100))[0], 1060, '100 ms is more than half of the 150 ms gap');
+    assert.deepEqual(await sent(50), [], 'the debounce waits longer than the typing gap');
+    assert.deepEqual(await sent(1000, { useReuse: false }), [], 'nothing could keep it through the typing');
   });
 
   test('a measured fast model is waited for while it reads the prompt', async () => {
