@@ -17,15 +17,3 @@ export function freePort(): Promise<number> {
     });
   });
 }
-
-/** True when a connection to the port on 127.0.0.1 is refused. */
-export function isPortClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}

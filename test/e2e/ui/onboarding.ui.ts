@@ -32,6 +32,8 @@ suite('Onboarding in VS Code (UI)', () => {
     assert.match(text, /ollama serve/);
     assert.match(text, /Connect to a Model Server/);
     assert.match(text, /Get Started/);
+    assert.match(text, /Check Connection/);
+    await wb.screenshot('ui-no-server');
     await wb.runCommand('Tiered: Get Started');
     const walkthrough = wb.page.locator('.gettingStartedContainer');
     await walkthrough.getByText(/Connect to a model server/).first().waitFor({ timeout: 60_000 });
