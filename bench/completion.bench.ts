@@ -33,7 +33,7 @@ import type { Settings } from '../src/settings/schema';
 import type { Clock } from '../src/util/clock';
 import { systemClock } from '../src/util/clock';
 import { nullLogger } from '../src/util/logger';
-import { FakeClock, fakeModel, flush } from '../test/doubles/fakeLlmBackend';
+import { FakeClock, fakeModel, flush, scriptedTokens } from '../test/doubles/fakeLlmBackend';
 import { seededRandom as mulberry32 } from '../test/doubles/seededRandom';
 
 const root = path.join(__dirname, '..');
@@ -375,13 +375,9 @@ class SimServer extends BaseBackend {
       }
       generation.serviceStart = this.clock.now();
       generation.state = 'running';
-      await this.sleep(this.speed.firstTokenMs, signal);
       const tokens = generation.planned.match(/[\s\S]{1,4}/g) ?? [];
-      for (let i = 0; i < tokens.length; i++) {
-        if (i > 0) {
-          await this.sleep(1000 / this.speed.tokensPerSecond, signal);
-        }
-        yield { type: 'token', text: tokens[i] ?? '' };
+      for await (const token of scriptedTokens(this.clock, tokens, { firstTokenMs: this.speed.firstTokenMs, tokenIntervalMs: 1000 / this.speed.tokensPerSecond }, signal)) {
+        yield { type: 'token', text: token };
       }
       generation.state = 'done';
       yield doneEvent(generation.planned);
@@ -394,23 +390,6 @@ class SimServer extends BaseBackend {
     }
   }
 
-  private sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(errors.aborted());
-        return;
-      }
-      const onAbort = (): void => {
-        timer.dispose();
-        reject(errors.aborted());
-      };
-      const timer = this.clock.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
 }
 
 interface SimFigures {
@@ -424,6 +403,15 @@ interface SimFigures {
   readonly pauseToReadyP50Ms: number;
   readonly pauseToReadyP90Ms: number;
   readonly pauseToReadyMaxMs: number;
+  /** Pauses with a suggestion ready within floor + time to first token + 20 ms (the issue's target). */
+  readonly pausesReadyWithinTarget: number;
+  /**
+   * Pauses whose suggestion came later than that target, but no later than the target plus the time the model
+   * takes to stream the text shown (a request sent at the pause cannot do better).
+   */
+  readonly pausesOverTargetOnlyByStreaming: number;
+  /** Pauses whose suggestion came later than the target plus the time to stream it. */
+  readonly pausesOverTargetOtherwise: number;
   /** Pauses longer than debounce floor + time to first token, and how many of them had a suggestion ready. */
   readonly pausesLongerThanFloorPlusTtft: number;
   readonly pausesLongerThanFloorPlusTtftWithSuggestion: number;
@@ -477,6 +465,7 @@ async function simulate(speed: ModelSpeed, cacheAndReuse: boolean, settings: Set
   let latestCall = -1;
   let visible: { anchor: number; text: string } | undefined;
   const shownAt = new Map<number, number>();
+  const shownText = new Map<number, string>();
   const outcomes = new Map<number, CompletionOutcome>();
   let inside = 0;
   let servedByReuse = 0;
@@ -530,6 +519,7 @@ async function simulate(speed: ModelSpeed, cacheAndReuse: boolean, settings: Set
         if (call === latestCall) {
           visible = { anchor: key.end, text: outcome.text };
           shownAt.set(call, clock.now() - startedAt);
+          shownText.set(call, outcome.text);
         }
         if (insideKeys.has(call) && outcome.source !== 'model') {
           servedByReuse++;
@@ -559,7 +549,12 @@ async function simulate(speed: ModelSpeed, cacheAndReuse: boolean, settings: Set
   let longPausesWithSuggestion = 0;
   let streamedPauses = 0;
   let streamedPausesWithSuggestion = 0;
+  let withinTarget = 0;
+  let overOnlyByStreaming = 0;
+  let overOtherwise = 0;
   const floor = settings['completion.debounceMs'];
+  const target = floor + speed.firstTokenMs + 20;
+  const streamingMs = (text: string): number => Math.ceil(text.length / 4) * (1000 / speed.tokensPerSecond);
   for (const k of pauseAfter) {
     const pause = gaps[k + 1] ?? 0;
     const latency = shownAt.get(k);
@@ -567,6 +562,13 @@ async function simulate(speed: ModelSpeed, cacheAndReuse: boolean, settings: Set
     if (has) {
       pausesWithSuggestion++;
       ready.push(latency);
+      if (latency <= target) {
+        withinTarget++;
+      } else if (latency <= target + streamingMs(shownText.get(k) ?? '')) {
+        overOnlyByStreaming++;
+      } else {
+        overOtherwise++;
+      }
     }
     if (process.env.BENCH_DEBUG !== undefined) {
       const key = keys[k];
@@ -644,6 +646,9 @@ async function simulate(speed: ModelSpeed, cacheAndReuse: boolean, settings: Set
     pauseToReadyP50Ms: round(percentile(ready, 50), 0),
     pauseToReadyP90Ms: round(percentile(ready, 90), 0),
     pauseToReadyMaxMs: round(ready.length > 0 ? Math.max(...ready) : Number.NaN, 0),
+    pausesReadyWithinTarget: withinTarget,
+    pausesOverTargetOnlyByStreaming: overOnlyByStreaming,
+    pausesOverTargetOtherwise: overOtherwise,
     pausesLongerThanFloorPlusTtft: longPauses,
     pausesLongerThanFloorPlusTtftWithSuggestion: longPausesWithSuggestion,
     pausesLongerThanFloorPlusTtftPlusLineStream: streamedPauses,
@@ -740,7 +745,8 @@ async function realServerRun(): Promise<Record<string, number | string> | undefi
   const fake = await FakeOllamaServer.start();
   try {
     // The answer never matches what the typist types: every request is typed past at the next keystroke
-    // unless the typist pauses long enough for it to finish.
+    // unless the typist pauses long enough for it to finish. The worst case for keeping requests through
+    // typing: the pipeline learns from the first disagreements and then aborts at once.
     fake.script({ match: { model: 'qwen2.5-coder:1.5b' }, text: 'zzUnlikelyCompletion(1);\n', firstTokenMs: slowModel.firstTokenMs, tokensPerSecond: slowModel.tokensPerSecond });
     const backend = new OllamaBackend({ id: 'ollama', baseUrl: fake.url, timeoutMs: 30_000 });
     const models = await backend.listModels();
@@ -778,18 +784,24 @@ async function realServerRun(): Promise<Record<string, number | string> | undefi
     let busy = 0;
     let wasted = 0;
     let orphans = 0;
-    for (const r of generates) {
+    let servedPastKeystroke = 0;
+    for (const [i, r] of generates.entries()) {
       const end = r.receivedMs + (r.busyMs ?? 0);
       busy += r.busyMs ?? 0;
+      // Superseded: still served more than 50 ms after a newer request arrived (allowing for the HTTP close to travel).
+      const newer = generates[i + 1];
+      if (newer !== undefined && end - newer.receivedMs > 50) {
+        orphans++;
+      }
       const typedPast = keyTimes.find((t) => t > r.receivedMs);
       if (process.env.BENCH_DEBUG !== undefined) {
         console.log(`request ${r.id}: received ${round(r.receivedMs - (keyTimes[0] ?? 0), 0)} busy ${round(r.busyMs ?? 0, 0)} ${r.outcome}; typed past at ${typedPast === undefined ? '-' : round(typedPast - (keyTimes[0] ?? 0), 0)}`);
       }
       if (typedPast !== undefined && end > typedPast) {
         wasted += end - typedPast;
-        // Still served more than 50 ms after being typed past (allowing for the HTTP close to travel).
+        // Kept through a keystroke (its answer could still have agreed with the typing, or was due soon).
         if (end - typedPast > 50) {
-          orphans++;
+          servedPastKeystroke++;
         }
       }
     }
@@ -802,6 +814,9 @@ async function realServerRun(): Promise<Record<string, number | string> | undefi
       closedEarlyByClient: fake.closedEarly.length,
       closedWhileReadingPrompt: fake.closedEarly.filter((c) => c.phase === 'prompt').length,
       orphanRequests: orphans,
+      // Every answer here disagrees with the typing: these are the requests kept through a keystroke before
+      // their first token showed it (while answers had not yet been seen to disagree, or with the token due soon).
+      servedPastNextKeystroke: servedPastKeystroke,
       wastedServerShare: round(busy === 0 ? 0 : wasted / busy, 3),
       serverBusyMs: round(busy, 0),
       wastedMs: round(wasted, 0),
@@ -842,7 +857,9 @@ async function main(): Promise<void> {
   for (const r of runs) {
     console.log(`  ${r.model}, cache+reuse ${r.cacheAndReuse ? 'ON' : 'OFF (baseline)'}:`);
     console.log(`    keystrokes ${r.keystrokes}, requests ${r.requests} = ${r.requestsPer100Chars} per 100 typed chars (target ≤ 2)`);
-    console.log(`    pauses ${r.pauses}, with a suggestion ready ${r.pausesWithSuggestion}; pause → ready p50 ${r.pauseToReadyP50Ms} ms, p90 ${r.pauseToReadyP90Ms} ms, max ${r.pauseToReadyMaxMs} ms (target ≤ ${floor + (r.model.startsWith('fast') ? fastModel.firstTokenMs : slowModel.firstTokenMs) + 20} ms)`);
+    const target = floor + (r.model.startsWith('fast') ? fastModel.firstTokenMs : slowModel.firstTokenMs) + 20;
+    console.log(`    pauses ${r.pauses}, with a suggestion ready ${r.pausesWithSuggestion}; pause → ready p50 ${r.pauseToReadyP50Ms} ms, p90 ${r.pauseToReadyP90Ms} ms, max ${r.pauseToReadyMaxMs} ms (target ≤ ${target} ms = floor + TTFT + 20, checked on p90)`);
+    console.log(`    of those: within ${target} ms ${r.pausesReadyWithinTarget}; later only by the time to stream the text shown ${r.pausesOverTargetOnlyByStreaming}; later than that ${r.pausesOverTargetOtherwise}`);
     console.log(`    pauses longer than floor + TTFT: ${r.pausesLongerThanFloorPlusTtft}, with a suggestion: ${r.pausesLongerThanFloorPlusTtftWithSuggestion}; longer than floor + TTFT + streaming the shown line: ${r.pausesLongerThanFloorPlusTtftPlusLineStream}, with a suggestion: ${r.pausesLongerThanFloorPlusTtftPlusLineStreamWithSuggestion}`);
     console.log(`    orphan generations (superseded, still running) ${r.orphanGenerations} (target 0); max concurrent ${r.maxConcurrentGenerations}; typed past but awaiting first token ${r.typedPastStillRunning}`);
     console.log(`    keystrokes inside a shown suggestion ${r.keystrokesInsideShownSuggestion}, served by typed-through reuse ${r.servedByReuse} = ${round(r.reuseShare * 100, 1)} % (target ≥ 80 %)`);
@@ -886,7 +903,10 @@ async function main(): Promise<void> {
     overheadP50: overhead.p50Ms <= 1,
     overheadP99: overhead.p99Ms <= 5,
     requestsPer100Chars: (fastOn?.requestsPer100Chars ?? 99) <= 2,
-    pauseToReady: (fastOn?.pauseToReadyP50Ms ?? 1e9) <= floor + fastModel.firstTokenMs + 20,
+    // The fast model's pause → ready target, checked on p90 (p50 is 0: most pauses are served by reuse); the max
+    // is only bounded by the target plus the time to stream the text shown, for a request sent at the pause.
+    pauseToReadyP90: (fastOn?.pauseToReadyP90Ms ?? 1e9) <= floor + fastModel.firstTokenMs + 20,
+    pauseToReadyEveryPauseAllowingStreaming: fastOn !== undefined && fastOn.pausesOverTargetOtherwise === 0,
     orphansFast: fastOn?.orphanGenerations === 0,
     orphansSlow: slowOn?.orphanGenerations === 0,
     reuseShare: (fastOn?.reuseShare ?? 0) >= 0.8,

@@ -85,6 +85,45 @@ export async function flush(): Promise<void> {
   }
 }
 
+/** Waits `ms` on the clock; rejects with an `aborted` error as soon as the signal aborts. */
+export function sleepOn(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(errors.aborted());
+      return;
+    }
+    const onAbort = (): void => {
+      timer.dispose();
+      reject(errors.aborted());
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Streams tokens the way a server does, on the clock: the first after `firstTokenMs` (reading the prompt),
+ * then one every `tokenIntervalMs`. Rejects with an `aborted` error as soon as the signal aborts, also while
+ * the prompt is still being read. Shared by the fake backend and the completion benchmark's simulated server.
+ */
+export async function* scriptedTokens(
+  clock: Clock,
+  tokens: readonly string[],
+  timing: { readonly firstTokenMs: number; readonly tokenIntervalMs: number },
+  signal: AbortSignal | undefined,
+): AsyncGenerator<string> {
+  await sleepOn(clock, timing.firstTokenMs, signal);
+  for (let i = 0; i < tokens.length; i++) {
+    if (i > 0) {
+      await sleepOn(clock, timing.tokenIntervalMs, signal);
+    }
+    yield tokens[i] ?? '';
+  }
+}
+
 /** How the fake answers one generate request. */
 export interface ScriptedAnswer {
   readonly tokens: readonly string[];
@@ -170,17 +209,13 @@ export class FakeLlmBackend implements LlmBackend {
   private async *stream(record: FakeGenerationRecord, answer: ScriptedAnswer): AsyncGenerator<GenerationEvent> {
     const signal = record.request.signal;
     try {
-      await this.sleep(answer.firstTokenMs ?? 100, signal);
       if (answer.error !== undefined) {
+        await sleepOn(this.clock, answer.firstTokenMs ?? 100, signal);
         record.outcome = 'failed';
         throw answer.error;
       }
       let text = '';
-      for (let i = 0; i < answer.tokens.length; i++) {
-        if (i > 0) {
-          await this.sleep(answer.tokenIntervalMs ?? 10, signal);
-        }
-        const token = answer.tokens[i] ?? '';
+      for await (const token of scriptedTokens(this.clock, answer.tokens, { firstTokenMs: answer.firstTokenMs ?? 100, tokenIntervalMs: answer.tokenIntervalMs ?? 10 }, signal)) {
         text += token;
         record.tokensSent++;
         yield { type: 'token', text: token };
@@ -209,24 +244,6 @@ export class FakeLlmBackend implements LlmBackend {
       }
       record.endedAt ??= this.clock.now();
     }
-  }
-
-  private sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(errors.aborted());
-        return;
-      }
-      const onAbort = (): void => {
-        timer.dispose();
-        reject(errors.aborted());
-      };
-      const timer = this.clock.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
   }
 
   chat(_request: ChatRequest): AsyncIterable<GenerationEvent> {
