@@ -130,6 +130,8 @@ export interface PipelineStats {
   cacheHits: number;
   reuseHits: number;
   attachedToStream: number;
+  /** Keystrokes that kept a generation still waiting for its first token (see `keepPending`). */
+  keptPending: number;
 }
 
 /** The state the status bar shows. */
@@ -148,8 +150,6 @@ class Generation {
   earlyStop = false;
   /** Some caller was shown text from it (a hot streak then runs on without waiters). */
   served = false;
-  /** Kept while the user typed on before its first token (a bet on its answer agreeing with the typing). */
-  keptWhilePending = false;
   /** Whether its answer agreed with what the user typed after its anchor, once its text showed it. */
   verdict: boolean | undefined;
   private readonly listeners = new Set<() => void>();
@@ -200,7 +200,7 @@ export class CompletionPipeline {
   readonly debounce: AdaptiveDebounce;
   /** How often generations kept through typing before their first token agreed with the typing. */
   readonly agreement = new AgreementEstimate();
-  readonly stats: PipelineStats = { requestsSent: 0, abortedGenerations: 0, earlyStops: 0, cacheHits: 0, reuseHits: 0, attachedToStream: 0 };
+  readonly stats: PipelineStats = { requestsSent: 0, abortedGenerations: 0, earlyStops: 0, cacheHits: 0, reuseHits: 0, attachedToStream: 0, keptPending: 0 };
   private readonly documents = new Map<string, DocumentState>();
   private readonly plans = new Map<string, FimPlan>();
   private readonly options: Required<Omit<CompletionPipelineOptions, 'numCtx' | 'debounce'>> & { numCtx: number | undefined };
@@ -325,7 +325,9 @@ export class CompletionPipeline {
       const waitingForFirstToken = running.firstTokenAt === undefined && typed !== '';
       const keep = this.options.useReuse && typed !== undefined && match === 'pending' && (!waitingForFirstToken || this.keepWhilePending(running, request, settings));
       if (keep) {
-        running.keptWhilePending ||= waitingForFirstToken;
+        if (waitingForFirstToken) {
+          this.stats.keptPending++;
+        }
         this.stats.attachedToStream++;
         const result = await this.attach(running, typed, signal, doc, seq);
         if (result !== 'miss') {

@@ -134,6 +134,7 @@ suite('completion pipeline', () => {
     const typed = h.call('let a = f|');
     await flush();
     assert.equal(h.backend.generations[0]?.outcome, 'running', 'kept through the keystroke');
+    assert.equal(h.pipeline.stats.keptPending, 1);
     await h.clock.advance(1000);
     assert.deepEqual(shown(await typed.outcome), { text: 'oo();', source: 'reused' });
     assert.equal(h.backend.generations.length, 1);
