@@ -293,6 +293,27 @@ suite('Chat (UI)', () => {
     await frame.locator('select.picker option:checked', { hasText: 'Auto' }).waitFor({ state: 'attached', timeout: 30_000 });
   });
 
+  test('hidden and shown again, the view comes back with its conversation and the unsent draft', async () => {
+    const { wb } = vs();
+    let frame = await chatFrame(wb);
+    const input = frame.locator('textarea');
+    await input.click();
+    await input.fill('an unsent DRAFT-KEEP line');
+    // Another view container takes the side bar: the chat's webview is disposed (no retainContextWhenHidden).
+    // (Through the palette: the Explorer's activity-bar icon carries an "unsaved files" badge that takes the click.)
+    await wb.runCommand('View: Show Explorer');
+    await wb.page.locator('iframe.webview.ready').first().waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => undefined);
+    frame = await wb.openChatView();
+    await frame.locator('article.message.assistant', { hasText: 'PICKANS' }).first().waitFor({ timeout: 60_000 });
+    let draft = '';
+    for (let i = 0; i < 50 && draft !== 'an unsent DRAFT-KEEP line'; i++) {
+      draft = await frame.locator('textarea').inputValue();
+      await wb.page.waitForTimeout(200);
+    }
+    assert.equal(draft, 'an unsent DRAFT-KEEP line', 'the draft is restored');
+    await frame.locator('textarea').fill('');
+  });
+
   test('after a window reload the conversation is still there', async () => {
     const { wb } = vs();
     let frame = await chatFrame(wb);
