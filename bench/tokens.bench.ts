@@ -2,8 +2,9 @@
  * Token counting speed: encoder load time, and counting 1 MB of source once the encoder is loaded
  * (target ≤ 100 ms), against plain tiktoken `encode_ordinary` on the same text as the baseline in the
  * same process. Our counter splits with cl100k's pre-tokenizer in JavaScript and memoises the counts of
- * repeated pieces; "cold" means its piece memo was emptied first (JIT warmed on other text), "warm"
- * means a second count of the same text. The counts must equal tiktoken's exactly.
+ * repeated pieces and (for long texts) of whole lines; "cold" means both memos were emptied first (JIT
+ * warmed on other text), "warm" means a second count of the same text (every line remembered). The counts
+ * must equal tiktoken's exactly.
  * Writes bench/results/tokens.json.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -31,6 +31,10 @@ export const referenceEncoding = 'cl100k_base';
 // pieces' counts equals the count of the whole text (checked by the unit tests).
 const cl100kPieces = /'(?:[sS]|[tT]|[rR][eE]|[vV][eE]|[mM]|[lL][lL]|[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+/gu;
 
+// The same pattern anchored at lastIndex, for the counting loop (one shared instance: counting is synchronous
+// and never re-entrant, so setting lastIndex is safe and saves compiling a regex per call).
+const cl100kPiecesSticky = new RegExp(cl100kPieces.source, 'uy');
+
 // Byte-pair merging is quadratic in the length of a piece (20,000 identical letters take ~250 ms), so a
 // longer piece (minified or binary content) is counted in chunks. The chunked count can differ from the
 // exact one by a token per chunk boundary, a negligible error on such pieces.
@@ -40,9 +44,17 @@ const pieceChunk = 128;
 const cachedPieceMaxLength = pieceChunk;
 const pieceCacheLimit = 200_000;
 
+// Long texts are also counted line by line (see lineChunkEnd) and each line's count is memoised: a file
+// edited between two requests keeps most of its lines, so a layout of changed files counts only the new lines.
+const lineMemoMinLength = 256;
+const lineMemoMaxChars = 4_000_000;
+const lineMemoMaxLineLength = 16_384;
+
 interface EncoderState {
   readonly encoder: TiktokenModule.Tiktoken;
   readonly pieceCounts: Map<string, number>;
+  readonly lineCounts: Map<string, number>;
+  lineChars: number;
   readonly loadMs: number;
 }
 
@@ -63,7 +75,7 @@ function encoderState(): EncoderState | undefined {
     const started = performance.now();
     try {
       const encoder = loadTiktoken().get_encoding(referenceEncoding);
-      shared = { encoder, pieceCounts: new Map(), loadMs: performance.now() - started };
+      shared = { encoder, pieceCounts: new Map(), lineCounts: new Map(), lineChars: 0, loadMs: performance.now() - started };
     } catch (error) {
       // Counting must never break a feature: fall back to the approximate counter from now on.
       loadFailure = error;
@@ -97,7 +109,21 @@ export function disposeTiktoken(): void {
 
 /** Forgets the memoised piece counts but keeps the encoder (for benchmarks that measure cold counting). */
 export function clearTiktokenCache(): void {
-  shared?.pieceCounts.clear();
+  if (shared !== undefined) {
+    shared.pieceCounts.clear();
+    shared.lineCounts.clear();
+    shared.lineChars = 0;
+  }
+}
+
+/**
+ * The same string, not sharing memory with the text it was sliced from: V8 represents a slice of 13 or more
+ * characters as a view that keeps the whole parent alive, so a memo of lines sliced from many versions of a
+ * 1 MB file would keep every version (measured: 300 remembered lines held 300 MB). Concatenating and
+ * slicing again makes V8 copy the characters into a fresh string; only memo insertions pay for it.
+ */
+function detached(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
 }
 
 function countPiece(state: EncoderState, piece: string): number {
@@ -125,7 +151,7 @@ function countPiece(state: EncoderState, piece: string): number {
     if (state.pieceCounts.size >= pieceCacheLimit) {
       state.pieceCounts.clear();
     }
-    state.pieceCounts.set(piece, count);
+    state.pieceCounts.set(detached(piece), count);
   }
   return count;
 }
@@ -156,6 +182,34 @@ export function safeCut(text: string, index: number): number {
   return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff ? index - 1 : index;
 }
 
+/**
+ * Where the line chunk starting at `from` ends: just after a newline that is followed by spaces or tabs
+ * and then a visible ASCII character (or the end of the text if there is no such newline).
+ *
+ * Counting chunk by chunk gives exactly the count of the whole text: the pre-tokenizer has no look-behind
+ * (a match depends only on the text from its start on), and such a newline always ends a piece: whether it
+ * is in a punctuation piece (` ?[^\s\p{L}\p{N}]+[\r\n]*`) or a whitespace piece (`\s*[\r\n]+` takes
+ * whitespace up to the last line break of the run), the piece stops right after it, in the whole text as in
+ * the chunk alone, and no earlier piece looks past it. Checked against whole-text counts by the unit tests.
+ */
+function lineChunkEnd(text: string, from: number): number {
+  const n = text.length;
+  let i = text.indexOf('\n', from);
+  while (i !== -1) {
+    let j = i + 1;
+    let c = text.charCodeAt(j);
+    while (c === 32 || c === 9) {
+      j += 1;
+      c = text.charCodeAt(j);
+    }
+    if (c >= 0x21 && c <= 0x7e) {
+      return i + 1;
+    }
+    i = text.indexOf('\n', j);
+  }
+  return n;
+}
+
 function countWithTiktoken(text: string): number {
   if (text.length === 0) {
     return 0;
@@ -164,20 +218,55 @@ function countWithTiktoken(text: string): number {
   if (state === undefined) {
     return approximateCount(text);
   }
+  if (text.length < lineMemoMinLength) {
+    return countPieces(state, text);
+  }
   let total = 0;
-  // One shared global regex: counting is synchronous and never re-entrant, so resetting lastIndex is safe
-  // and saves compiling a regex per call (layouts count line by line).
-  const pattern = cl100kPieces;
-  pattern.lastIndex = 0;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(text)) !== null) {
-    const piece = match[0];
-    if (piece.length === 0) {
-      // Cannot happen with this pattern; guards against an endless loop all the same.
-      pattern.lastIndex += 1;
+  let start = 0;
+  while (start < text.length) {
+    const end = lineChunkEnd(text, start);
+    const line = start === 0 && end === text.length ? text : text.slice(start, end);
+    const cached = state.lineCounts.get(line);
+    if (cached !== undefined) {
+      total += cached;
+    } else {
+      const count = countPieces(state, line);
+      total += count;
+      if (line.length <= lineMemoMaxLineLength) {
+        if (state.lineChars + line.length > lineMemoMaxChars) {
+          state.lineCounts.clear();
+          state.lineChars = 0;
+        }
+        state.lineCounts.set(detached(line), count);
+        state.lineChars += line.length;
+      }
+    }
+    start = end;
+  }
+  return total;
+}
+
+function countPieces(state: EncoderState, text: string): number {
+  let total = 0;
+  // A sticky `test` and a slice rather than `exec`: no match array per piece (a megabyte has ~250,000
+  // pieces, and that garbage cost more than the matching).
+  const pattern = cl100kPiecesSticky;
+  const n = text.length;
+  let start = 0;
+  while (start < n) {
+    pattern.lastIndex = start;
+    if (!pattern.test(text)) {
+      // Cannot happen (every character starts a match); skip it as `exec` would, and never loop forever.
+      start += 1;
       continue;
     }
-    total += countPiece(state, piece);
+    const end = pattern.lastIndex;
+    if (end <= start) {
+      start += 1;
+      continue;
+    }
+    total += countPiece(state, text.slice(start, end));
+    start = end;
   }
   return total;
 }

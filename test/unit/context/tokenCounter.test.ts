@@ -4,6 +4,7 @@ import {
   approximateCounter,
   calibratedCounter,
   chunksOf,
+  clearTiktokenCache,
   disposeTiktoken,
   isTiktokenLoaded,
   safeCut,
@@ -44,6 +45,35 @@ suite('context/tokenCounter', () => {
         ];
         for (const s of samples) {
           assert.equal(counter.count(s), enc.encode_ordinary(s).length, `mismatch on ${JSON.stringify(s.slice(0, 40))}`);
+        }
+      } finally {
+        enc.free();
+      }
+    });
+
+    test('line-by-line counting with remembered lines equals whole-text counts at awkward line breaks', () => {
+      const enc = get_encoding('cl100k_base');
+      try {
+        const counter = tiktokenCounter();
+        clearTiktokenCache();
+        const rand = seededRandom(11);
+        // Line breaks next to punctuation, indentation, blank lines, CRLF, tabs, letters, digits, quotes and non-ASCII.
+        const bits = ['a', 'Zed', ' ', '\n', '\r\n', '\t', '  ', "'s", "'LL", '1', '234', '.', ';', '!!', '}', '{', '`', '\u00a0', '\u2028', 'ñ', '👋', '\n\n', '\n  ', '\n\t', '      '];
+        const texts: string[] = [];
+        for (let t = 0; t < 40; t++) {
+          let s = '';
+          for (let i = 0; i < 400; i++) {
+            s += bits[Math.floor(rand() * bits.length)] ?? '';
+          }
+          texts.push(s);
+        }
+        const source = repoSource(30_000);
+        // The same lines again in a changed file (the remembered line counts are reused) and shifted by an edit.
+        texts.push(source, `// edited\n${source}`, source.replace(/\n/g, '\n  '), `${source}\n\n\n`, source.replace(/;\n/g, ';\r\n'));
+        for (const s of texts) {
+          assert.equal(counter.count(s), enc.encode_ordinary(s).length, `mismatch on ${JSON.stringify(s.slice(0, 60))}`);
+          // Counted again (all lines remembered): the same.
+          assert.equal(counter.count(s), enc.encode_ordinary(s).length);
         }
       } finally {
         enc.free();
