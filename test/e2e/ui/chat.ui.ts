@@ -61,6 +61,8 @@ suite('Chat (UI)', () => {
     await wb.openFile('src/cart.ts');
     await wb.goToEnd();
     const frame = await chatFrame(wb);
+    // A hidden element stays hidden (a class rule with `display` once showed the empty notice bar to everyone).
+    assert.equal(await frame.locator('.notice').isVisible(), false, 'no empty notice bar');
     await send(frame, 'How do I export a constant in TypeScript?');
     const answer = frame.locator('article.message.assistant').last();
     await answer.locator('code', { hasText: 'export const answerMarker = 42;' }).first().waitFor({ timeout: 60_000 });
