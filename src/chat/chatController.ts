@@ -623,6 +623,11 @@ export class ChatController {
         this.errors.set(messageId, error);
       }
     }
+    if (messageId === undefined) {
+      // No answer to hang the error on (it failed before one began): show the conversation first, so the error
+      // lands in it; a state that switched conversations after it would clear it from the view.
+      await this.postState().catch(() => undefined);
+    }
     this.deps.post({ type: 'error', messageId, message, actions: actionsFor(isTieredError(error) ? error.action : undefined) });
   }
 
@@ -745,7 +750,12 @@ export function actionsFor(action: ErrorAction | undefined): ErrorActionView[] {
     default:
       break;
   }
-  list.push({ id: 'retry', label: 'Retry' }, { id: 'retryBiggerTier', label: 'Retry with a bigger tier' }, { id: 'showLog', label: 'Show log' });
+  list.push({ id: 'retry', label: 'Retry' });
+  // A bigger model cannot help when the server is down or a model is missing.
+  if (action?.kind !== 'startServer' && action?.kind !== 'pullModel') {
+    list.push({ id: 'retryBiggerTier', label: 'Retry with a bigger tier' });
+  }
+  list.push({ id: 'showLog', label: 'Show log' });
   return list;
 }
 

@@ -44,6 +44,23 @@ suite('Onboarding in VS Code (UI)', () => {
     await wb.screenshot('ui-onboarding-walkthrough');
   });
 
+  test('with no server, a chat message is answered by an error that says so and offers to start it (never silence)', async () => {
+    const { wb } = vs();
+    const shown = wb.page.locator('iframe.webview.ready');
+    const frame = (await shown.count()) > 0 && (await shown.first().isVisible()) ? await wb.waitForWebview('textarea', 60_000) : await wb.openChatView();
+    const input = frame.locator('textarea');
+    await input.click();
+    await input.fill('Is anybody there?');
+    await input.press('Enter');
+    const box = frame.locator('.messages .error-box').first();
+    await box.waitFor({ timeout: 60_000 });
+    assert.match((await box.innerText()) ?? '', /Cannot reach the model server/);
+    await box.locator('button', { hasText: /Start the server/ }).first().waitFor({ timeout: 10_000 });
+    // The question stays in the conversation, to be asked again once the server runs.
+    assert.equal(await frame.locator('article.message.user', { hasText: 'Is anybody there?' }).count(), 1);
+    await wb.screenshot('ui-chat-no-server');
+  });
+
   test('when the server starts, the status bar turns healthy by itself', async () => {
     const { wb } = vs();
     const item = wb.page.locator('#workbench\\.parts\\.statusbar .statusbar-item').filter({ hasText: /Tiered/ }).first();

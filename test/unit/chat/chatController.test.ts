@@ -10,6 +10,7 @@ import { approximateCounter } from '../../../src/context/tokenCounter';
 import { nullLogger } from '../../../src/util/logger';
 import type { HostToWebview } from '../../../src/webview/protocol';
 import { fakeModel } from '../../doubles/fakeLlmBackend';
+import { loadMarked, mountChatView } from '../webview/chatViewKit';
 
 type Script = { tokens: string[]; fail?: Error; hang?: boolean };
 
@@ -222,8 +223,17 @@ suite('chat controller', () => {
     assert.match(error.message, /Cannot reach the model server at http:\/\/127\.0\.0\.1:11434/);
     assert.deepEqual(error.actions.map((a) => a.id).slice(0, 2), ['startServer', 'checkConnection']);
     assert.ok(!error.actions.some((a) => a.id === 'pullModel'));
+    assert.ok(!error.actions.some((a) => a.id === 'retryBiggerTier'), 'a bigger model cannot help a server that is down');
     // The question is kept, so Retry (once the server runs) can ask it again.
     assert.deepEqual(threadOf(store.get(controller.activeConversationId!)!).map((m) => m.content), ['hello?']);
+    // What the user sees: the same messages through the real view end with the error box still there (a state
+    // for the new conversation that came after the error once cleared it: a silent non-answer).
+    await loadMarked();
+    const { view, root } = mountChatView();
+    for (const m of posted) {
+      view.handle(m);
+    }
+    assert.match(root.querySelector('.messages .error-box')?.textContent ?? '', /Cannot reach the model server/);
   });
 
   test('regenerate keeps the earlier answer as a branch; retry with a bigger tier uses a bigger model', async () => {
