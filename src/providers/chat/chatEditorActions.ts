@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { isToolDocument } from '../shared/reportDocuments';
 import type { ChatContextItem } from '../../chat/promptAssembly';
 import type { CodeAction } from '../../webview/protocol';
 
@@ -11,14 +12,14 @@ const MAX_FILE_CONTEXT_CHARS = 200_000;
  * so `activeTextEditor` is undefined then), offers the selection and file as context, and applies code actions.
  */
 export class ChatEditorBridge implements vscode.Disposable {
-  private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
+  private lastEditor: vscode.TextEditor | undefined = userEditor(vscode.window.activeTextEditor);
   private readonly picked = new Map<string, vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly onContextChanged: (kind: 'editor' | 'selection') => void) {
     vscode.window.onDidChangeActiveTextEditor(
       (editor) => {
-        if (editor && editor.document.uri.scheme !== 'output') {
+        if (userEditor(editor)) {
           this.lastEditor = editor;
           this.onContextChanged('editor');
         }
@@ -150,4 +151,9 @@ function languageIdOf(fence: string): string {
 
 function assertNever(value: never): never {
   throw new Error(`Unhandled code action: ${String(value)}`);
+}
+
+/** The editor when it holds the user's code (not an output channel or one of Tiered's reports). */
+function userEditor(editor: vscode.TextEditor | undefined): vscode.TextEditor | undefined {
+  return editor !== undefined && !isToolDocument(editor.document.uri) ? editor : undefined;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ReportDocuments, reportSchemes } from '../shared/reportDocuments';
 import { isTieredError } from '../../backend/errors';
 import type { TieredError } from '../../backend/errors';
 import { explainAttempts } from '../../completion/attemptLog';
@@ -18,6 +19,8 @@ export function registerCompletions(services: Services): vscode.Disposable {
   const status = new CompletionStatusBar();
   const notifier = new CompletionErrorNotifier();
   disposables.push(status);
+  const reports = new ReportDocuments(reportSchemes.whyNoCompletion);
+  disposables.push(reports);
 
   // The model is routed once and kept until settings or the servers change: never a model list per keystroke.
   let resolved: Promise<ResolvedModel | TieredError> | undefined;
@@ -92,8 +95,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
     vscode.commands.registerCommand(commandIds.whyNoCompletion, async () => {
       const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now())}\n`;
       services.logger.info(text);
-      const doc = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
-      await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+      await reports.show('Why no completion.md', text, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       return text;
     }),
     vscode.commands.registerCommand(commandIds.completionMenu, async () => {

@@ -69,7 +69,9 @@ suite('Inline completions with the server down (UI)', () => {
       `one notification at most, never a storm: ${notices.join(' | ')}`,
     );
     await wb.runCommand('Tiered: Why No Completion?');
-    await wb.page.locator('.tabs-container .tab.active', { hasText: 'Untitled' }).waitFor({ timeout: 30_000 });
+    // A read-only report: never an Untitled file that asks to be saved on close.
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'Why no completion.md' }).waitFor({ timeout: 30_000 });
+    assert.equal(await wb.page.locator('.tabs-container .tab.active.dirty').count(), 0, 'the report is not a dirty untitled file');
     // The Markdown editor wraps long lines: read the text without its visual line breaks.
     const explanation = (await wb.editorText()).replace(/\n/g, '');
     assert.match(explanation, /Why no completion/);
