@@ -404,6 +404,18 @@ export class Workbench {
     return this.waitForWebview(readySelector, timeout);
   }
 
+  /**
+   * The chat's frame: opens the view only when no webview is on screen (clicking the container's icon again would
+   * toggle the side bar closed).
+   */
+  async chatFrame(timeout = 60_000): Promise<FrameLocator> {
+    const shown = this.page.locator('iframe.webview.ready');
+    if ((await shown.count()) > 0 && (await shown.first().isVisible())) {
+      return this.waitForWebview('textarea', timeout);
+    }
+    return this.openChatView('textarea', timeout);
+  }
+
   // ---- artifacts ----
 
   /** Saves a full-page screenshot to test-results/<name>.png and returns its path. */

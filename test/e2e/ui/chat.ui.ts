@@ -12,14 +12,7 @@ import type { Workbench } from '../harness/workbench';
 
 const tiers = { 'tiered.tiers.small.model': 'llama3.2:3b', 'tiered.tiers.code.model': 'qwen2.5-coder:7b', 'tiered.tiers.moe.model': 'qwen3:30b-a3b' };
 
-/** The chat's frame: opens the view only when it is not on screen (a second click would toggle the side bar). */
-async function chatFrame(wb: Workbench): Promise<FrameLocator> {
-  const shown = wb.page.locator('iframe.webview.ready');
-  if ((await shown.count()) > 0 && (await shown.first().isVisible())) {
-    return wb.waitForWebview('textarea', 60_000);
-  }
-  return wb.openChatView();
-}
+const chatFrame = (wb: Workbench): Promise<FrameLocator> => wb.chatFrame();
 
 async function send(frame: FrameLocator, text: string): Promise<void> {
   const input = frame.locator('textarea');

@@ -40,14 +40,7 @@ function workspaceWithPrompts(): string {
   return dir;
 }
 
-/** The chat's frame: opens the view only when it is not on screen (a second click would toggle the side bar). */
-async function chatFrame(wb: Workbench): Promise<FrameLocator> {
-  const shown = wb.page.locator('iframe.webview.ready');
-  if ((await shown.count()) > 0 && (await shown.first().isVisible())) {
-    return wb.waitForWebview('textarea', 60_000);
-  }
-  return wb.openChatView();
-}
+const chatFrame = (wb: Workbench): Promise<FrameLocator> => wb.chatFrame();
 
 /** Every message text of a recorded /api/chat request. */
 function allText(body: unknown): string {

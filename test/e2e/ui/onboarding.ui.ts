@@ -46,8 +46,7 @@ suite('Onboarding in VS Code (UI)', () => {
 
   test('with no server, a chat message is answered by an error that says so and offers to start it (never silence)', async () => {
     const { wb } = vs();
-    const shown = wb.page.locator('iframe.webview.ready');
-    const frame = (await shown.count()) > 0 && (await shown.first().isVisible()) ? await wb.waitForWebview('textarea', 60_000) : await wb.openChatView();
+    const frame = await wb.chatFrame();
     const input = frame.locator('textarea');
     await input.click();
     await input.fill('Is anybody there?');
