@@ -404,6 +404,14 @@ export class Workbench {
     return this.waitForWebview(readySelector, timeout);
   }
 
+  /** Collapses a view pane of the open container (its header toggles it), so the others get its room. */
+  async collapseViewPane(title: string): Promise<void> {
+    const header = this.viewPane(title).locator('.pane-header');
+    if ((await header.count()) > 0 && (await header.first().getAttribute('aria-expanded')) === 'true') {
+      await header.first().click();
+    }
+  }
+
   /**
    * The chat's frame: opens the view only when no webview is on screen (clicking the container's icon again would
    * toggle the side bar closed).

@@ -11,7 +11,14 @@ const generateCount = (requests: readonly { path: string }[]): number => request
 
 /** The ghost text of the cursor line: VS Code splits it into one decoration per syntax token. */
 async function ghostLine(wb: Workbench, timeout: number): Promise<string> {
-  await wb.ghostText(timeout);
+  try {
+    await wb.ghostText(timeout);
+  } catch (error) {
+    // Say why, from the extension's own attempt log (a failure here once gave nothing to go on).
+    await wb.runCommand('Tiered: Why No Completion?');
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'Why no completion.md' }).waitFor({ timeout: 30_000 });
+    throw new Error(`no ghost text: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n${await wb.editorText()}`);
+  }
   const parts = await wb.page.locator('.monaco-editor .view-line .ghost-text-decoration').allInnerTexts();
   return parts.join('').replace(/\u00a0/g, ' ');
 }

@@ -9,6 +9,9 @@ suite('Packaged Tiered in VS Code (UI)', () => {
     const { wb, fake } = vs();
     await wb.openViewContainer('Tiered');
     await wb.viewPane('Models').waitFor();
+    // The chat takes most of the side bar at first, and a tree draws only the rows on screen: make room.
+    await wb.collapseViewPane('Chat');
+    await wb.collapseViewPane('Prompts');
     await wb.waitForTreeItem('Models', 'qwen2.5-coder:1.5b');
     const labels = await wb.treeLabels('Models');
     for (const name of ['qwen2.5-coder:7b', 'llama3.2:3b']) {
