@@ -35,6 +35,14 @@ suite('Inline completions (UI)', () => {
     await wb.press('Enter');
     await wb.type('def add_numbers(a: float, b: float) -> float:');
     await wb.press('Enter');
+    // VS Code asks the provider after an edit; in two CI runs on a loaded machine it never did in this fresh window
+    // ("Why No Completion?": the editor never asked). Then the manual trigger (Alt+\\) asks: the model's ghost
+    // text must still come through the same pipeline.
+    const automatic = await wb.ghostText(30_000).then(() => true, () => false);
+    if (!automatic) {
+      console.log('    (no automatic inline request from VS Code within 30 s: triggering by hand)');
+      await wb.press('Alt+\\');
+    }
     const ghost = await ghostLine(wb, 60_000);
     assert.match(ghost, /return a \+ b/, `ghost text: ${ghost}`);
     const sent = fake.requests.filter((r) => r.path === '/api/generate').at(-1);
