@@ -68,7 +68,7 @@ suite('Tiered in VS Code: saved prompt library', () => {
     // The file watcher reloads the library: wait until the prompt is known (run reports an unknown name itself).
     let known = false;
     for (let i = 0; i < 100 && !known; i++) {
-      const prompts = (await vscode.commands.executeCommand<{ name: string }[]>('tiered.prompts.internal.list')) ?? [];
+      const prompts = (await vscode.commands.executeCommand<{ name: string }[]>('tiered.prompts.internal.menu')) ?? [];
       known = prompts.some((p) => p.name === 'Team Summary');
       if (!known) {
         await new Promise((r) => setTimeout(r, 200));

@@ -10,7 +10,7 @@ import { PromptNameTakenError } from '../../prompts/promptFolder';
 import type { PromptFolder } from '../../prompts/promptFolder';
 import { resolvePrompt } from '../../prompts/resolve';
 import { isUsable } from '../../prompts/types';
-import type { PromptDefinition, PromptEntry, PromptSource, ResolvedPrompt, TierHint } from '../../prompts/types';
+import type { PromptDefinition, PromptEntry, ResolvedPrompt } from '../../prompts/types';
 import { compareForPick, usageKey } from '../../prompts/usageStats';
 import { inputsOf } from '../../prompts/variables';
 import type { Logger } from '../../util/logger';
@@ -37,25 +37,6 @@ const newPromptHelp = [
   'Without ${selection} in the body, the selected code (or the whole file) is attached after it.',
   'Write $${…} for a literal ${…}.',
 ].join('\n');
-
-/** A prompt as other features list it (see {@link promptInternalCommands}). */
-export interface PromptSummary {
-  readonly name: string;
-  readonly description: string;
-  readonly source: PromptSource;
-  readonly tier: TierHint;
-  readonly favorite: boolean;
-}
-
-/**
- * Commands for other features (not in the palette, not in package.json): the chat's `/` list calls
- * `list` (→ PromptSummary[], favorites first) and `resolve` (name → ResolvedPrompt | undefined after asking the
- * inputs; undefined = cancelled or malformed), then sends the result through its own path.
- */
-export const promptInternalCommands = {
-  list: 'tiered.prompts.internal.list',
-  resolve: 'tiered.prompts.internal.resolve',
-} as const;
 
 function isNode(value: unknown): value is PromptNode {
   return value !== null && typeof value === 'object' && 'kind' in value && (value.kind === 'group' || value.kind === 'prompt');
@@ -103,14 +84,6 @@ export class PromptCommands {
       reg(commandIds.promptsSaveSelection, (a) => this.saveSelection(a)),
       reg(commandIds.promptsRestore, () => this.restore()),
       reg(commandIds.promptsRefresh, () => this.library.reload()),
-      vscode.commands.registerCommand(promptInternalCommands.list, () => this.list()),
-      vscode.commands.registerCommand(promptInternalCommands.resolve, async (name: unknown) => {
-        if (typeof name !== 'string') {
-          return undefined;
-        }
-        const entry = findPrompt(this.library.snapshot, name) ?? this.library.snapshot.entries.find((e) => nameKey(e.name) === nameKey(name));
-        return entry === undefined ? undefined : this.resolveEntry(entry);
-      }),
     );
   }
 
@@ -525,14 +498,6 @@ export class PromptCommands {
     }
     await this.runner.run(withExtraInstructions(resolved, extra));
     return true;
-  }
-
-  /** The effective prompts, for other features (the chat's `/` list): name, description, source, tier. */
-  list(): PromptSummary[] {
-    return this.library.snapshot.effective
-      .map((entry) => ({ entry, usage: this.library.usage(entry), name: entry.name }))
-      .sort(compareForPick)
-      .map(({ entry, usage }) => ({ name: entry.name, description: entry.definition.description, source: entry.source, tier: entry.definition.tier, favorite: usage.favorite }));
   }
 
   private async run(arg: unknown): Promise<void> {
