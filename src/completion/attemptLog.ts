@@ -25,16 +25,57 @@ export interface Attempt {
   readonly action?: ErrorAction;
 }
 
-/** A bounded ring of attempts, newest last. */
+/** Where an attempt still in progress waits. */
+export type AttemptStage = 'choosingModel' | 'debouncing' | 'waitingForModel';
+
+/** An attempt that has not ended yet: a hang shows in "Why No Completion?" instead of nothing at all. */
+export interface PendingAttempt {
+  readonly id: number;
+  /** Clock time (ms) when the attempt started. */
+  readonly at: number;
+  readonly documentUri: string;
+  readonly languageId: string;
+  stage: AttemptStage;
+  model?: string;
+}
+
+/** A bounded ring of attempts, newest last, and the attempts still in progress. */
 export class AttemptLog {
   private readonly ring: Attempt[] = [];
+  private readonly pending = new Map<number, PendingAttempt>();
   private nextId = 1;
 
   constructor(readonly capacity = 100) {}
 
-  /** Records an attempt and returns it with its id. */
-  record(attempt: Omit<Attempt, 'id'>): Attempt {
-    const entry: Attempt = { ...attempt, id: this.nextId++ };
+  /** Starts an attempt: it shows as in progress until {@link end} (or {@link record} with its id). */
+  begin(at: number, documentUri: string, languageId: string): PendingAttempt {
+    const entry: PendingAttempt = { id: this.nextId++, at, documentUri, languageId, stage: 'choosingModel' };
+    this.pending.set(entry.id, entry);
+    if (this.pending.size > this.capacity) {
+      // Bounded even if callers never end (a hang is what this is for): forget the oldest.
+      const oldest = this.pending.keys().next().value;
+      if (oldest !== undefined) {
+        this.pending.delete(oldest);
+      }
+    }
+    return entry;
+  }
+
+  /** Ends an attempt begun with {@link begin} without recording an outcome. */
+  end(attempt: PendingAttempt): void {
+    this.pending.delete(attempt.id);
+  }
+
+  /** Attempts begun and not ended yet, oldest first. */
+  inFlight(): readonly PendingAttempt[] {
+    return [...this.pending.values()];
+  }
+
+  /** Records an attempt (ending it if it was begun: pass its id) and returns it with its id. */
+  record(attempt: Omit<Attempt, 'id'> & { readonly id?: number }): Attempt {
+    const id = attempt.id ?? this.nextId++;
+    this.pending.delete(id);
+    const entry: Attempt = { ...attempt, id };
     this.ring.push(entry);
     if (this.ring.length > this.capacity) {
       this.ring.shift();
@@ -58,6 +99,7 @@ export class AttemptLog {
 
   clear(): void {
     this.ring.length = 0;
+    this.pending.clear();
   }
 }
 
@@ -72,6 +114,15 @@ const outcomeLabels: Readonly<Record<AttemptOutcome, string>> = {
   shown: 'shown',
   accepted: 'accepted',
 };
+
+const stageLabels: Readonly<Record<AttemptStage, string>> = {
+  choosingModel: 'choosing the completion model',
+  debouncing: 'waiting for a pause in typing',
+  waitingForModel: "waiting for the model's answer",
+};
+
+/** An attempt in progress this long is stuck, not slow. */
+const stuckAfterMs = 10_000;
 
 function ago(ms: number): string {
   if (ms < 1000) {
@@ -109,7 +160,11 @@ export function adviceFor(attempt: Attempt): string | undefined {
  * A human explanation of the last attempts: a line per attempt (newest first), then what to fix.
  * `now` is the clock time to express ages against.
  */
-export function explainAttempts(attempts: readonly Attempt[], now: number, show = 10): string {
+export function explainAttempts(attempts: readonly Attempt[], now: number, show = 10, inFlight: readonly PendingAttempt[] = []): string {
+  const progress = explainInFlight(inFlight, now, show);
+  if (attempts.length === 0 && progress.length > 0) {
+    return progress.join('\n');
+  }
   if (attempts.length === 0) {
     return [
       'No completion has been attempted yet: the editor never asked Tiered for one.',
@@ -123,6 +178,9 @@ export function explainAttempts(attempts: readonly Attempt[], now: number, show 
     lines.push(`Completions are working: the last one was ${outcomeLabels[latest.outcome]} ${ago(now - latest.at)}${latest.model ? ` (model ${latest.model})` : ''}.`);
   } else if (latest !== undefined) {
     lines.push(`The last attempt (${ago(now - latest.at)}, ${fileName(latest.documentUri)}): ${outcomeLabels[latest.outcome]}. ${latest.detail}`);
+  }
+  if (progress.length > 0) {
+    lines.push('', ...progress);
   }
   lines.push('', 'Last attempts, newest first:');
   for (const a of attempts.slice(-show).reverse()) {
@@ -152,4 +210,22 @@ export function explainAttempts(attempts: readonly Attempt[], now: number, show 
     }
   }
   return lines.join('\n');
+}
+
+/** Lines about the attempts still in progress (none when there are none), with advice for a stuck one. */
+function explainInFlight(inFlight: readonly PendingAttempt[], now: number, show: number): string[] {
+  if (inFlight.length === 0) {
+    return [];
+  }
+  const lines = ['In progress, newest first:'];
+  for (const a of inFlight.slice(-show).reverse()) {
+    lines.push(`- started ${ago(now - a.at)}: ${fileName(a.documentUri)} (${a.languageId}) — ${stageLabels[a.stage]}${a.model ? ` [${a.model}]` : ''}`);
+  }
+  const stuck = inFlight.filter((a) => now - a.at >= stuckAfterMs);
+  if (stuck.some((a) => a.stage === 'choosingModel')) {
+    lines.push('', 'Tiered has been choosing the completion model for over 10 s: the model server may be slow to list its models. Run "Tiered: Check Connection".');
+  } else if (stuck.some((a) => a.stage === 'waitingForModel')) {
+    lines.push('', 'The model has not answered for over 10 s: it may be loading into memory, or too large for this machine. Try a smaller completion model (setting tiered.completion.model).');
+  }
+  return lines;
 }

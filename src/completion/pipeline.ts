@@ -19,7 +19,7 @@ import type { Settings } from '../settings/schema';
 import type { Clock, Disposable } from '../util/clock';
 import type { Logger } from '../util/logger';
 import { AttemptLog } from './attemptLog';
-import type { AttemptOutcome } from './attemptLog';
+import type { AttemptOutcome, PendingAttempt } from './attemptLog';
 import { CompletionCache, completionCacheKey } from './cache';
 import { AdaptiveDebounce } from './debounce';
 import type { DebounceOptions } from './debounce';
@@ -294,8 +294,18 @@ export class CompletionPipeline {
    * VS Code cancels the call; a newer call for the same document supersedes this one anyway.
    */
   async complete(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {
+    const attempt = this.attempts.begin(this.deps.clock.now(), request.documentUri, request.languageId);
+    try {
+      return await this.completeAttempt(request, signal, attempt);
+    } finally {
+      // Normally already recorded with its outcome; this covers an unexpected throw.
+      this.attempts.end(attempt);
+    }
+  }
+
+  private async completeAttempt(request: CompletionRequest, signal: AbortSignal, attempt: PendingAttempt): Promise<CompletionOutcome> {
     const clock = this.deps.clock;
-    const started = clock.now();
+    const started = attempt.at;
     const settings = this.deps.settings();
     if (!request.manual) {
       this.debounce.recordKeystroke(started);
@@ -303,7 +313,7 @@ export class CompletionPipeline {
     const doc = this.documentState(request.documentUri);
     const seq = ++doc.seq;
     const finish = (outcome: CompletionOutcome, model?: string): CompletionOutcome => {
-      this.log(request, started, outcome, model);
+      this.log(request, attempt, outcome, model);
       return outcome;
     };
 
@@ -331,6 +341,8 @@ export class CompletionPipeline {
           this.stats.keptPending++;
         }
         this.stats.attachedToStream++;
+        attempt.stage = 'waitingForModel';
+        attempt.model = running.model;
         const result = await this.attach(running, typed, signal, doc, seq);
         if (result !== 'miss') {
           return finish(result, running.model);
@@ -356,6 +368,7 @@ export class CompletionPipeline {
     }
 
     let resolved: ResolvedModel | TieredError;
+    attempt.stage = 'choosingModel';
     try {
       resolved = await this.deps.resolveModel(signal);
     } catch (error) {
@@ -403,6 +416,8 @@ export class CompletionPipeline {
 
     const delay = this.debounce.delayMs(settings['completion.debounceMs'], { manual: request.manual, likelyPause: likelyPause(context) || this.prefetchWhileTyping() });
     this.setState('waiting', model.name);
+    attempt.stage = 'debouncing';
+    attempt.model = model.name;
     // The debounce counts from the keystroke: time spent waiting on a generation that then missed was a
     // pause too, and must not be waited again.
     const waited = await this.debounce.wait(Math.max(0, delay - (clock.now() - started)), signal);
@@ -411,6 +426,7 @@ export class CompletionPipeline {
     }
 
     const generation = this.startGeneration(request, doc, backend, model, plan, context, cacheKey, settings);
+    attempt.stage = 'waitingForModel';
     const result = await this.attach(generation, '', signal, doc, seq);
     return finish(result === 'miss' ? { kind: 'cancelled' } : result, model.name);
   }
@@ -735,9 +751,10 @@ export class CompletionPipeline {
     this.stateListener?.(state, model ?? this.lastModel);
   }
 
-  private log(request: CompletionRequest, started: number, outcome: CompletionOutcome, model: string | undefined): void {
+  private log(request: CompletionRequest, attempt: PendingAttempt, outcome: CompletionOutcome, model: string | undefined): void {
     const now = this.deps.clock.now();
-    const base = { at: started, durationMs: now - started, documentUri: request.documentUri, languageId: request.languageId, model };
+    const started = attempt.at;
+    const base = { id: attempt.id, at: started, durationMs: now - started, documentUri: request.documentUri, languageId: request.languageId, model };
     let kind: AttemptOutcome;
     let detail = '';
     switch (outcome.kind) {

@@ -1,6 +1,6 @@
 /**
  * Cheap checks before any work: completions off (globally or for the language), file too large, cursor
- * in the middle of a word. Each skip carries a sentence that names the setting to change, if any.
+ * in the middle of a word, VS Code's suggestion list open. Each skip carries a sentence that names the setting to change, if any.
  * Pure: no `vscode` import.
  */
 import type { Settings } from '../settings/schema';
@@ -34,6 +34,12 @@ export function prefilter(request: CompletionRequest, settings: Settings): Skip 
   }
   if (!Number.isInteger(request.offset) || request.offset < 0 || request.offset > request.text.length) {
     return { reason: 'selectionOrInvalidOffset', message: 'The cursor position is outside the document.' };
+  }
+  if (request.suggestWidgetItem === true) {
+    return {
+      reason: 'suggestWidget',
+      message: "VS Code's suggestion list was open with an item selected; Tiered leaves the list alone (press Esc to close it, then pause or trigger a completion by hand).",
+    };
   }
   // Inside a word (`fo|o`), a completion would have to replace text: nothing sensible to insert.
   const after = request.text[request.offset] ?? '';

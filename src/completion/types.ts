@@ -21,6 +21,11 @@ export interface CompletionRequest {
   readonly fileSizeBytes: number;
   /** True for the manual trigger command (`InlineCompletionTriggerKind.Invoke`): no debounce, no mid-word skip. */
   readonly manual: boolean;
+  /**
+   * VS Code's suggest widget has an item selected at the cursor (`InlineCompletionContext.selectedCompletionInfo`):
+   * an inline completion would have to extend that item, and ours would fight the list. Optional: absent means no.
+   */
+  readonly suggestWidgetItem?: boolean;
 }
 
 /** Where a shown completion came from. */
@@ -32,6 +37,7 @@ export type SkipReason =
   | 'languageDisabled'
   | 'fileTooLarge'
   | 'midWord'
+  | 'suggestWidget'
   | 'selectionOrInvalidOffset'
   | 'nothingToComplete';
 

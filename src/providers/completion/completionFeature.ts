@@ -93,7 +93,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
       void vscode.window.showInformationMessage(`Tiered: inline completions ${next.includes(languageId) ? 'off' : 'on'} for ${languageId}.`);
     }),
     vscode.commands.registerCommand(commandIds.whyNoCompletion, async () => {
-      const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now())}\n`;
+      const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now(), 10, pipeline.attempts.inFlight())}\n`;
       services.logger.info(text);
       await reports.show('Why no completion.md', text, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       return text;

@@ -19,10 +19,6 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    // While the suggest widget shows an item, VS Code wants completions that extend it; ours would fight it.
-    if (context.selectedCompletionInfo !== undefined) {
-      return undefined;
-    }
     const controller = new AbortController();
     const cancellation = token.onCancellationRequested(() => controller.abort());
     try {
@@ -58,5 +54,7 @@ function toRequest(document: vscode.TextDocument, position: vscode.Position, con
     // UTF-16 length is close enough to bytes for a size limit, and free to compute on every keystroke.
     fileSizeBytes: text.length,
     manual: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
+    // While the suggest widget shows an item, VS Code wants completions that extend it (the pipeline skips, and logs why).
+    suggestWidgetItem: context.selectedCompletionInfo !== undefined,
   };
 }

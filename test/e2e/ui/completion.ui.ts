@@ -9,15 +9,20 @@ import type { Workbench } from '../harness/workbench';
 
 const generateCount = (requests: readonly { path: string }[]): number => requests.filter((r) => r.path === '/api/generate').length;
 
+/** The extension's own "Why No Completion?" report (opened beside the editor; the caller refocuses if needed). */
+async function whyReport(wb: Workbench): Promise<string> {
+  await wb.runCommand('Tiered: Why No Completion?');
+  await wb.page.locator('.tabs-container .tab.active', { hasText: 'Why no completion.md' }).waitFor({ timeout: 30_000 });
+  return wb.editorText();
+}
+
 /** The ghost text of the cursor line: VS Code splits it into one decoration per syntax token. */
 async function ghostLine(wb: Workbench, timeout: number): Promise<string> {
   try {
     await wb.ghostText(timeout);
   } catch (error) {
     // Say why, from the extension's own attempt log (a failure here once gave nothing to go on).
-    await wb.runCommand('Tiered: Why No Completion?');
-    await wb.page.locator('.tabs-container .tab.active', { hasText: 'Why no completion.md' }).waitFor({ timeout: 30_000 });
-    throw new Error(`no ghost text: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n${await wb.editorText()}`);
+    throw new Error(`no ghost text: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n${await whyReport(wb)}`);
   }
   const parts = await wb.page.locator('.monaco-editor .view-line .ghost-text-decoration').allInnerTexts();
   return parts.join('').replace(/\u00a0/g, ' ');
@@ -40,7 +45,11 @@ suite('Inline completions (UI)', () => {
     // text must still come through the same pipeline.
     const automatic = await wb.ghostText(30_000).then(() => true, () => false);
     if (!automatic) {
-      console.log('    (no automatic inline request from VS Code within 30 s: triggering by hand)');
+      // What the extension saw (in progress, skipped, or never asked), for the log; then back to the file.
+      const report = await whyReport(wb);
+      console.log(`    (no ghost text from the automatic trigger within 30 s: triggering by hand; the extension's report:\n${report.replace(/^/gm, '      ')})`);
+      await wb.runCommand('View: Close Editor');
+      await wb.page.locator('.tabs-container .tab.active', { hasText: 'report.py' }).waitFor({ timeout: 30_000 });
       await wb.press('Alt+\\');
     }
     const ghost = await ghostLine(wb, 60_000);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { errors } from '../../../src/backend/errors';
 import type { ModelInfo } from '../../../src/backend/types';
+import { explainAttempts } from '../../../src/completion/attemptLog';
 import { CompletionPipeline } from '../../../src/completion/pipeline';
 import type { CompletionPipelineOptions } from '../../../src/completion/pipeline';
 import { fimTemplates, knownSpecialTokens } from '../../../src/completion/templates';
@@ -323,6 +324,45 @@ suite('completion pipeline', () => {
       new AbortController().signal,
     );
     assert.equal(outcome.kind === 'error' && outcome.error.kind, 'modelNotFound');
+  });
+
+  test('an attempt in progress shows with its stage (a hang is explained), and leaves the list when it ends', async () => {
+    const clock = new FakeClock();
+    const backend = new FakeLlmBackend(clock);
+    backend.responder = () => ({ tokens: ['1;'], firstTokenMs: 30_000 });
+    let release: (() => void) | undefined;
+    const pipeline = new CompletionPipeline({
+      resolveModel: () => new Promise((resolve) => (release = () => resolve({ backend, model: fakeModel({ name: 'qwen2.5-coder:1.5b' }) }))),
+      clock,
+      settings: defaultSettings,
+      logger: nullLogger,
+    });
+    const request: CompletionRequest = { documentUri: 'file:///w/a.py', languageId: 'python', text: 'x = ', offset: 4, lineEnding: '\n', indent: { useTabs: false, size: 4 }, fileSizeBytes: 4, manual: false };
+    const outcome = pipeline.complete(request, new AbortController().signal);
+    await flush();
+    assert.deepEqual(pipeline.attempts.inFlight().map((a) => a.stage), ['choosingModel']);
+    assert.equal(pipeline.attempts.size, 0, 'no outcome yet');
+    await clock.advance(12_000);
+    const stuck = explainAttempts(pipeline.attempts.recent(), clock.now(), 10, pipeline.attempts.inFlight());
+    assert.match(stuck, /In progress.*\n- started 12\.0 s ago: a\.py \(python\) — choosing the completion model/);
+    assert.match(stuck, /Check Connection/);
+    assert.doesNotMatch(stuck, /never asked/);
+    release?.();
+    await clock.advance(1000);
+    assert.deepEqual(pipeline.attempts.inFlight().map((a) => [a.stage, a.model]), [['waitingForModel', 'qwen2.5-coder:1.5b']]);
+    await clock.advance(30_000);
+    assert.equal((await outcome).kind, 'error', 'the generation timeout ends it');
+    assert.deepEqual(pipeline.attempts.inFlight(), [], 'an ended attempt is no longer in progress');
+    assert.equal(pipeline.attempts.recent().length, 1);
+    assert.equal(pipeline.attempts.recent()[0]?.id, 1, 'recorded under the id it began with');
+  });
+
+  test("VS Code's suggest widget with an item selected: skipped and logged, no request", async () => {
+    const h = harness();
+    const outcome = await h.call('const a = |', { suggestWidgetItem: true }).outcome;
+    assert.equal(outcome.kind === 'skipped' && outcome.reason, 'suggestWidget');
+    assert.equal(h.backend.generations.length, 0);
+    assert.match(h.pipeline.attempts.recent()[0]?.detail ?? '', /suggestion list/);
   });
 
   test('a superseded request is aborted at once, even while the server is still reading the prompt, and its result discarded', async () => {
