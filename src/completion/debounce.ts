@@ -33,6 +33,7 @@ export class AdaptiveDebounce {
   private lastKeystroke: number | undefined;
   private ttft: number | undefined;
   private ttftAtLeast: number | undefined;
+  private seeded = false;
   private readonly window: number;
   private readonly pauseGapMs: number;
   private readonly maxMs: number;
@@ -66,12 +67,15 @@ export class AdaptiveDebounce {
   seedTimeToFirstToken(ms: number | undefined): void {
     if (this.ttft === undefined && ms !== undefined && Number.isFinite(ms) && ms > 0) {
       this.ttft = ms;
+      this.seeded = true;
     }
   }
 
-  /** Records a measured time to first token (smoothed). */
+  /** Records a measured time to first token (smoothed; the first measurement replaces a seed). */
   recordTimeToFirstToken(ms: number): void {
-    this.ttft = this.ttft === undefined ? ms : this.ttft * 0.7 + ms * 0.3;
+    // A seed comes from other requests (chat prompts are longer): this model's own completions know better.
+    this.ttft = this.ttft === undefined || this.seeded ? ms : this.ttft * 0.7 + ms * 0.3;
+    this.seeded = false;
     // A real measurement supersedes the lower bounds seen so far (e.g. a one-off model load).
     this.ttftAtLeast = undefined;
   }

@@ -38,7 +38,10 @@ export function registerCompletions(services: Services): vscode.Disposable {
       }
       endpointId = routed.backend.id;
       services.logger.info(`Inline completions use ${routed.model.name} on ${routed.backend.id}: ${routed.decision.reasons.join('; ')}`);
-      return { backend: routed.backend, model: routed.model };
+      // A model measured before (also in an earlier session: the speeds persist) starts with its known time to
+      // first token, so the debounce and the keep/prefetch policy need not learn it again.
+      const measured = services.routing.speeds.get(routed.backend.id, routed.model.name)?.timeToFirstTokenMs;
+      return { backend: routed.backend, model: routed.model, ...(measured !== undefined && measured > 0 ? { timeToFirstTokenMs: measured } : {}) };
     })();
     return resolved;
   };

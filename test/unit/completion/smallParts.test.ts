@@ -115,6 +115,14 @@ suite('completion parts', () => {
       d.recordTimeToFirstTokenAtLeast(1200);
       assert.equal(d.timeToFirstTokenAtLeastMs, 1200);
     });
+    test("the model's own first measurement replaces a seed; later ones are smoothed", () => {
+      const d = new AdaptiveDebounce(new FakeClock());
+      d.seedTimeToFirstToken(2000);
+      d.recordTimeToFirstToken(300);
+      assert.equal(d.timeToFirstTokenMs, 300, 'the seed (from longer chat prompts) is not averaged in');
+      d.recordTimeToFirstToken(400);
+      assert.equal(d.timeToFirstTokenMs, 330);
+    });
     test('never below the floor', () => {
       const d = new AdaptiveDebounce(new FakeClock());
       for (let t = 0; t < 500; t += 20) {
