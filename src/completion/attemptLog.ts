@@ -4,6 +4,8 @@
  * Pure: no `vscode` import.
  */
 import type { ErrorAction, ErrorKind } from '../backend/errors';
+import { describeLatency, latencyAdvice } from './latencyHealth';
+import type { LatencyVerdict } from './latencyHealth';
 
 /** The outcome of an attempt as the log records it. */
 export type AttemptOutcome = 'skipped' | 'debounced' | 'cancelled' | 'cached' | 'reused' | 'error' | 'empty' | 'shown' | 'accepted';
@@ -156,11 +158,23 @@ export function adviceFor(attempt: Attempt): string | undefined {
   }
 }
 
+/** What {@link explainAttempts} shows besides the finished attempts. */
+export interface ExplainOptions {
+  /** Attempts listed at most. Default 10. */
+  readonly show?: number;
+  /** Attempts still in progress ({@link AttemptLog.inFlight}). */
+  readonly inFlight?: readonly PendingAttempt[];
+  /** The completion model's recent speed, and its name. */
+  readonly latency?: LatencyVerdict;
+  readonly model?: string;
+}
+
 /**
  * A human explanation of the last attempts: a line per attempt (newest first), then what to fix.
  * `now` is the clock time to express ages against.
  */
-export function explainAttempts(attempts: readonly Attempt[], now: number, show = 10, inFlight: readonly PendingAttempt[] = []): string {
+export function explainAttempts(attempts: readonly Attempt[], now: number, options: ExplainOptions = {}): string {
+  const { show = 10, inFlight = [], latency = { kind: 'unknown' } } = options;
   const progress = explainInFlight(inFlight, now, show);
   if (attempts.length === 0 && progress.length > 0) {
     return progress.join('\n');
@@ -179,6 +193,10 @@ export function explainAttempts(attempts: readonly Attempt[], now: number, show 
   } else if (latest !== undefined) {
     lines.push(`The last attempt (${ago(now - latest.at)}, ${fileName(latest.documentUri)}): ${outcomeLabels[latest.outcome]}. ${latest.detail}`);
   }
+  const speed = describeLatency(latency, options.model);
+  if (speed !== undefined) {
+    lines.push('', speed);
+  }
   if (progress.length > 0) {
     lines.push('', ...progress);
   }
@@ -195,6 +213,10 @@ export function explainAttempts(attempts: readonly Attempt[], now: number, show 
     if (advice !== undefined) {
       fixes.add(advice);
     }
+  }
+  const slow = latencyAdvice(latency);
+  if (slow !== undefined) {
+    fixes.add(slow);
   }
   const recent = attempts.slice(-show);
   if (fixes.size === 0 && recent.length > 0 && recent.every((a) => a.outcome === 'debounced' || a.outcome === 'cancelled')) {

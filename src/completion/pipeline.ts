@@ -23,6 +23,7 @@ import type { AttemptOutcome, PendingAttempt } from './attemptLog';
 import { CompletionCache, completionCacheKey } from './cache';
 import { AdaptiveDebounce } from './debounce';
 import type { DebounceOptions } from './debounce';
+import { LatencyHealth } from './latencyHealth';
 import { AgreementEstimate, keepPending } from './pendingPolicy';
 import { CompletionStream, firstLineOf, postprocessContext, toDocumentForm } from './postprocess';
 import type { PostprocessContext } from './postprocess';
@@ -202,6 +203,8 @@ export class CompletionPipeline {
   readonly debounce: AdaptiveDebounce;
   /** How often generations kept through typing before their first token agreed with the typing. */
   readonly agreement = new AgreementEstimate();
+  /** The completion model's recent times to first token and timeouts, for "Why No Completion?". */
+  readonly latency = new LatencyHealth();
   readonly stats: PipelineStats = { requestsSent: 0, abortedGenerations: 0, earlyStops: 0, cacheHits: 0, reuseHits: 0, attachedToStream: 0, keptPending: 0 };
   private readonly documents = new Map<string, DocumentState>();
   private readonly plans = new Map<string, FimPlan>();
@@ -282,6 +285,11 @@ export class CompletionPipeline {
       doc.graceTimer?.dispose();
     }
     this.documents.clear();
+  }
+
+  /** The model completions last went to (for "Why No Completion?"). */
+  get model(): string | undefined {
+    return this.lastModel;
   }
 
   /** Records that the user accepted the suggestion shown for a document. */
@@ -384,6 +392,7 @@ export class CompletionPipeline {
     const { backend, model } = resolved;
     if (this.lastModel !== model.name) {
       this.debounce.seedTimeToFirstToken(resolved.timeToFirstTokenMs);
+      this.latency.clear();
     }
     this.lastModel = model.name;
     const plan = this.planFor(model, backend);
@@ -483,6 +492,9 @@ export class CompletionPipeline {
     const clock = this.deps.clock;
     const timeout = clock.setTimeout(() => {
       if (generation.state === 'running') {
+        if (generation.firstTokenAt === undefined) {
+          this.latency.recordTimeout();
+        }
         generation.error = errors.timeout(backend.baseUrl, this.options.generationTimeoutMs);
         generation.state = 'failed';
         generation.controller.abort();
@@ -502,6 +514,7 @@ export class CompletionPipeline {
         if (generation.firstTokenAt === undefined) {
           generation.firstTokenAt = clock.now();
           this.debounce.recordTimeToFirstToken(generation.firstTokenAt - generation.startedAt);
+          this.latency.recordFirstToken(generation.firstTokenAt - generation.startedAt);
         }
         if (generation.stream.push(event.text)) {
           // Complete: leaving the loop closes the HTTP stream, so the server stops generating.

@@ -3,6 +3,7 @@ import { ReportDocuments, reportSchemes } from '../shared/reportDocuments';
 import { isTieredError } from '../../backend/errors';
 import type { TieredError } from '../../backend/errors';
 import { explainAttempts } from '../../completion/attemptLog';
+import { describeLatency, latencyAdvice } from '../../completion/latencyHealth';
 import { CompletionPipeline } from '../../completion/pipeline';
 import type { ResolvedModel } from '../../completion/pipeline';
 import type { CompletionOutcome } from '../../completion/types';
@@ -47,7 +48,11 @@ export function registerCompletions(services: Services): vscode.Disposable {
   };
 
   const pipeline = new CompletionPipeline({ resolveModel, clock: systemClock, settings: () => services.settings.current, logger: services.logger });
-  const stateSubscription = pipeline.onState((state, model) => status.update(state, model));
+  const stateSubscription = pipeline.onState((state, model) => {
+    status.update(state, model);
+    const speed = pipeline.latency.verdict();
+    status.updateSpeed(describeLatency(speed, model), latencyAdvice(speed));
+  });
 
   let lastRecheck = 0;
   const onOutcome = (outcome: CompletionOutcome): void => {
@@ -96,7 +101,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
       void vscode.window.showInformationMessage(`Tiered: inline completions ${next.includes(languageId) ? 'off' : 'on'} for ${languageId}.`);
     }),
     vscode.commands.registerCommand(commandIds.whyNoCompletion, async () => {
-      const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now(), 10, pipeline.attempts.inFlight())}\n`;
+      const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now(), { inFlight: pipeline.attempts.inFlight(), latency: pipeline.latency.verdict(), model: pipeline.model })}\n`;
       services.logger.info(text);
       await reports.show('Why no completion.md', text, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       return text;

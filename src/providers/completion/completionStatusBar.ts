@@ -24,6 +24,7 @@ export class CompletionStatusBar implements vscode.Disposable {
   private state: PipelineState = 'idle';
   private model: string | undefined;
   private reason: string | undefined;
+  private speed: { readonly line: string; readonly advice: string | undefined } | undefined;
 
   constructor() {
     this.item.name = 'Tiered completions';
@@ -39,16 +40,30 @@ export class CompletionStatusBar implements vscode.Disposable {
     this.render();
   }
 
+  /** The model's recent speed (a line for the tooltip) and, when it is too slow, what to do (marks the item). */
+  updateSpeed(line: string | undefined, advice: string | undefined): void {
+    const next = line === undefined ? undefined : { line, advice };
+    if (next?.line === this.speed?.line && next?.advice === this.speed?.advice) {
+      return;
+    }
+    this.speed = next;
+    this.render();
+  }
+
   dispose(): void {
     this.item.dispose();
   }
 
   private render(): void {
-    this.item.text = `${icons[this.state]} ${this.model ?? 'completions'}`;
-    this.item.accessibilityInformation = { label: `Tiered completions: ${labels[this.state]}${this.model ? `, model ${this.model}` : ''}` };
+    const slow = this.speed?.advice !== undefined && this.state !== 'error' && this.state !== 'disabled';
+    this.item.text = `${slow ? '$(dashboard)' : icons[this.state]} ${this.model ?? 'completions'}`;
+    this.item.accessibilityInformation = { label: `Tiered completions: ${labels[this.state]}${slow ? ' (slow model)' : ''}${this.model ? `, model ${this.model}` : ''}` };
     const lines = [`**Tiered completions** — ${labels[this.state]}`, this.model ? `Model: ${this.model}` : 'Model: not chosen yet'];
     if (this.reason) {
       lines.push(this.reason);
+    }
+    if (this.speed !== undefined) {
+      lines.push(this.speed.line, ...(this.speed.advice !== undefined ? [this.speed.advice] : []));
     }
     lines.push('Click for options.');
     this.item.tooltip = new vscode.MarkdownString(lines.join('\n\n'));

@@ -73,6 +73,28 @@ suite('Inline completions (UI)', () => {
   });
 });
 
+suite('Inline completions with a slow model (UI)', () => {
+  // A window of its own: the speed verdict averages the last requests, and other tests' fast answers would dilute it.
+  const vs = useVscode({ mode: 'packaged', settings: { 'tiered.tiers.code.model': 'qwen2.5-coder:7b' } });
+
+  test('a model too slow for ghost text: the suggestion still comes, and the status bar and the report say why it is slow', async () => {
+    const { wb, fake } = vs();
+    fake.script({ match: { path: '/api/generate' }, text: 'Math.max(0, total - 5)', firstTokenMs: 2500 });
+    await wb.waitForStatusBarItem(/Tiered/);
+    await wb.openFile('src/cart.ts');
+    await wb.goToEnd();
+    await wb.press('Enter');
+    await wb.type('export const capped = ');
+    await wb.press('Alt+\\');
+    const ghost = await ghostLine(wb, 60_000);
+    assert.match(ghost, /Math\.max\(0, total - 5\)/);
+    await wb.page.locator('#workbench\\.parts\\.statusbar [aria-label^="Tiered completions:"][aria-label*="slow model"]').first().waitFor({ timeout: 30_000 });
+    const report = (await whyReport(wb)).replace(/\n/g, '');
+    assert.match(report, /Model speed: qwen2\.5-coder:7b: first token after [23]\.\d s/);
+    assert.match(report, /The completion model answers slowly.*tiered\.completion\.model/);
+  });
+});
+
 suite('Inline completions with the server down (UI)', () => {
   const vs = useVscode({ mode: 'packaged', settings: { 'tiered.ollama.baseUrl': 'http://127.0.0.1:9' } });
 

@@ -343,7 +343,7 @@ suite('completion pipeline', () => {
     assert.deepEqual(pipeline.attempts.inFlight().map((a) => a.stage), ['choosingModel']);
     assert.equal(pipeline.attempts.size, 0, 'no outcome yet');
     await clock.advance(12_000);
-    const stuck = explainAttempts(pipeline.attempts.recent(), clock.now(), 10, pipeline.attempts.inFlight());
+    const stuck = explainAttempts(pipeline.attempts.recent(), clock.now(), { inFlight: pipeline.attempts.inFlight() });
     assert.match(stuck, /In progress.*\n- started 12\.0 s ago: a\.py \(python\) — choosing the completion model/);
     assert.match(stuck, /Check Connection/);
     assert.doesNotMatch(stuck, /never asked/);
@@ -352,6 +352,7 @@ suite('completion pipeline', () => {
     assert.deepEqual(pipeline.attempts.inFlight().map((a) => [a.stage, a.model]), [['waitingForModel', 'qwen2.5-coder:1.5b']]);
     await clock.advance(30_000);
     assert.equal((await outcome).kind, 'error', 'the generation timeout ends it');
+    assert.equal(pipeline.latency.verdict().kind, 'timingOut', 'a timeout before the first token counts against the model');
     assert.deepEqual(pipeline.attempts.inFlight(), [], 'an ended attempt is no longer in progress');
     assert.equal(pipeline.attempts.recent().length, 1);
     assert.equal(pipeline.attempts.recent()[0]?.id, 1, 'recorded under the id it began with');
