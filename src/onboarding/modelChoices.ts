@@ -1,5 +1,5 @@
 /**
- * What "Configure Tiers" shows for each installed model (size, family, quantisation, context length,
+ * What "Configure Tiers" and "Choose Completion Model" show for each installed model (size, family, quantisation, context length,
  * fill-in-the-middle, loaded) and which one the router suggests. Pure: no `vscode` import.
  */
 import type { EndpointReport } from '../backend/checkConnection';
@@ -10,6 +10,7 @@ import { sameModel } from '../routing/modelTraits';
 import { suggestTierMapping } from '../routing/suggestTiers';
 import type { TierMapping } from '../routing/suggestTiers';
 import { formatBytes, formatTokens } from '../util/format';
+import { fimTemplates, planFim } from '../completion/templates';
 
 /** One installed model as a choice. */
 export interface ModelChoice {
@@ -94,4 +95,50 @@ export function settingsForMapping(mapping: Partial<Record<Tier, { model: string
     out[`tiers.${tier}.endpoint`] = endpointCount > 1 ? choice.endpointId : '';
   }
   return out;
+}
+
+/** A model that can serve inline completions, and how. */
+export interface CompletionModelChoice extends ModelChoice {
+  /** `native`: the server's own FIM (`suffix`); `raw`: a prompt with the family's sentinels. */
+  readonly fim: 'native' | 'raw';
+  /** The FIM family when Tiered knows it (its stops and special tokens), e.g. "Qwen2.5-Coder". */
+  readonly familyLabel: string | undefined;
+}
+
+/**
+ * Choices for "Choose Completion Model…": the models that can fill in the middle (natively or with their family's
+ * sentinels), smallest first since completions want speed, the current setting marked; and the names of the models
+ * left out because they cannot (chat-only), so the picker can say why they are missing.
+ */
+export function completionModelChoices(reports: readonly EndpointReport[], current: string): { choices: CompletionModelChoice[]; chatOnly: string[] } {
+  const choices: CompletionModelChoice[] = [];
+  const chatOnly: string[] = [];
+  for (const report of reports.filter((r) => r.reachable)) {
+    for (const model of report.models) {
+      if (!model.capabilities.completion) {
+        continue; // embedding models: not worth a mention
+      }
+      const plan = planFim(model, report.kind);
+      if (plan.kind === 'unsupported') {
+        chatOnly.push(model.name);
+        continue;
+      }
+      const loaded = report.loaded.some((l) => sameModel(l.name, model.name));
+      const label = plan.family !== undefined ? fimTemplates[plan.family].label : undefined;
+      choices.push({
+        model: model.name,
+        endpointId: report.id,
+        description: [describeModel(model, loaded), plan.kind === 'raw' ? `raw FIM (${label ?? 'sentinels'})` : ''].filter((p) => p !== '').join(' · '),
+        loaded,
+        suggestedReason: undefined,
+        current: current !== '' && sameModel(current, model.name),
+        fim: plan.kind,
+        familyLabel: label,
+      });
+    }
+  }
+  const size = (c: CompletionModelChoice): number =>
+    reports.find((r) => r.id === c.endpointId)?.models.find((m) => m.name === c.model)?.parameterBillions ?? Number.POSITIVE_INFINITY;
+  choices.sort((a, b) => Number(b.current) - Number(a.current) || size(a) - size(b) || a.model.localeCompare(b.model));
+  return { choices, chatOnly: [...new Set(chatOnly)] };
 }

@@ -4,6 +4,7 @@
  * Pure: no `vscode` import.
  */
 import type { ModelInfo } from '../backend/types';
+import { detectFimFamily } from '../completion/templates';
 
 /** Derived facts about one installed model. */
 export interface ModelTraits {
@@ -15,6 +16,8 @@ export interface ModelTraits {
   readonly coder: boolean;
   /** `true` known FIM, `false` known not, `undefined` unknown. */
   readonly fim: boolean | undefined;
+  /** Tiered knows the model family's FIM tokens, so it can complete with a raw prompt even without native FIM. */
+  readonly fimSentinels: boolean;
   /** Can generate text (not an embedding-only model). */
   readonly generates: boolean;
   /** A base (non-instruct) model: fine for FIM, poor for chat. */
@@ -144,6 +147,7 @@ function computeTraits(model: ModelInfo): ModelTraits {
     moe,
     coder,
     fim: model.capabilities.insert,
+    fimSentinels: detectFimFamily(model) !== undefined,
     generates,
     base,
   };

@@ -185,7 +185,7 @@ export function route(input: RouteInput, env: RouterEnvironment): RouteDecision 
 
   // Inline completion needs fill-in-the-middle.
   if (input.task === 'inlineCompletion') {
-    const fim = ensureFim(chosen, machine, reasons);
+    const fim = ensureFim(chosen, machine, reasons, want.source === 'override' && want.model !== undefined);
     if (fim !== undefined) {
       chosen = fim.candidate;
       servedTier = fim.tier;
@@ -408,12 +408,19 @@ function preferLoadedNeighbour(
   return { candidate: other.candidate, tier: c.runnerUp };
 }
 
-/** Inline completion never uses a model without FIM when one with FIM is installed. */
-function ensureFim(chosen: Candidate, machine: Machine, reasons: string[]): { candidate: Candidate; tier: Tier } | undefined {
+/**
+ * Inline completion never uses a model without FIM when one with FIM is installed, unless the user named it and
+ * its family's FIM sentinels are known (the completion pipeline then writes the raw prompt itself).
+ */
+function ensureFim(chosen: Candidate, machine: Machine, reasons: string[], named: boolean): { candidate: Candidate; tier: Tier } | undefined {
   if (chosen.traits.fim !== false) {
     if (chosen.traits.fim === undefined) {
       reasons.push(`${chosen.info.name}: fill-in-the-middle support unknown until tried`);
     }
+    return undefined;
+  }
+  if (named && chosen.traits.fimSentinels) {
+    reasons.push(`${chosen.info.name}: the server has no fill-in-the-middle for it → a raw prompt with its family's own FIM tokens`);
     return undefined;
   }
   const known = fimAlternatives(machine, chosen, true)[0];

@@ -15,6 +15,7 @@ export const commandIds = {
   toggleCompletionsForLanguage: 'tiered.toggleCompletionsForLanguage',
   whyNoCompletion: 'tiered.whyNoCompletion',
   completionMenu: 'tiered.completionMenu',
+  chooseCompletionModel: 'tiered.chooseCompletionModel',
   completionAccepted: 'tiered.completionAccepted',
   promptsNew: 'tiered.prompts.new',
   promptsEdit: 'tiered.prompts.edit',

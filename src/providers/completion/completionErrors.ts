@@ -29,8 +29,10 @@ export class CompletionErrorNotifier {
       actions.push('Check Connection');
     } else if (action?.kind === 'pullModel') {
       actions.push(`Pull ${action.model}`);
-    } else if (action?.kind === 'chooseCompletionModel' || action?.kind === 'openSettings') {
-      actions.push('Choose Completion Model');
+    } else if (action?.kind === 'chooseCompletionModel') {
+      actions.push('Choose Completion Model…');
+    } else if (action?.kind === 'openSettings') {
+      actions.push('Open Settings');
     }
     actions.push('Why No Completion?');
     const choice = await vscode.window.showWarningMessage(`Tiered completions: ${error.message}`, ...actions);
@@ -38,8 +40,10 @@ export class CompletionErrorNotifier {
       await vscode.commands.executeCommand(commandIds.checkConnection);
     } else if (action?.kind === 'pullModel' && choice === `Pull ${action.model}`) {
       await vscode.commands.executeCommand(commandIds.pullModel, action.model);
-    } else if (choice === 'Choose Completion Model') {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'tiered.completion.model');
+    } else if (choice === 'Choose Completion Model…') {
+      await vscode.commands.executeCommand(commandIds.chooseCompletionModel);
+    } else if (action?.kind === 'openSettings' && choice === 'Open Settings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', action.setting);
     } else if (choice === 'Why No Completion?') {
       await vscode.commands.executeCommand(commandIds.whyNoCompletion);
     }

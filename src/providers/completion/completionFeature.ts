@@ -10,6 +10,7 @@ import type { CompletionOutcome } from '../../completion/types';
 import { systemClock } from '../../util/clock';
 import { commandIds } from '../commands/commandIds';
 import type { Services } from '../services';
+import { registerChooseCompletionModel } from './chooseCompletionModel';
 import { CompletionErrorNotifier } from './completionErrors';
 import { CompletionStatusBar } from './completionStatusBar';
 import { InlineCompletionProvider } from './inlineCompletionProvider';
@@ -78,6 +79,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
   };
 
   disposables.push(
+    registerChooseCompletionModel(services),
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(pipeline, onOutcome)),
     services.settings.onDidChange(() => {
       forget();
@@ -114,12 +116,12 @@ export function registerCompletions(services: Services): vscode.Disposable {
         ...(languageId ? [{ label: `$(symbol-keyword) Toggle Completions for ${languageId}`, command: commandIds.toggleCompletionsForLanguage }] : []),
         { label: '$(question) Why No Completion?', command: commandIds.whyNoCompletion },
         { label: '$(plug) Check Connection', command: commandIds.checkConnection },
-        { label: '$(settings-gear) Choose Completion Model…', command: 'workbench.action.openSettings', description: 'tiered.completion.model' },
+        { label: '$(list-selection) Choose Completion Model…', command: commandIds.chooseCompletionModel },
         { label: '$(output) Show Log', command: commandIds.showLog },
       ];
       const choice = await vscode.window.showQuickPick(items, { title: 'Tiered completions' });
       if (choice) {
-        await vscode.commands.executeCommand(choice.command, ...(choice.description ? [choice.description] : []));
+        await vscode.commands.executeCommand(choice.command);
       }
     }),
   );

@@ -19,15 +19,18 @@ const argSchema = z.union([z.literal('suggested'), z.partialRecord(tierSchema, z
 
 type Choice = { readonly model: string; readonly endpointId: string };
 
-/** Reachable reports, checking once if none is known yet; explains and returns undefined when nothing answers. */
-async function reachableReports(services: Services): Promise<EndpointReport[] | undefined> {
+/**
+ * Reachable reports, checking once if none is known yet; explains (saying what could not be done: `purpose`, e.g.
+ * "configure tiers") and returns undefined when nothing answers or no model is installed.
+ */
+export async function reachableReports(services: Services, purpose = 'configure tiers'): Promise<EndpointReport[] | undefined> {
   let reports = services.connection.reports.filter((r) => r.reachable);
   if (reports.length === 0) {
     reports = (await services.connection.check()).filter((r) => r.reachable);
   }
   if (reports.length === 0) {
     const why = services.connection.reports[0]?.error?.message ?? 'No model server is configured.';
-    void vscode.window.showErrorMessage(`Tiered: cannot configure tiers: ${why}`, 'Connect to a Server…', 'Check Connection').then((c) => {
+    void vscode.window.showErrorMessage(`Tiered: cannot ${purpose}: ${why}`, 'Connect to a Server…', 'Check Connection').then((c) => {
       if (c === 'Connect to a Server…') {
         void vscode.commands.executeCommand(commandIds.connectServer);
       } else if (c === 'Check Connection') {

@@ -155,7 +155,14 @@ export class Workbench {
     } else {
       await row.click();
     }
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' }).catch(() => undefined);
+    // Done when the palette is gone, or has become the command's own quick pick (its input no longer a '>' query).
+    await this.page
+      .waitForFunction(
+        "(() => { const w = document.querySelector('.quick-input-widget'); if (!w || getComputedStyle(w).display === 'none') return true; const i = w.querySelector('input'); return !!i && !i.value.startsWith('>'); })()",
+        undefined,
+        { timeout: 30_000 },
+      )
+      .catch(() => undefined);
   }
 
   /** Quick Open (Ctrl+P) with `text`, then picks the row containing `pick` (default: the first row). */

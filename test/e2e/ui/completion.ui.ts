@@ -71,6 +71,59 @@ suite('Inline completions (UI)', () => {
     const text = await wb.editorText();
     assert.match(text, /def add_numbers\(a: float, b: float\) -> float:\n\s+return a \+ b/, `document after Tab:\n${text.slice(-300)}`);
   });
+
+  test('every listed FIM family, chosen with "Choose Completion Model…": ghost text, the right request (native suffix or the family sentinels), no special token shown', async () => {
+    const { wb, fake } = vs();
+    // A special token each family's server would not stop at, then garbage: the editor must show neither.
+    const families = [
+      { model: 'qwen2.5-coder:7b', answer: 'subtotal * 2', leak: '<|fim_pad|>', stop: '<|fim_middle|>' },
+      { model: 'codellama:7b-code', answer: 'subtotal * 3', leak: '<PRE>', stop: '<EOT>' },
+      { model: 'deepseek-coder:6.7b', answer: 'subtotal * 4', leak: '<｜begin▁of▁sentence｜>', stop: '<｜fim▁end｜>' },
+      { model: 'starcoder2:3b', answer: 'subtotal * 5', leak: '<fim_pad>', stop: '<file_sep>' },
+      { model: 'codegemma:2b', answer: 'subtotal * 6', leak: '<start_of_turn>', stop: '<|file_separator|>' },
+      { model: 'codestral:22b', answer: 'subtotal * 7', leak: '</s>', stop: '[PREFIX]' },
+    ];
+    fake.reset();
+    for (const f of families) {
+      fake.script({ match: { path: '/api/generate', model: f.model }, text: `${f.answer}${f.leak}\nimport os  # garbage` });
+    }
+    const quick = wb.page.locator('.quick-input-widget');
+    await wb.openFile('src/cart.ts');
+    for (const [i, f] of families.entries()) {
+      // The user's way: the picker lists the installed models that can fill in the middle.
+      await wb.runCommand('Tiered: Choose Completion Model…');
+      await quick.locator('input').waitFor({ timeout: 30_000 });
+      await quick.locator('input').fill(f.model);
+      await quick.locator('.monaco-list-row', { hasText: f.model }).first().click();
+      await wb.waitForNotification(`inline completions now use ${f.model}`);
+      await wb.page.locator('.tabs-container .tab.active', { hasText: 'cart.ts' }).waitFor();
+      await wb.goToEnd();
+      await wb.press('Enter');
+      await wb.type(`export const family${i} = `);
+      await wb.press('Alt+\\');
+      const ghost = await ghostLine(wb, 60_000);
+      assert.equal(ghost.trim(), f.answer, `${f.model}: the ghost text is the answer and nothing after the special token`);
+      const sent = fake.requests.filter((r) => r.path === '/api/generate' && r.prompt?.includes(`family${i} = `)).at(-1);
+      assert.equal(sent?.model, f.model, `${f.model} answered`);
+      const body = sent?.body as { raw?: boolean; options?: { stop?: string[] } };
+      if (f.model === 'deepseek-coder:6.7b') {
+        // No `insert` capability: a raw prompt with the family's own (full-width) sentinels.
+        assert.equal(body.raw, true, `${f.model}: raw mode`);
+        assert.match(sent?.prompt ?? '', /^<｜fim▁begin｜>[\s\S]*<｜fim▁hole｜>[\s\S]*<｜fim▁end｜>$/u);
+      } else {
+        assert.notEqual(body.raw, true, `${f.model}: native FIM`);
+        assert.equal(typeof sent?.suffix, 'string', `${f.model}: the suffix goes to the server's template`);
+      }
+      assert.ok(body.options?.stop?.includes(f.stop), `${f.model}: its stop sequences are sent (${JSON.stringify(body.options?.stop)})`);
+      await wb.press('Escape');
+    }
+    // A chat-only model is not offered: the picker says why.
+    await wb.runCommand('Tiered: Choose Completion Model…');
+    await quick.locator('input').waitFor({ timeout: 30_000 });
+    assert.match((await quick.locator('input').getAttribute('placeholder')) ?? '', /chat-only model\(s\) left out/);
+    assert.equal(await quick.locator('.monaco-list-row', { hasText: 'llama3.2:3b' }).count(), 0, 'a chat model is not offered');
+    await wb.press('Escape');
+  });
 });
 
 suite('Inline completions with a slow model (UI)', () => {

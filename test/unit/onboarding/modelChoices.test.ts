@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { EndpointReport } from '../../../src/backend/checkConnection';
-import { describeModel, settingsForMapping, suggestedMapping, tierChoices } from '../../../src/onboarding/modelChoices';
+import { completionModelChoices, describeModel, settingsForMapping, suggestedMapping, tierChoices } from '../../../src/onboarding/modelChoices';
 import { fakeModel } from '../../doubles/fakeLlmBackend';
 
 const caps = { completion: true, insert: true, tools: false, thinking: false, vision: false, embedding: false };
@@ -55,5 +55,45 @@ suite('onboarding: Configure Tiers choices', () => {
     const mapping = { code: { model: 'qwen2.5-coder:7b', endpointId: 'ollama' } };
     assert.deepEqual(settingsForMapping(mapping, 1), { 'tiers.code.model': 'qwen2.5-coder:7b', 'tiers.code.endpoint': '' });
     assert.deepEqual(settingsForMapping(mapping, 2), { 'tiers.code.model': 'qwen2.5-coder:7b', 'tiers.code.endpoint': 'ollama' });
+  });
+});
+
+suite('onboarding: Choose Completion Model choices', () => {
+  const fimReport: EndpointReport = {
+    ...report,
+    models: [
+      fakeModel({ name: 'qwen2.5-coder:7b', parameterBillions: 7.6, parameterSize: '7.6B' }),
+      fakeModel({ name: 'qwen2.5-coder:1.5b', parameterBillions: 1.5, parameterSize: '1.5B' }),
+      fakeModel({ name: 'deepseek-coder:6.7b', parameterBillions: 6.7, capabilities: { ...caps, insert: false } }),
+      fakeModel({ name: 'llama3.2:3b', parameterBillions: 3.2, capabilities: { ...caps, insert: false } }),
+      fakeModel({ name: 'nomic-embed-text:latest', capabilities: { ...caps, completion: false, insert: false, embedding: true } }),
+    ],
+  };
+
+  test('only models that can fill in the middle, smallest first, saying how; chat-only ones named apart', () => {
+    const { choices, chatOnly } = completionModelChoices([fimReport], '');
+    assert.deepEqual(
+      choices.map((c) => [c.model, c.fim]),
+      [
+        ['qwen2.5-coder:1.5b', 'native'],
+        ['deepseek-coder:6.7b', 'raw'],
+        ['qwen2.5-coder:7b', 'native'],
+      ],
+    );
+    assert.match(choices[1]?.description ?? '', /raw FIM \(DeepSeek-Coder\)/);
+    assert.equal(choices[0]?.familyLabel, 'Qwen2.5-Coder');
+    assert.deepEqual(chatOnly, ['llama3.2:3b'], 'a chat model is left out (it would give garbage); an embedding model is not worth a mention');
+  });
+
+  test('the current setting comes first and is marked; the loaded model says so', () => {
+    const { choices } = completionModelChoices([fimReport], 'qwen2.5-coder:7b');
+    assert.equal(choices[0]?.model, 'qwen2.5-coder:7b');
+    assert.equal(choices[0]?.current, true);
+    assert.equal(choices.filter((c) => c.current).length, 1);
+    assert.match(choices[0]?.description ?? '', /loaded/);
+  });
+
+  test('an unreachable server offers nothing', () => {
+    assert.deepEqual(completionModelChoices([{ ...fimReport, reachable: false }], ''), { choices: [], chatOnly: [] });
   });
 });

@@ -354,6 +354,16 @@ suite('routing/router', () => {
       assert.equal(routed(route({ ...inline, override: { model: 'llama3.1:8b' } }, env)).model, 'qwen2.5-coder:1.5b');
     });
 
+    test('a model the user named whose family FIM tokens are known is kept without server FIM (raw prompt); not chosen automatically', () => {
+      // deepseek-coder:6.7b as Ollama lists it: its template has no suffix, so no `insert` capability.
+      const deepseek = model('deepseek-coder:6.7b', { family: 'llama', parameterSize: '7B', parameterBillions: 6.74, sizeBytes: 3_827_834_503 });
+      const env = fullEnv({ tiers: tierSettings({ code: 'deepseek-coder:6.7b' }), installed: [deepseek, catalog.qwenCoder1_5b] });
+      const named = routed(route({ ...inline, override: { model: 'deepseek-coder:6.7b' } }, env));
+      assert.equal(named.model, 'deepseek-coder:6.7b');
+      hasReason(named, /deepseek-coder:6\.7b: the server has no fill-in-the-middle for it → a raw prompt with its family's own FIM tokens/);
+      assert.equal(routed(route(inline, env)).model, 'qwen2.5-coder:1.5b', 'the router itself prefers a model with server FIM');
+    });
+
     test('with no FIM model at all, the chat model is used and the reason says prefix only', () => {
       const env = fullEnv({ tiers: tierSettings({ code: 'llama3.1:8b' }), installed: [catalog.llama31_8b] });
       const d = routed(route(inline, env));
