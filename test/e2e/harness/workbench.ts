@@ -257,6 +257,13 @@ export class Workbench {
     await this.page.keyboard.press('Control+End');
   }
 
+  /** Starts a new line at the end of the focused editor and types `text` on it, like a user adding code. */
+  async typeNewLine(text: string): Promise<void> {
+    await this.goToEnd();
+    await this.press('Enter');
+    await this.type(text);
+  }
+
   /** Types into the focused editor like a user (a key event per character). */
   async type(text: string, delayMs = 10): Promise<void> {
     await this.page.keyboard.type(text, { delay: delayMs });

@@ -36,9 +36,7 @@ suite('Inline completions (UI)', () => {
     fake.script({ match: { path: '/api/generate' }, text: 'return a + b' });
     await wb.waitForStatusBarItem(/Tiered/);
     await wb.openFile('scripts/report.py');
-    await wb.goToEnd();
-    await wb.press('Enter');
-    await wb.type('def add_numbers(a: float, b: float) -> float:');
+    await wb.typeNewLine('def add_numbers(a: float, b: float) -> float:');
     await wb.press('Enter');
     // VS Code asks the provider after an edit; in two CI runs on a loaded machine it never did in this fresh window
     // ("Why No Completion?": the editor never asked). Then the manual trigger (Alt+\\) asks: the model's ghost
@@ -97,9 +95,7 @@ suite('Inline completions (UI)', () => {
       await quick.locator('.monaco-list-row', { hasText: f.model }).first().click();
       await wb.waitForNotification(`inline completions now use ${f.model}`);
       await wb.page.locator('.tabs-container .tab.active', { hasText: 'cart.ts' }).waitFor();
-      await wb.goToEnd();
-      await wb.press('Enter');
-      await wb.type(`export const family${i} = `);
+      await wb.typeNewLine(`export const family${i} = `);
       await wb.press('Alt+\\');
       const ghost = await ghostLine(wb, 60_000);
       assert.equal(ghost.trim(), f.answer, `${f.model}: the ghost text is the answer and nothing after the special token`);
@@ -135,9 +131,7 @@ suite('Inline completions with a slow model (UI)', () => {
     fake.script({ match: { path: '/api/generate' }, text: 'Math.max(0, total - 5)', firstTokenMs: 2500 });
     await wb.waitForStatusBarItem(/Tiered/);
     await wb.openFile('src/cart.ts');
-    await wb.goToEnd();
-    await wb.press('Enter');
-    await wb.type('export const capped = ');
+    await wb.typeNewLine('export const capped = ');
     await wb.press('Alt+\\');
     const ghost = await ghostLine(wb, 60_000);
     assert.match(ghost, /Math\.max\(0, total - 5\)/);
@@ -155,9 +149,7 @@ suite('Inline completions with the server down (UI)', () => {
     const { wb } = vs();
     await wb.waitForStatusBarItem(/Tiered/);
     await wb.openFile('src/cart.ts');
-    await wb.goToEnd();
-    await wb.press('Enter');
-    await wb.type('export const discount = ');
+    await wb.typeNewLine('export const discount = ');
     await wb.press('Alt+\\');
     const item = wb.page.locator('#workbench\\.parts\\.statusbar [aria-label^="Tiered completions: error"]').first();
     await item.waitFor({ timeout: 60_000 });

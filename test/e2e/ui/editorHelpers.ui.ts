@@ -15,9 +15,7 @@ suite('UI harness helpers in VS Code (UI)', () => {
     // keystroke would only answer at the next one, so wait for it like a user who sees the item appear.
     await wb.waitForStatusBarItem(/Tiered/);
     await wb.openFile('src/cart.ts');
-    await wb.goToEnd();
-    await wb.press('Enter');
-    await wb.type('export function cartItemCount(items: readonly CartItem[]): number {');
+    await wb.typeNewLine('export function cartItemCount(items: readonly CartItem[]): number {');
     await wb.press('Enter');
     const ghost = await wb.ghostText(60_000).catch((error: unknown) => {
       const seen = fake.requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'none';
@@ -36,9 +34,7 @@ suite('UI harness helpers in VS Code (UI)', () => {
   test('open a file, type at its end, and read the text back from the editor', async () => {
     const { wb } = vs();
     await wb.openFile('src/cart.ts');
-    await wb.goToEnd();
-    await wb.press('Enter');
-    await wb.type('export const harnessMarker = 42;');
+    await wb.typeNewLine('export const harnessMarker = 42;');
     const text = await wb.editorText();
     assert.match(text, /export const harnessMarker = 42;/);
     assert.equal(await wb.hasNoGhostText(), true, 'no inline suggestion without a completion provider answer');
