@@ -24,6 +24,7 @@ async function statusMenu(services: Services, pulls: PullRegistry): Promise<void
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     { label: settings['completion.enabled'] ? '$(circle-slash) Turn Completions Off' : '$(sparkle) Turn Completions On', command: commandIds.toggleCompletions },
     { label: '$(layers) Switch Tier Models…', description: tiers.map((t) => `${t}: ${models[t] ?? '—'}`).join(' · '), command: commandIds.configureTiers },
+    { label: '$(list-selection) Choose Completion Model…', description: settings['completion.model'] || 'automatic (code tier)', command: commandIds.chooseCompletionModel },
     { label: '$(cloud-download) Pull Model…', command: commandIds.pullModel },
     ...pulls.models.map((m) => ({ label: `$(stop-circle) Cancel Pull of ${m}`, command: commandIds.cancelPull, args: [m] })),
     { label: '$(trash) Remove Model…', command: commandIds.removeModel },
