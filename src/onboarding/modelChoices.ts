@@ -31,8 +31,9 @@ export interface TierSetting {
   readonly endpoint: string;
 }
 
-export function describeModel(model: ModelInfo, loaded: boolean): string {
-  const fim = model.capabilities.insert === true ? 'FIM' : model.capabilities.insert === false ? 'no FIM' : 'FIM unknown';
+/** "4.4 GB · 7.6B · qwen2 · Q4_K_M · 32k ctx · FIM · loaded"; `withFim` false leaves the server's FIM flag out. */
+export function describeModel(model: ModelInfo, loaded: boolean, withFim = true): string {
+  const fim = !withFim ? '' : model.capabilities.insert === true ? 'FIM' : model.capabilities.insert === false ? 'no FIM' : 'FIM unknown';
   return [
     model.sizeBytes > 0 ? formatBytes(model.sizeBytes) : '',
     model.parameterSize,
@@ -128,7 +129,8 @@ export function completionModelChoices(reports: readonly EndpointReport[], curre
       choices.push({
         model: model.name,
         endpointId: report.id,
-        description: [describeModel(model, loaded), plan.kind === 'raw' ? `raw FIM (${label ?? 'sentinels'})` : ''].filter((p) => p !== '').join(' · '),
+        // How it completes is said apart (native or raw); the server's own FIM flag would only confuse here.
+        description: describeModel(model, loaded, false),
         loaded,
         suggestedReason: undefined,
         current: current !== '' && sameModel(current, model.name),

@@ -140,7 +140,7 @@ function computeTraits(model: ModelInfo): ModelTraits {
     (model.capabilities.embedding && !model.capabilities.completion) ||
     embeddingNamePatterns.some((p) => p.test(`${model.name} ${model.family}`));
   const generates = model.capabilities.completion && !embeddingOnly;
-  const base = /[:-]base\b|-base-|:base$/i.test(model.name);
+  const base = /[:-]base\b|-base-|:base$/i.test(model.name) || completionOnlyTemplate(model.template);
   return {
     paramsB,
     activeParamsB: moe ? (fromName.active ?? paramsB) : paramsB,
@@ -151,6 +151,18 @@ function computeTraits(model: ModelInfo): ModelTraits {
     generates,
     base,
   };
+}
+
+// Chat formatting in a prompt template: roles, message lists, or a family's turn markers.
+const chatTemplateMarkers = /\.Messages|\.Role|\.System|\[INST\]|<\|im_start\|>|<start_of_turn>|<\|start_header_id\|>|### Instruction|<\|user\|>|<\|assistant\|>|<｜User｜>/;
+
+/**
+ * A template with no chat formatting at all (e.g. codegemma:2b's, starcoder2:3b's or codellama:7b-code's, which
+ * only join prefix and suffix or pass the prompt through) belongs to a completion model: it fills in code but does
+ * not answer questions. Unknown (no template, as from OpenAI-compatible servers) is not taken as completion-only.
+ */
+export function completionOnlyTemplate(template: string | undefined): boolean {
+  return template !== undefined && template.trim() !== '' && !chatTemplateMarkers.test(template);
 }
 
 /** `qwen2.5-coder` and `qwen2.5-coder:latest` are the same model; names compare case-insensitively. */

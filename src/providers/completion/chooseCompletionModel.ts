@@ -51,10 +51,10 @@ export function registerChooseCompletionModel(services: Services): vscode.Dispos
         };
       }),
     ];
-    const hidden = chatOnly.length > 0 ? ` (${chatOnly.length} chat-only model(s) left out: they cannot fill in the middle)` : '';
+    const hidden = chatOnly.length === 0 ? '' : ` — ${chatOnly.length} chat-only model${chatOnly.length === 1 ? '' : 's'} left out (no fill-in-the-middle)`;
     const picked = await vscode.window.showQuickPick(items, {
-      title: 'Tiered: Choose Completion Model',
-      placeHolder: `Model for inline completions; smaller is faster${hidden}`,
+      title: `Tiered: Choose Completion Model${hidden}`,
+      placeHolder: 'Model for inline completions (smaller is faster)',
       matchOnDescription: true,
     });
     if (picked === undefined) {

@@ -12,6 +12,7 @@ import type {
 } from '../protocol';
 import type { MarkdownRenderer, RenderedMarkdown } from './markdown';
 import type { PersistedViewState } from './vscodeApi';
+import { ActionMenu } from './actionMenu';
 import { SlashMenu } from './slashMenu';
 
 /** How many of the latest messages are drawn at first; older ones come with "Show earlier". */
@@ -122,11 +123,13 @@ export class ChatView {
       this.conversationSelect,
       this.titleInput,
       this.button('+', 'New conversation', () => this.deps.post({ type: 'newConversation' })),
-      this.button('Rename', 'Rename this conversation', () => this.startRename()),
-      this.button('Delete', 'Delete this conversation (can be undone)', () => this.withActive((id) => this.deps.post({ type: 'deleteConversation', conversationId: id }))),
-      this.button('Export', 'Export as Markdown', () => this.withActive((id) => this.deps.post({ type: 'exportConversation', conversationId: id, format: 'markdown' }))),
-      this.button('JSON', 'Export as JSON', () => this.withActive((id) => this.deps.post({ type: 'exportConversation', conversationId: id, format: 'json' }))),
-      this.button('Import', 'Import a conversation from JSON', () => this.deps.post({ type: 'importConversation' })),
+      new ActionMenu(this.doc, 'More conversation actions', [
+        { label: 'Rename…', title: 'Rename this conversation', run: () => this.startRename() },
+        { label: 'Delete', title: 'Delete this conversation (can be undone)', run: () => this.withActive((id) => this.deps.post({ type: 'deleteConversation', conversationId: id })) },
+        { label: 'Export as Markdown…', title: 'Export this conversation as Markdown', run: () => this.withActive((id) => this.deps.post({ type: 'exportConversation', conversationId: id, format: 'markdown' })) },
+        { label: 'Export as JSON…', title: 'Export this conversation as JSON (it can be imported again)', run: () => this.withActive((id) => this.deps.post({ type: 'exportConversation', conversationId: id, format: 'json' })) },
+        { label: 'Import from JSON…', title: 'Import a conversation from a JSON export', run: () => this.deps.post({ type: 'importConversation' }) },
+      ]).element,
     );
     const composer = this.el('footer', { className: 'composer' });
     const row = this.el('div', { className: 'composer-row' });

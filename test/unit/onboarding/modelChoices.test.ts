@@ -80,7 +80,8 @@ suite('onboarding: Choose Completion Model choices', () => {
         ['qwen2.5-coder:7b', 'native'],
       ],
     );
-    assert.match(choices[1]?.description ?? '', /raw FIM \(DeepSeek-Coder\)/);
+    assert.equal(choices[1]?.familyLabel, 'DeepSeek-Coder');
+    assert.doesNotMatch(choices[1]?.description ?? '', /FIM/, 'the server flag ("no FIM") is not shown for a model that completes with raw FIM');
     assert.equal(choices[0]?.familyLabel, 'Qwen2.5-Coder');
     assert.deepEqual(chatOnly, ['llama3.2:3b'], 'a chat model is left out (it would give garbage); an embedding model is not worth a mention');
   });

@@ -22,6 +22,18 @@ suite('routing/suggestTiers', () => {
     assert.match(m.moe?.reason ?? '', /mixture-of-experts model \(qwen3moe, 31B, 3B active\)/);
   });
 
+  test('a completion-only model (its template has no chat formatting) never answers questions while a chat model exists', () => {
+    // As Ollama lists them: codegemma:2b and starcoder2:3b only fill in code; llama3.2:3b chats.
+    const codegemma = model('codegemma:2b', { parameterSize: '3B', parameterBillions: 2.51, template: '{{- if .Suffix }}<|fim_prefix|>{{ .Prompt }}<|fim_suffix|>{{ .Suffix }}<|fim_middle|>{{- else }}{{ .Prompt }}{{- end }}' });
+    const starcoder = model('starcoder2:3b', { parameterSize: '3B', parameterBillions: 3.03, template: '{{- if .Suffix }}<fim_prefix>\n{{ .Prompt }}<fim_suffix>{{ .Suffix }}<fim_middle>{{- else }}{{ .Prompt }}{{- end }}' });
+    const llama = { ...catalog.llama32_3b, template: '<|start_header_id|>{{ .Role }}<|end_header_id|>\n\n{{ .Content }}<|eot_id|>' };
+    assert.equal(modelTraits(codegemma).base, true);
+    assert.equal(modelTraits(starcoder).base, true);
+    assert.equal(modelTraits(llama).base, false);
+    assert.equal(modelTraits(catalog.qwenCoder7b).base, false, 'no template known: not judged');
+    assert.equal(suggestTierMapping([codegemma, starcoder, llama, catalog.qwenCoder7b]).small?.model, 'llama3.2:3b');
+  });
+
   test('coder-only set: the small tier takes the smallest coder', () => {
     const m = suggestTierMapping([catalog.qwenCoder0_5b, catalog.qwenCoder1_5b, catalog.qwenCoder7b, catalog.qwenCoder14b]);
     assert.deepEqual(names(m), { small: 'qwen2.5-coder:1.5b', code: 'qwen2.5-coder:14b', moe: undefined });

@@ -73,6 +73,39 @@ suite('chat webview view', () => {
     assert.equal(root.querySelector('article[data-id="a1"] .content')?.getAttribute('aria-busy'), null);
   });
 
+  test('the toolbar fits a narrow side bar: conversation, +, and a ⋯ menu that works with mouse and keyboard', () => {
+    const { view, root, key, posted, dom } = setup();
+    view.handle({ type: 'state', state: snapshot([message('u1', 'user', 'hi'), message('a1', 'assistant', 'hello')], { streamingId: 'a1' }) });
+    const toolbar = root.querySelector('.toolbar');
+    assert.deepEqual([...(toolbar?.querySelectorAll(':scope > button') ?? [])].map((b) => b.textContent), ['+'], 'one text button left in the row');
+    const more = root.querySelector<HTMLButtonElement>('.action-menu > button');
+    const menu = root.querySelector<HTMLElement>('.action-menu [role="menu"]');
+    assert.ok(more && menu);
+    assert.equal(menu.hidden, true);
+    more.click();
+    assert.equal(menu.hidden, false);
+    assert.equal(more.getAttribute('aria-expanded'), 'true');
+    const items = [...menu.querySelectorAll<HTMLButtonElement>('[role="menuitem"]')];
+    assert.deepEqual(items.map((i) => i.textContent), ['Rename…', 'Delete', 'Export as Markdown…', 'Export as JSON…', 'Import from JSON…']);
+    assert.equal(dom.window.document.activeElement, items[0], 'the first item has the focus');
+    key(items[0]!, 'ArrowDown');
+    key(items[1]!, 'ArrowUp');
+    key(items[0]!, 'ArrowUp');
+    assert.equal(dom.window.document.activeElement, items[4], 'Up from the first wraps to the last');
+    // Escape closes the menu only: the answer streaming meanwhile is not stopped.
+    key(items[4]!, 'Escape');
+    assert.equal(menu.hidden, true);
+    assert.equal(dom.window.document.activeElement, more, 'the focus goes back to ⋯');
+    assert.equal(posted.filter((m) => m.type === 'stop').length, 0);
+    more.click();
+    items[3]!.click();
+    assert.deepEqual(posted.at(-1), { type: 'exportConversation', conversationId: 'c1', format: 'json' });
+    assert.equal(menu.hidden, true, 'an action closes the menu');
+    more.click();
+    root.querySelector('textarea')?.dispatchEvent(new dom.window.MouseEvent('mousedown', { bubbles: true }));
+    assert.equal(menu.hidden, true, 'a click elsewhere closes it');
+  });
+
   test('Esc stops a stream; Up edits the last user message and resends it as a branch', () => {
     const { view, input, key, posted, dom } = setup();
     view.handle({ type: 'state', state: snapshot([message('u1', 'user', 'first'), message('a1', 'assistant', 'ans')], { streamingId: 'a1' }) });
