@@ -309,6 +309,21 @@ suite('Chat (UI)', () => {
     await frame.locator('textarea').fill('');
   });
 
+  test('the ⋯ menu renames the conversation (mouse to open it, keyboard to choose)', async () => {
+    const { wb } = vs();
+    const frame = await chatFrame(wb);
+    await frame.locator('.action-menu > button').click();
+    const menu = frame.locator('.action-menu [role="menu"]');
+    await menu.waitFor();
+    await frame.locator('[role="menuitem"]', { hasText: 'Rename…' }).press('Enter');
+    assert.equal(await menu.isVisible(), false, 'the menu closes on its action');
+    const title = frame.locator('.title-input');
+    await title.waitFor();
+    await title.fill('Renamed via menu');
+    await title.press('Enter');
+    await frame.locator('.conversation-select option:checked', { hasText: 'Renamed via menu' }).waitFor({ state: 'attached', timeout: 30_000 });
+  });
+
   test('after a window reload the conversation is still there', async () => {
     const { wb } = vs();
     let frame = await chatFrame(wb);
