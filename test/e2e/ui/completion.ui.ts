@@ -65,6 +65,11 @@ suite('Inline completions (UI)', () => {
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(generateCount(fake.requests), before, 'typing through the suggestion sent no new request');
 
+    // Accept Word (VS Code's Ctrl+Right) takes the next word only; the rest stays on screen for Tab.
+    await wb.press('Control+ArrowRight');
+    // (The rendered line holds the ghost text too: what is left as ghost tells what was accepted.)
+    const afterWord = await ghostLine(wb, 30_000);
+    assert.match(afterWord, /^ ?a \+ b$/, `ghost text after Accept Word: ${afterWord}`);
     await wb.acceptGhostText();
     const text = await wb.editorText();
     assert.match(text, /def add_numbers\(a: float, b: float\) -> float:\n\s+return a \+ b/, `document after Tab:\n${text.slice(-300)}`);
