@@ -796,6 +796,9 @@ export class CompletionPipeline {
         this.deps.logger.debug(`completion: error ${outcome.error.kind}`);
         return;
     }
+    if (request.reasked === true) {
+      detail = `${detail ? `${detail} ` : ''}(the editor had not asked after the keystroke; Tiered asked)`;
+    }
     this.attempts.record({ ...base, outcome: kind, detail });
     this.deps.logger.trace(`completion: ${kind}${detail ? ` (${detail})` : ''} in ${Math.round(now - started)} ms`);
   }

@@ -26,6 +26,11 @@ export interface CompletionRequest {
    * an inline completion would have to extend that item, and ours would fight the list. Optional: absent means no.
    */
   readonly suggestWidgetItem?: boolean;
+  /**
+   * Tiered asked on VS Code's behalf: the editor had not asked after a keystroke (see `TriggerWatchdog`). Treated
+   * like an automatic call; the attempt log says so. Optional: absent means no.
+   */
+  readonly reasked?: boolean;
 }
 
 /** Where a shown completion came from. */

@@ -8,9 +8,14 @@ import { commandIds } from '../commands/commandIds';
  * plain request, bridges the cancellation token to an AbortSignal, and maps the outcome back.
  */
 export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+  /**
+   * @param onCall told of every call before anything else (the trigger watchdog); returns true when the call is
+   *   Tiered's own re-ask on VS Code's behalf (then treated as automatic, not as the user's manual trigger).
+   */
   constructor(
     private readonly pipeline: CompletionPipeline,
     private readonly onOutcome: (outcome: CompletionOutcome) => void,
+    private readonly onCall: (documentUri: string, invoked: boolean) => boolean = () => false,
   ) {}
 
   async provideInlineCompletionItems(
@@ -19,10 +24,12 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const reasked = this.onCall(document.uri.toString(), context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
     const controller = new AbortController();
     const cancellation = token.onCancellationRequested(() => controller.abort());
     try {
-      const outcome = await this.pipeline.complete(toRequest(document, position, context), controller.signal);
+      const request = toRequest(document, position, context);
+      const outcome = await this.pipeline.complete(reasked ? { ...request, manual: false, reasked } : request, controller.signal);
       this.onOutcome(outcome);
       if (outcome.kind !== 'shown' || token.isCancellationRequested) {
         return undefined;
