@@ -7,7 +7,6 @@ import { describeLatency, latencyAdvice } from '../../completion/latencyHealth';
 import { CompletionPipeline } from '../../completion/pipeline';
 import type { ResolvedModel } from '../../completion/pipeline';
 import type { CompletionOutcome } from '../../completion/types';
-import { TriggerWatchdog, looksLikeTyping } from '../../completion/triggerWatchdog';
 import { systemClock } from '../../util/clock';
 import { commandIds } from '../commands/commandIds';
 import type { Services } from '../services';
@@ -15,6 +14,7 @@ import { registerChooseCompletionModel } from './chooseCompletionModel';
 import { CompletionErrorNotifier } from './completionErrors';
 import { CompletionStatusBar } from './completionStatusBar';
 import { InlineCompletionProvider } from './inlineCompletionProvider';
+import { watchMissedTriggers } from './missedTriggers';
 
 /** Inline ghost-text completions: the provider, its status bar item, its commands. */
 export function registerCompletions(services: Services): vscode.Disposable {
@@ -79,42 +79,15 @@ export function registerCompletions(services: Services): vscode.Disposable {
     }
   };
 
-  // If VS Code does not ask after a keystroke (seen in fresh windows), ask once on its behalf: never silent.
-  let reasking: string | undefined;
-  const watchdog = new TriggerWatchdog(systemClock, (uri) => {
-    if (vscode.window.activeTextEditor?.document.uri.toString() !== uri) {
-      return;
-    }
-    reasking = uri;
-    services.logger.debug('completion: the editor did not ask after a keystroke; asking on its behalf');
-    void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-  });
-  const onCall = (uri: string, invoked: boolean): boolean => {
-    watchdog.asked(uri);
-    const ours = invoked && reasking === uri;
-    reasking = undefined;
-    return ours;
-  };
-  const typing = vscode.workspace.onDidChangeTextDocument((e) => {
-    const document = e.document;
-    const settings = services.settings.current;
-    if (
-      e.reason === undefined &&
-      document === vscode.window.activeTextEditor?.document &&
-      looksLikeTyping(e.contentChanges) &&
-      settings['completion.enabled'] &&
-      !settings['completion.disabledLanguages'].includes(document.languageId) &&
-      vscode.workspace.getConfiguration('editor', document).get<boolean>('inlineSuggest.enabled') !== false
-    ) {
-      watchdog.typed(document.uri.toString());
-    }
-  });
+  const missedTriggers = watchMissedTriggers(services);
 
   disposables.push(
-    watchdog,
-    typing,
+    missedTriggers,
     registerChooseCompletionModel(services),
-    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(pipeline, onOutcome, onCall)),
+    vscode.languages.registerInlineCompletionItemProvider(
+      { pattern: '**' },
+      new InlineCompletionProvider(pipeline, onOutcome, (uri, invoked) => missedTriggers.onCall(uri, invoked)),
+    ),
     services.settings.onDidChange(() => {
       forget();
       pipeline.invalidate();
