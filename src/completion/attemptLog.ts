@@ -247,7 +247,7 @@ function explainInFlight(inFlight: readonly PendingAttempt[], now: number, show:
   if (stuck.some((a) => a.stage === 'choosingModel')) {
     lines.push('', 'Tiered has been choosing the completion model for over 10 s: the model server may be slow to list its models. Run "Tiered: Check Connection".');
   } else if (stuck.some((a) => a.stage === 'waitingForModel')) {
-    lines.push('', 'The model has not answered for over 10 s: it may be loading into memory, or too large for this machine. Try a smaller completion model (setting tiered.completion.model).');
+    lines.push('', 'The model has not answered for over 10 s: it may be loading into memory, or too large for this machine. Try a smaller completion model: Tiered: Choose Completion Model… (setting tiered.completion.model).');
   }
   return lines;
 }

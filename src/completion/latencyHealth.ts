@@ -85,9 +85,9 @@ export function describeLatency(verdict: LatencyVerdict, model: string | undefin
 export function latencyAdvice(verdict: LatencyVerdict): string | undefined {
   switch (verdict.kind) {
     case 'slow':
-      return `The completion model answers slowly (${seconds(verdict.averageMs)} to the first token; ghost text helps when it comes within about ${seconds(slowFirstTokenMs)} of a pause). On a CPU, a smaller code model completes much faster: choose one with setting tiered.completion.model (e.g. qwen2.5-coder:1.5b), or raise tiered.completion.debounceMs to send fewer requests.`;
+      return `The completion model answers slowly (${seconds(verdict.averageMs)} to the first token; ghost text helps when it comes within about ${seconds(slowFirstTokenMs)} of a pause). On a CPU, a smaller code model completes much faster: pick one with Tiered: Choose Completion Model… (setting tiered.completion.model; e.g. qwen2.5-coder:1.5b), or raise tiered.completion.debounceMs to send fewer requests.`;
     case 'timingOut':
-      return `Most recent completion requests timed out before the model answered (${verdict.timeouts} of ${verdict.samples}). The model may still be loading, or be too large for this machine: check the model server (Tiered: Check Connection) or choose a smaller completion model (setting tiered.completion.model).`;
+      return `Most recent completion requests timed out before the model answered (${verdict.timeouts} of ${verdict.samples}). The model may still be loading, or be too large for this machine: check the model server (Tiered: Check Connection) or pick a smaller completion model with Tiered: Choose Completion Model… (setting tiered.completion.model).`;
     default:
       return undefined;
   }
