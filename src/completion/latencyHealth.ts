@@ -4,6 +4,7 @@
  * too large for their CPU without ever being told; "Why No Completion?" says so, with the figures.
  * Pure: no `vscode` import.
  */
+import { formatMs } from '../util/format';
 
 /** One finished wait for a model's first token. */
 interface LatencySample {
@@ -65,17 +66,13 @@ export class LatencyHealth {
   }
 }
 
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
 /** One line on the model's speed for "Why No Completion?", or undefined before any measurement. */
 export function describeLatency(verdict: LatencyVerdict, model: string | undefined): string | undefined {
   if (verdict.kind === 'unknown') {
     return undefined;
   }
   const who = model ?? 'The completion model';
-  const average = Number.isNaN(verdict.averageMs) ? 'no first token yet' : `first token after ${seconds(verdict.averageMs)} on average`;
+  const average = Number.isNaN(verdict.averageMs) ? 'no first token yet' : `first token after ${formatMs(verdict.averageMs)} on average`;
   const timeouts = verdict.timeouts > 0 ? `, ${verdict.timeouts} timed out` : '';
   const judged = verdict.kind === 'healthy' ? 'fast enough' : verdict.kind === 'slow' ? 'slow' : 'timing out';
   return `Model speed: ${who}: ${average} over the last ${verdict.samples} request(s)${timeouts} (${judged}).`;
@@ -85,7 +82,7 @@ export function describeLatency(verdict: LatencyVerdict, model: string | undefin
 export function latencyAdvice(verdict: LatencyVerdict): string | undefined {
   switch (verdict.kind) {
     case 'slow':
-      return `The completion model answers slowly (${seconds(verdict.averageMs)} to the first token; ghost text helps when it comes within about ${seconds(slowFirstTokenMs)} of a pause). On a CPU, a smaller code model completes much faster: pick one with Tiered: Choose Completion Model… (setting tiered.completion.model; e.g. qwen2.5-coder:1.5b), or raise tiered.completion.debounceMs to send fewer requests.`;
+      return `The completion model answers slowly (${formatMs(verdict.averageMs)} to the first token; ghost text helps when it comes within about ${formatMs(slowFirstTokenMs)} of a pause). On a CPU, a smaller code model completes much faster: pick one with Tiered: Choose Completion Model… (setting tiered.completion.model; e.g. qwen2.5-coder:1.5b), or raise tiered.completion.debounceMs to send fewer requests.`;
     case 'timingOut':
       return `Most recent completion requests timed out before the model answered (${verdict.timeouts} of ${verdict.samples}). The model may still be loading, or be too large for this machine: check the model server (Tiered: Check Connection) or pick a smaller completion model with Tiered: Choose Completion Model… (setting tiered.completion.model).`;
     default:

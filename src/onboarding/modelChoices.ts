@@ -112,7 +112,8 @@ export interface CompletionModelChoice extends ModelChoice {
  * left out because they cannot (chat-only), so the picker can say why they are missing.
  */
 export function completionModelChoices(reports: readonly EndpointReport[], current: string): { choices: CompletionModelChoice[]; chatOnly: string[] } {
-  const choices: CompletionModelChoice[] = [];
+  // With the model's size, for the order (smaller completes faster).
+  const sized: { readonly choice: CompletionModelChoice; readonly size: number }[] = [];
   const chatOnly: string[] = [];
   for (const report of reports.filter((r) => r.reachable)) {
     for (const model of report.models) {
@@ -126,7 +127,7 @@ export function completionModelChoices(reports: readonly EndpointReport[], curre
       }
       const loaded = report.loaded.some((l) => sameModel(l.name, model.name));
       const label = plan.family !== undefined ? fimTemplates[plan.family].label : undefined;
-      choices.push({
+      const choice: CompletionModelChoice = {
         model: model.name,
         endpointId: report.id,
         // How it completes is said apart (native or raw); the server's own FIM flag would only confuse here.
@@ -136,11 +137,10 @@ export function completionModelChoices(reports: readonly EndpointReport[], curre
         current: current !== '' && sameModel(current, model.name),
         fim: plan.kind,
         familyLabel: label,
-      });
+      };
+      sized.push({ choice, size: model.parameterBillions ?? Number.POSITIVE_INFINITY });
     }
   }
-  const size = (c: CompletionModelChoice): number =>
-    reports.find((r) => r.id === c.endpointId)?.models.find((m) => m.name === c.model)?.parameterBillions ?? Number.POSITIVE_INFINITY;
-  choices.sort((a, b) => Number(b.current) - Number(a.current) || size(a) - size(b) || a.model.localeCompare(b.model));
-  return { choices, chatOnly: [...new Set(chatOnly)] };
+  sized.sort((a, b) => Number(b.choice.current) - Number(a.choice.current) || a.size - b.size || a.choice.model.localeCompare(b.choice.model));
+  return { choices: sized.map((s) => s.choice), chatOnly: [...new Set(chatOnly)] };
 }

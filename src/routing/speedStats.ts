@@ -2,6 +2,7 @@
  * Measured speed per endpoint/model, smoothed over real requests, and the budgets that say when a model
  * is too slow for a quick task. The router reads a snapshot. Pure: no `vscode` import.
  */
+import { formatMs } from '../util/format';
 import type { RequestMetrics } from '../backend/types';
 import type { SpeedSample } from './types';
 
@@ -42,11 +43,6 @@ export function tooSlowFor(sample: SpeedSample | undefined, budget: SpeedBudget)
     return `${sample.tokensPerSecond.toFixed(1)} tokens/s on average (needs ${budget.minTokensPerSecond})`;
   }
   return undefined;
-}
-
-/** "850 ms", "2.4 s". */
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** Options of {@link SpeedStats}. */

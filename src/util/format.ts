@@ -1,5 +1,10 @@
 /** Small formatting helpers shared by the UI adapters. Pure. */
 
+/** "850 ms", "2.4 s". */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 /** 986061892 → "940 MB". */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes <= 0) {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { completionModelChoices } from '../../onboarding/modelChoices';
 import type { CompletionModelChoice } from '../../onboarding/modelChoices';
 import { settingsSection } from '../../settings/schema';
+import { formatMs } from '../../util/format';
 import { commandIds } from '../commands/commandIds';
 import { reachableReports } from '../onboarding/configureTiers';
 import type { Services } from '../services';
@@ -9,10 +10,6 @@ import type { Services } from '../services';
 interface ModelItem extends vscode.QuickPickItem {
   readonly choice?: CompletionModelChoice;
   readonly automatic?: boolean;
-}
-
-function formatFirstToken(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /**
@@ -42,7 +39,7 @@ export function registerChooseCompletionModel(services: Services): vscode.Dispos
           description: c.description,
           detail: [
             c.fim === 'native' ? 'fill-in-the-middle by the server' : `fill-in-the-middle with ${c.familyLabel ?? 'its'} sentinels`,
-            speed !== undefined && speed.timeToFirstTokenMs > 0 ? `first token after ${formatFirstToken(speed.timeToFirstTokenMs)} (measured)` : '',
+            speed !== undefined && speed.timeToFirstTokenMs > 0 ? `first token after ${formatMs(speed.timeToFirstTokenMs)} (measured)` : '',
             reports.length > 1 ? `endpoint ${c.endpointId}` : '',
           ]
             .filter((p) => p !== '')
