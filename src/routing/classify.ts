@@ -73,7 +73,7 @@ const hardCategories: readonly HardCategory[] = [
   {
     name: 'hard debugging',
     signals: [
-      s('memory growth', /memory (usage |use |footprint )?(grows|keeps growing|keeps increasing|increases|climbs|balloons)|メモリ使用量|内存(持续)?(增长|上涨)|память раст|speicher(verbrauch)? (wächst|steigt)|la mémoire (augmente|grimpe)/i, 2),
+      s('memory growth', /(memory|heap) (usage |use |footprint )?(grows|keeps growing|keeps increasing|increases|climbs|balloons)|メモリ使用量|内存(持续)?(增长|上涨)|память раст|speicher(verbrauch)? (wächst|steigt)|la mémoire (augmente|grimpe)/i, 2),
       s('memory leak', /memory leak|\bleak(s|ing)?\b|fuite m[ée]moire|speicherleck|fuga de memoria|メモリリーク|内存泄漏|утечк/i, 2),
       s('out of memory', /\boom\b|oom-?kill|out of memory/i, 1),
       s('intermittent', /intermittent|\bflaky\b|occasionally|sporadic|\bsometimes\b|\b1 in \d+\b|once a (day|week)|parfois|a veces|manchmal|às vezes|偶尔|時々|たまに|иногда/i, 1),
@@ -167,6 +167,17 @@ const traceHeaderPattern =
 const quickStarters =
   /^\s*(what(?:'s| is| are| does)|how (do|can|to|should) i\b|how to\b|which\b|is there\b|is it\b|can i\b|when (do|should)|what'?s the difference|difference between|where is|shortcut)|\bvs\.?\b|\bequivalent\b|区别|违い|違い|怎么|如何|どうやって|とは|wie\b|comment\b|cómo|como\b|как\b|quel|cuál/i;
 
+// A question asking what a term means: "what is a mutex?", "what does CQRS stand for", "was ist ein Deadlock?",
+// "什么是死锁", "デッドロックとは". Its topic can be as hard as it likes; the answer is a paragraph.
+const definitionalPattern =
+  /^\s*(?:what(?:'s|’s|s| is| are)\s|what does\s.+\s(?:mean|stand for)\b|define\s|meaning of\s|was (?:ist|sind|bedeutet|hei(?:ß|ss)t)\s|qu['’]est-ce (?:que|qu['’])|que (?:veut dire|signifie)\s|¿?\s*qu[ée] (?:es|son|significa)\s|o que (?:é|são|significa)\s|что (?:такое|значит|означает)\s|什么是|什么叫)|(?:とは|是什么|是什麼|って何)/i;
+// What turns a definitional opening into something else: a thing to look at ("this", "here"), a situation
+// ("when it…", "our…"), or a choice or diagnosis to make.
+const notDefinitionalPattern =
+  /\b(this|that|these|those|here|it|my|our|we|best|right way|better|should|wrong|causing|cause|happen\w*|going on|when|if|after|why|how)\b|\?.*\S.*\?/i;
+/** Longest definitional question (words) that still counts as quick. */
+export const definitionalMaxWords = 12;
+
 /** The features the classifier read, for tests, the routing log and a model-based classifier's prompt. */
 export interface ClassifierFeatures {
   /** Words of prose (CJK characters count as about half a word each), code blocks excluded. */
@@ -178,6 +189,8 @@ export interface ClassifierFeatures {
   readonly stackFrames: number;
   readonly hasStackTrace: boolean;
   readonly localError: boolean;
+  /** A short "what is / what does X mean" question with no code and no system of the user's to reason about. */
+  readonly definitional: boolean;
   /** Sum of hard-problem signals: ≥ {@link moeThreshold} means the moe tier. */
   readonly hardScore: number;
   /** Sum of code-work signals: ≥ {@link codeThreshold} means at least the code tier. */
@@ -345,6 +358,15 @@ export function classify(input: Pick<RouteInput, 'task' | 'text' | 'code'>): Cla
     stackFrames,
     hasStackTrace,
     localError,
+    definitional:
+      input.task !== 'review' &&
+      codeLines === 0 &&
+      !hasStackTrace &&
+      !localError &&
+      words <= definitionalMaxWords &&
+      definitionalPattern.test(fullProse) &&
+      !notDefinitionalPattern.test(fullProse) &&
+      !ownSystemPattern.test(fullProse),
   };
 
   if (input.task === 'inlineCompletion') {
@@ -467,7 +489,14 @@ export function classify(input: Pick<RouteInput, 'task' | 'text' | 'code'>): Cla
   let score: number;
   let confidence: number;
   let runnerUp: Tier;
-  if (hard >= moeThreshold) {
+  if (features.definitional) {
+    // "What is a mutex?" asks for a definition, whatever the topic's difficulty: a quick question.
+    tier = 'small';
+    runnerUp = hard >= moeThreshold ? 'moe' : 'code';
+    score = 0.2;
+    confidence = 0.8;
+    reasons.push(`short definitional question (${words} word${words === 1 ? '' : 's'}), no code or system of yours to reason about → small tier`);
+  } else if (hard >= moeThreshold) {
     tier = 'moe';
     runnerUp = 'code';
     score = 2 / 3 + clamp01((hard - moeThreshold) / 6) / 3;

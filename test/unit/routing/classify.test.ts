@@ -16,6 +16,31 @@ suite('routing/classify', () => {
     }
   });
 
+  test('a short "what is / what does X mean" question is quick whatever its topic (issue 16: "what is a mutex?" went to moe)', () => {
+    for (const text of ['what is a mutex?', 'What is event sourcing?', 'what does CQRS stand for', 'Was bedeutet Nebenläufigkeit?', '什么是死锁？', 'デッドロックとは？', 'Что такое гонка данных?']) {
+      const c = classify({ task: 'chat', text });
+      assert.equal(c.tier, 'small', `${text}: ${c.reasons.join(' | ')}`);
+      assert.ok(c.features.definitional, text);
+      assert.ok(c.reasons.some((r) => r.startsWith('short definitional question')), text);
+    }
+  });
+
+  test('definitional wording with code, a system of yours or a diagnosis to make is not a definition', () => {
+    const cases: [string, number][] = [
+      ['What is the race condition in our checkout service that double-charges customers?', 0],
+      ['What is the best way to make our event consumers idempotent across 12 services?', 0],
+      ['What does it mean when heap usage keeps growing after every request in production?', 0],
+      ['What is the deadlock here?', 12],
+    ];
+    for (const [text, lines] of cases) {
+      const c = classify({ task: 'chat', text, ...(lines > 0 ? { code: { lines, chars: lines * 40, fileCount: 1 } } : {}) });
+      assert.equal(c.features.definitional, false, text);
+      assert.notEqual(c.tier, 'small', text);
+    }
+    // A review is never a definition, however it is worded.
+    assert.equal(classify({ task: 'review', text: 'What is this?', code: { lines: 40, chars: 1600, fileCount: 1 } }).features.definitional, false);
+  });
+
   test('hard vocabulary in several languages → moe, naming the category', () => {
     const cases: [string, RegExp][] = [
       ['We keep hitting a deadlock between two worker pools; how should we restructure the locking?', /concurrency \(deadlock/],
