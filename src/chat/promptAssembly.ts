@@ -5,7 +5,7 @@
  * Pure: no `vscode` import.
  */
 import type { ChatMessage } from '../backend/types';
-import { layoutChat } from '../context/layout';
+import { layoutChat } from '../context/chatLayout';
 import type { TokenCounter } from '../context/tokenCounter';
 import type { ChatHistoryMessage } from './chatTypes';
 

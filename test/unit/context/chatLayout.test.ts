@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ChatMessage } from '../../../src/backend/types';
 import { isTieredError } from '../../../src/backend/errors';
-import { layoutChat } from '../../../src/context/layout';
+import { layoutChat } from '../../../src/context/chatLayout';
 import { approximateCounter, tiktokenCounter } from '../../../src/context/tokenCounter';
 import type { TokenCounter } from '../../../src/context/tokenCounter';
 import { seededRandom } from './helpers';
