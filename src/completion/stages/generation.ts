@@ -1,0 +1,146 @@
+/**
+ * Stage "generation": one model request and its post-processed stream. {@link runGeneration} drives the
+ * backend's stream into a {@link Generation}, stops it as soon as post-processing says the suggestion is
+ * complete (closing the HTTP stream stops the server), and bounds it with a timeout.
+ * Pure: no `vscode` import.
+ */
+import { TieredError, errors, isTieredError } from '../../backend/errors';
+import type { GenerateRequest, LlmBackend, RequestMetrics } from '../../backend/types';
+import type { Clock } from '../../util/clock';
+import { toDocumentForm } from '../postprocess';
+import type { CompletionStream, PostprocessContext } from '../postprocess';
+import type { Anchor } from '../reuse';
+
+/** Where a generation is in its life. */
+export type GenerationState = 'running' | 'done' | 'failed' | 'aborted';
+
+/** One model request and its post-processed stream. */
+export class Generation {
+  readonly controller = new AbortController();
+  state: GenerationState = 'running';
+  firstTokenAt: number | undefined;
+  /** When the server stopped working on it (done, failed or aborted): the end of its busy time. */
+  endedAt: number | undefined;
+  /** The finished suggestion: document form (`text`) and `\n` form (`lfText`, what the cache keeps). */
+  result: { readonly text: string; readonly lfText: string; readonly why: string; readonly metrics: RequestMetrics | undefined } | undefined;
+  error: TieredError | undefined;
+  waiters = 0;
+  earlyStop = false;
+  /** Some caller was shown text from it (a hot streak then runs on without waiters). */
+  served = false;
+  /** Whether its answer agreed with what the user typed after its anchor, once its text showed it. */
+  verdict: boolean | undefined;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    readonly anchor: Anchor,
+    readonly stream: CompletionStream,
+    readonly model: string,
+    readonly startedAt: number,
+    readonly cacheKey: string,
+    readonly context: PostprocessContext,
+    /** Why it was sent: at a pause, while typing (an early bet), or right after an accepted suggestion. */
+    readonly purpose: GenerationPurpose = 'pause',
+  ) {}
+
+  /** The accepted text so far, in document form. */
+  partialDocumentText(): string {
+    return toDocumentForm(this.stream.partial, this.context.indent, this.context.lineEnding);
+  }
+
+  listen(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  notify(): void {
+    for (const listener of [...this.listeners]) {
+      listener();
+    }
+  }
+}
+
+/** Why a generation was started (for the request policy's bookkeeping and the benchmark). */
+export type GenerationPurpose = 'pause' | 'typing' | 'continuation' | 'manual';
+
+/** What {@link runGeneration} tells the orchestrator. */
+export interface GenerationHooks {
+  readonly clock: Clock;
+  readonly timeoutMs: number;
+  /** The first token arrived `ms` after the request was sent. */
+  onFirstToken(ms: number): void;
+  /** The request timed out before its first token. */
+  onTimeoutBeforeFirstToken(): void;
+  /** Post-processing found the suggestion complete and the stream was closed early. */
+  onEarlyStop(): void;
+  /** The generation finished with text (or none): cache it, keep it for typed-through reuse. */
+  onDone(generation: Generation): void;
+  /** The generation failed (not aborted). */
+  onFailed(generation: Generation): void;
+  /** Always called last, whatever the outcome. */
+  onSettled(generation: Generation): void;
+}
+
+/** Streams `request` from `backend` into `generation` until it finishes, fails, times out or is aborted. */
+export async function runGeneration(generation: Generation, backend: LlmBackend, request: GenerateRequest, hooks: GenerationHooks): Promise<void> {
+  const clock = hooks.clock;
+  const timeout = clock.setTimeout(() => {
+    if (generation.state === 'running') {
+      if (generation.firstTokenAt === undefined) {
+        hooks.onTimeoutBeforeFirstToken();
+      }
+      generation.error = errors.timeout(backend.baseUrl, hooks.timeoutMs);
+      generation.state = 'failed';
+      generation.controller.abort();
+      generation.notify();
+    }
+  }, hooks.timeoutMs);
+  let metrics: RequestMetrics | undefined;
+  try {
+    for await (const event of backend.generate(request)) {
+      if (generation.state !== 'running') {
+        break;
+      }
+      if (event.type === 'done') {
+        metrics = event.result.metrics;
+        break;
+      }
+      if (generation.firstTokenAt === undefined) {
+        generation.firstTokenAt = clock.now();
+        hooks.onFirstToken(generation.firstTokenAt - generation.startedAt);
+      }
+      if (generation.stream.push(event.text)) {
+        // Complete: leaving the loop closes the HTTP stream, so the server stops generating.
+        generation.earlyStop = true;
+        hooks.onEarlyStop();
+        break;
+      }
+      generation.notify();
+    }
+    if (generation.state === 'running') {
+      const done = generation.stream.finish();
+      generation.result = { text: done.text, lfText: done.lfText, why: done.why, metrics };
+      generation.state = 'done';
+      hooks.onDone(generation);
+    }
+  } catch (error) {
+    if (generation.state === 'running') {
+      if (generation.controller.signal.aborted) {
+        generation.state = 'aborted';
+      } else {
+        generation.state = 'failed';
+        generation.error = isTieredError(error) ? error : new TieredError('badResponse', `The completion request failed: ${String(error)}`);
+        hooks.onFailed(generation);
+      }
+    }
+  } finally {
+    timeout.dispose();
+    if (generation.earlyStop) {
+      // Belt and braces: make sure the request is torn down even if the iterator ignored the break.
+      generation.controller.abort();
+    }
+    generation.endedAt ??= clock.now();
+    hooks.onSettled(generation);
+    generation.notify();
+  }
+}
