@@ -6,6 +6,7 @@
 import type { GenerationResult, LlmBackend, RequestMetrics } from '../backend/types';
 import type { Tier } from '../settings/schema';
 import { isTieredError } from '../backend/errors';
+import { escapeHtml } from '../util/html';
 
 /** One model to measure. */
 export interface BenchmarkTarget {
@@ -161,10 +162,6 @@ export async function runBenchmark(targets: readonly BenchmarkTarget[], options:
   }
   options.onProgress?.('done', 1);
   return results;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 function ms(v: number | undefined): string {

@@ -3,7 +3,8 @@
  * script, no state in globals (the state arrives by `postMessage` after `ready`). No `vscode` import, so it is
  * unit-tested.
  */
-import { randomBytes } from 'node:crypto';
+import { escapeHtml } from '../../util/html';
+import { createNonce } from '../../util/nonce';
 
 export interface ChatHtmlInput {
   /** `webview.cspSource`. */
@@ -14,11 +15,6 @@ export interface ChatHtmlInput {
   readonly styleUri: string;
   /** Defaults to a fresh one. */
   readonly nonce?: string;
-}
-
-/** 128 random bits, base64: what CSP nonces should be (never `Math.random`). */
-export function createNonce(): string {
-  return randomBytes(16).toString('base64');
 }
 
 export function chatHtml(input: ChatHtmlInput): string {
@@ -38,18 +34,14 @@ export function chatHtml(input: ChatHtmlInput): string {
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attr(input.styleUri)}">
+<link rel="stylesheet" href="${escapeHtml(input.styleUri)}">
 <title>Tiered Chat</title>
 </head>
 <body>
 <div id="root"></div>
-<script nonce="${attr(nonce)}" src="${attr(input.scriptUri)}"></script>
+<script nonce="${escapeHtml(nonce)}" src="${escapeHtml(input.scriptUri)}"></script>
 </body>
 </html>`;
-}
-
-function attr(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -21,6 +21,7 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
+import { escapeHtml } from '../../util/html';
 
 /** Answers longer than this render their start as Markdown and say how much was left out (Copy/Export keep all). */
 export const MAX_RENDERED_CHARS = 200_000;
@@ -147,10 +148,3 @@ function codeBlockHtml(code: string, language: string | undefined, index: number
     `<pre><code class="hljs${languageClass}">${body}</code></pre></div>`
   );
 }
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
-}
-
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -1,12 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { chatHtml, createNonce } from '../../../src/providers/chat/chatHtml';
+import { chatHtml } from '../../../src/providers/chat/chatHtml';
+import { createNonce } from '../../../src/util/nonce';
 
 suite('chat webview HTML and CSP', () => {
   const input = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', scriptUri: 'https://x/dist/webview/chat.js', styleUri: 'https://x/dist/webview/chat.css' };
 
   test('a strict CSP: nothing by default, only our nonce\'d script, our styles, no remote content', () => {
     const html = chatHtml({ ...input, nonce: 'abc123' });
-    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    // The attribute value as the browser reads it (entities decoded).
+    const csp = (/http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
     const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v.join(' ')]));
     assert.equal(directives.get('default-src'), "'none'");
     assert.equal(directives.get('script-src'), "'nonce-abc123'");
