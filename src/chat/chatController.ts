@@ -9,7 +9,7 @@ import type { LlmBackend, RequestMetrics } from '../backend/types';
 import { computeBudget } from '../context/budget';
 import type { TokenCounter } from '../context/tokenCounter';
 import { route } from '../routing/router';
-import type { RouteDecision, RouterEnvironment } from '../routing/types';
+import type { RouteCode, RouteDecision, RouterEnvironment } from '../routing/types';
 import type { TaskKind, Tier } from '../settings/schema';
 import { checkPromptFits } from '../onboarding/truncationGuard';
 import type { Logger } from '../util/logger';
@@ -62,6 +62,8 @@ interface RouteExtras {
   readonly task: TaskKind;
   readonly tierHint?: Tier | 'auto';
   readonly modelHint?: string;
+  /** What the router reads instead of the message and its context (a built-in prompt routed as its command). */
+  readonly routeAs?: { readonly text: string; readonly code?: RouteCode };
 }
 
 /** A turn answered by another feature (see {@link ChatController.externalTurn}). */
@@ -298,7 +300,12 @@ export class ChatController {
       await running.done;
     }
     await this.send(request.text, {
-      route: { task: request.task, ...(request.tierHint !== undefined ? { tierHint: request.tierHint } : {}), ...(request.modelHint !== undefined ? { modelHint: request.modelHint } : {}) },
+      route: {
+        task: request.task,
+        ...(request.tierHint !== undefined ? { tierHint: request.tierHint } : {}),
+        ...(request.modelHint !== undefined ? { modelHint: request.modelHint } : {}),
+        ...(request.routeAs !== undefined ? { routeAs: request.routeAs } : {}),
+      },
       ...(request.context !== undefined ? { context: request.context } : {}),
     });
   }
@@ -480,8 +487,7 @@ export class ChatController {
           task: extras.task,
           ...(extras.tierHint !== undefined ? { tierHint: extras.tierHint } : {}),
           ...(extras.modelHint !== undefined ? { modelHint: extras.modelHint } : {}),
-          text: user.content,
-          ...(context.length > 0 ? { code: codeShape(context) } : {}),
+          ...routedText(extras, user.content, context),
           override: tierOverride !== undefined ? { tier: tierOverride } : pinOverride(conversation),
         },
         env.router,
@@ -717,7 +723,15 @@ function isTier(value: string | undefined): value is Tier {
   return value === 'small' || value === 'code' || value === 'moe';
 }
 
-function codeShape(context: readonly ChatContextItem[]): { lines: number; chars: number; languageId?: string; fileCount: number } {
+/** What the router reads: the message and its context, or what a built-in prompt is routed as. */
+function routedText(extras: RouteExtras, text: string, context: readonly ChatContextItem[]): { text: string; code?: RouteCode } {
+  if (extras.routeAs !== undefined) {
+    return { text: extras.routeAs.text, ...(extras.routeAs.code !== undefined ? { code: extras.routeAs.code } : {}) };
+  }
+  return { text, ...(context.length > 0 ? { code: codeShape(context) } : {}) };
+}
+
+function codeShape(context: readonly ChatContextItem[]): RouteCode {
   const lines = context.reduce((n, c) => n + c.text.split('\n').length, 0);
   const chars = context.reduce((n, c) => n + c.text.length, 0);
   const languageId = context[0]?.languageId;

@@ -2,6 +2,8 @@
  * The built-in prompts, embedded as data so the bundle carries them. They are read-only: to customise one,
  * copy it to the workspace or the user folder (a copy of the same name then wins). The selected code (or the
  * whole file) is attached after the instructions by the runner, so these bodies do not place it themselves.
+ * Explain and Review are `tier: auto`: they are routed as the Explain / Review Selection commands are
+ * (routing/featureRoutes.ts), so the tier the Prompts view shows is the one they run on.
  * Pure: no `vscode` import.
  */
 import { parsePromptFile } from './format';
@@ -12,7 +14,7 @@ export const builtinPromptFiles: Readonly<Record<string, string>> = {
   explain: `---
 name: Explain
 description: Explains what the code does, step by step
-tier: code
+tier: auto
 ---
 Explain what the following \${language} code from \${fileBasename} does. Start with a one-sentence summary, then walk
 through it step by step. Point out anything surprising: side effects, error handling, edge cases, performance traps.
@@ -21,7 +23,7 @@ Be concise; do not repeat the code back.
   review: `---
 name: Review
 description: Reviews the code like a careful senior colleague
-tier: moe
+tier: auto
 ---
 Review the following \${language} code from \${fileBasename} as a careful senior engineer would.
 List concrete problems in order of importance: bugs, security issues, unclear naming, missing error handling,

@@ -7,6 +7,13 @@ export const chatAskSchema = z.object({
   task: taskKindSchema,
   tierHint: z.union([tierSchema, z.literal('auto')]).optional(),
   modelHint: z.string().max(200).optional(),
+  /** What the router reads instead of `text` and the context (a built-in prompt routed as its command). */
+  routeAs: z
+    .object({
+      text: z.string().max(10_000),
+      code: z.object({ lines: z.number().int().min(0), chars: z.number().int().min(0), languageId: z.string().max(64).optional(), fileCount: z.number().int().min(0).max(1000) }).optional(),
+    })
+    .optional(),
   context: z
     .array(
       z.object({

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { isTieredError } from '../../backend/errors';
 import { layoutPrompt } from '../../context/layout';
 import { explainItems, explainReviewRenderer, selectionCutNote } from '../../review/prompts';
+import { featureRouteInput } from '../../routing/featureRoutes';
 import type { Services } from '../services';
 import type { ExplainSink } from './explainSink';
 import { gatherContext } from './gatherContext';
@@ -34,11 +35,10 @@ function where(target: CodeTarget): string {
 export async function runExplain(services: Services, sink: ExplainSink, target: CodeTarget, question?: string): Promise<ExplainResult | undefined> {
   const context = await gatherContext(target);
   const lines = target.code.text.split('\n').length;
-  const routed = await routeRequest(services, {
-    task: 'explain',
-    text: question ?? `Explain this ${target.code.languageId} code`,
-    code: { lines, chars: target.code.text.length, languageId: target.code.languageId, fileCount: context.fileCount },
-  });
+  const routed = await routeRequest(
+    services,
+    featureRouteInput('explain', { lines, chars: target.code.text.length, languageId: target.code.languageId, fileCount: context.fileCount }, question),
+  );
   if (isTieredError(routed)) {
     showError(services, 'Explain', routed);
     return undefined;

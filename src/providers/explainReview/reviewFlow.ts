@@ -4,6 +4,7 @@ import { layoutPrompt } from '../../context/layout';
 import { reviewItems } from '../../review/prompts';
 import { outcomeSummary } from '../../review/representation';
 import { runReview } from '../../review/runReview';
+import { featureRouteInput } from '../../routing/featureRoutes';
 import type { ReviewOutcome } from '../../review/runReview';
 import type { Services } from '../services';
 import type { FindingsPanel } from './findingsPanel';
@@ -44,11 +45,10 @@ function lineSpan(target: CodeTarget): string {
 export async function runReviewFlow(services: Services, store: ReviewStore, panel: FindingsPanel, target: CodeTarget): Promise<ReviewReport | undefined> {
   const context = await gatherContext(target);
   const lines = target.code.text.split('\n').length;
-  const routed = await routeRequest(services, {
-    task: 'review',
-    text: `Review this ${target.code.languageId} code`,
-    code: { lines, chars: target.code.text.length, languageId: target.code.languageId, fileCount: context.fileCount },
-  });
+  const routed = await routeRequest(
+    services,
+    featureRouteInput('review', { lines, chars: target.code.text.length, languageId: target.code.languageId, fileCount: context.fileCount }),
+  );
   if (isTieredError(routed)) {
     showError(services, 'Review', routed);
     return undefined;

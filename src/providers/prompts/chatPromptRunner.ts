@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { fenceFor } from '../../context/items';
+import { routeCodeOf } from '../../prompts/resolve';
 import type { ResolvedPrompt } from '../../prompts/types';
+import { promptRoute } from '../../routing/featureRoutes';
 import type { ChatAskArgument } from '../chat/chatAsk';
 import { commandIds } from '../commands/commandIds';
 import type { PromptRunner } from './promptRunner';
@@ -18,11 +20,14 @@ export class ChatPromptRunner implements PromptRunner {
       attachment === undefined
         ? prompt.text
         : `${prompt.text.trimEnd()}\n\n${attachment.title !== undefined ? `${attachment.title}:\n` : ''}${fence}${attachment.language}\n${attachment.text}\n${fence}`;
+    // Built-in Explain / Review are routed as their commands are, so they run on the tier those would pick.
+    const route = promptRoute(prompt, routeCodeOf(prompt));
     const argument: ChatAskArgument = {
       text,
-      task: 'savedPrompt',
-      ...(prompt.tier !== 'auto' ? { tierHint: prompt.tier } : {}),
-      ...(prompt.model !== undefined ? { modelHint: prompt.model } : {}),
+      task: route.task,
+      ...(route.tierHint !== undefined ? { tierHint: route.tierHint } : {}),
+      ...(route.modelHint !== undefined ? { modelHint: route.modelHint } : {}),
+      ...(route.routeAs !== undefined ? { routeAs: route.routeAs } : {}),
       // The prompt carries its own code; the chat's offered chips are not added on top.
       context: [],
     };

@@ -102,8 +102,9 @@ export class PromptsTreeProvider implements vscode.TreeDataProvider<PromptNode> 
       if (e.shadowedBy !== undefined) {
         parts.push(`hidden by ${groupLabels[e.shadowedBy].toLowerCase()} prompt`);
       }
-      if (e.definition?.tier !== undefined && e.definition.tier !== 'auto') {
-        parts.push(`${e.definition.tier} tier`);
+      if (e.definition !== undefined) {
+        // The tier it runs on: a fixed one, or chosen per request (built-in Explain / Review: as their commands).
+        parts.push(e.definition.tier === 'auto' ? 'tier by request' : `${e.definition.tier} tier`);
       }
       const used = usageText(usage, Date.now());
       if (used !== '') {

@@ -152,7 +152,8 @@ suite('Chat slash prompts (UI)', () => {
 
     const request = await until(wb, () => chats().slice(before)[0]);
     assert.ok(request, 'the prompt reached the fake server');
-    assert.equal(request.model, 'qwen2.5-coder:7b', "Explain's code tier hint is honoured");
+    // Built-in Explain is routed as Explain Selection is (one source of truth): 3 selected lines → small tier.
+    assert.equal(request.model, 'llama3.2:3b', 'the built-in Explain runs on the tier Explain Selection picks for 3 lines');
     const sent = lastUserText(request.body);
     assert.match(sent, /Explain what the following typescript code from cart\.ts does\./);
     const extraAt = sent.indexOf('mention the reduce callback');
