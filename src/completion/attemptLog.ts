@@ -147,7 +147,8 @@ export function adviceFor(attempt: Attempt): string | undefined {
     case 'error':
       return attempt.detail;
     case 'skipped':
-      if (attempt.detail.includes('tiered.completion.')) {
+      // A setting the user can change (an exclusion by tiered.context.exclude or .tieredignore is theirs to lift; a built-in one is not).
+      if (/tiered\.completion\.|tiered\.context\.exclude|\.tieredignore/.test(attempt.detail)) {
         return attempt.detail;
       }
       return undefined;

@@ -1,5 +1,5 @@
 /**
- * Cheap checks before any work: completions off (globally or for the language), file too large, cursor
+ * Cheap checks before any work: a sensitive (excluded) file, completions off (globally or for the language), file too large, cursor
  * in the middle of a word, VS Code's suggestion list open. Each skip carries a sentence that names the setting to change, if any.
  * Pure: no `vscode` import.
  */
@@ -16,6 +16,10 @@ const wordChar = /[\p{L}\p{N}_$]/u;
 
 /** Returns why the request must be skipped, or undefined to go on. */
 export function prefilter(request: CompletionRequest, settings: Settings): Skip | undefined {
+  // First: a sensitive file never reaches a model, whatever else is set.
+  if (request.excluded !== undefined) {
+    return { reason: 'excluded', message: `No completion request is sent from this file: ${request.excluded} Tiered never sends sensitive files to a model.` };
+  }
   if (!settings['completion.enabled']) {
     return { reason: 'disabled', message: 'Inline completions are turned off (setting tiered.completion.enabled).' };
   }

@@ -31,6 +31,11 @@ export interface CompletionRequest {
    * like an automatic call; the attempt log says so. Optional: absent means no.
    */
   readonly reasked?: boolean;
+  /**
+   * The document is a sensitive file (`.env`, a private key, a `tiered.context.exclude` or `.tieredignore` match):
+   * the sentence naming the rule. The prefilter then skips before anything else, so no request is ever sent.
+   */
+  readonly excluded?: string;
 }
 
 /** Where a shown completion came from. */
@@ -38,6 +43,7 @@ export type CompletionSource = 'model' | 'cache' | 'reused';
 
 /** Why the pipeline decided not to ask the model. */
 export type SkipReason =
+  | 'excluded'
   | 'disabled'
   | 'languageDisabled'
   | 'fileTooLarge'

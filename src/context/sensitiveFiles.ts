@@ -312,19 +312,24 @@ export function compileExclusions(input: ExclusionInput = {}): ExclusionRules {
 /** The built-in exclusions alone (no setting, no ignore file). */
 export const builtInCheck: ExclusionCheck = compileExclusions().check;
 
-/** One sentence naming the rule: "the built-in exclusion `.env` (environment files often hold secrets)". */
-export function describeRule(exclusion: Exclusion): string {
+/** How a pattern or path is quoted: backticks for Markdown (reports, chat), curly quotes for notifications. */
+export type Quote = (text: string) => string;
+export const markdownQuote: Quote = (text) => `\`${text}\``;
+export const plainQuote: Quote = (text) => `“${text}”`;
+
+/** One phrase naming the rule: "the built-in exclusion `.env` (environment files often hold secrets)". */
+export function describeRule(exclusion: Exclusion, quote: Quote = markdownQuote): string {
   switch (exclusion.source) {
     case 'builtIn':
-      return `the built-in exclusion \`${exclusion.pattern}\`${exclusion.why !== undefined ? ` (${exclusion.why})` : ''}`;
+      return `the built-in exclusion ${quote(exclusion.pattern)}${exclusion.why !== undefined ? ` (${exclusion.why})` : ''}`;
     case 'setting':
-      return `\`${exclusion.pattern}\` in setting ${excludeSettingId}`;
+      return `${quote(exclusion.pattern)} in setting ${excludeSettingId}`;
     case 'ignoreFile':
-      return `\`${exclusion.pattern}\` (line ${exclusion.line ?? '?'} of ${ignoreFileName})`;
+      return `${quote(exclusion.pattern)} (line ${exclusion.line ?? '?'} of ${ignoreFileName})`;
   }
 }
 
 /** A sentence for the user: "`.env` is excluded by the built-in exclusion `.env` (environment files often hold secrets)." */
-export function describeExclusion(path: string, exclusion: Exclusion): string {
-  return `\`${path}\` is excluded by ${describeRule(exclusion)}.`;
+export function describeExclusion(path: string, exclusion: Exclusion, quote: Quote = markdownQuote): string {
+  return `${quote(path)} is excluded by ${describeRule(exclusion, quote)}.`;
 }
