@@ -12,9 +12,13 @@ import type { Logger } from '../util/logger';
 /** The endpoint id of the configured Ollama server. */
 export const ollamaEndpointId = 'ollama';
 
+/**
+ * `getApiKey` gets the endpoint's name and the URL the key would be sent to: it answers only with a key stored for
+ * that very URL (see ApiKeyStore), so a renamed or re-pointed endpoint never carries a key elsewhere.
+ */
 export async function createBackends(
   settings: Settings,
-  getApiKey: (endpointName: string) => Promise<string | undefined>,
+  getApiKey: (endpointName: string, baseUrl: string) => Promise<string | undefined>,
   logger: Logger,
   fetchImpl?: typeof fetch,
 ): Promise<LlmBackend[]> {
@@ -41,7 +45,7 @@ export async function createBackends(
     seen.add(endpoint.name);
     let apiKey: string | undefined;
     try {
-      apiKey = await getApiKey(endpoint.name);
+      apiKey = await getApiKey(endpoint.name, endpoint.baseUrl);
     } catch (error) {
       logger.warn(`Could not read the API key of endpoint "${endpoint.name}": ${error instanceof Error ? error.message : String(error)}`);
     }

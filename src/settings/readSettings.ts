@@ -1,15 +1,27 @@
 /**
  * Reads all `tiered.*` settings through their zod schemas. A value that does not validate is
  * reported (naming the setting) and replaced by its default: a bad setting never throws at the user.
- * Pure: takes anything with a `get`, so tests pass a plain object.
+ * The user-only settings (where data goes, which key is used) are read from the user's own value alone:
+ * a workspace value of one of them is ignored and reported in `workspaceIgnored`.
+ * Pure: takes anything with `get` and `inspect`, so tests pass a plain object.
  */
 import { z } from 'zod';
-import { settingDefinitions, settingsSection } from './schema';
-import type { Settings } from './schema';
+import { isUserOnlySetting, settingDefinitions, settingsSection } from './schema';
+import type { Settings, UserOnlySettingKey } from './schema';
+
+/** The part of `vscode.WorkspaceConfiguration.inspect`'s answer the reader uses. */
+export interface SettingInspection {
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+}
 
 /** The part of `vscode.WorkspaceConfiguration` the reader needs. */
 export interface ConfigurationSource {
+  /** The effective value (user, workspace and folder merged): used for settings a workspace may set. */
   get(section: string): unknown;
+  /** The value per level: user-only settings take `globalValue` and nothing else. */
+  inspect(section: string): SettingInspection | undefined;
 }
 
 /** A setting whose value was rejected, and why. */
@@ -22,6 +34,8 @@ export interface SettingProblem {
 export interface SettingsReadResult {
   readonly settings: Settings;
   readonly problems: readonly SettingProblem[];
+  /** User-only settings a workspace (or workspace folder) sets, whose workspace value was ignored. */
+  readonly workspaceIgnored: readonly UserOnlySettingKey[];
 }
 
 /** One object schema over all settings: absent → default; invalid → default plus a recorded problem. */
@@ -75,12 +89,31 @@ function settingsSchema(problems: SettingProblem[]) {
 /** Reads and validates every setting. `config` is the `tiered` section. */
 export function readSettings(config: ConfigurationSource): SettingsReadResult {
   const problems: SettingProblem[] = [];
-  const raw = Object.fromEntries(Object.keys(settingDefinitions).map((key) => [key, config.get(key)]));
+  const workspaceIgnored: UserOnlySettingKey[] = [];
+  const raw = Object.fromEntries(
+    Object.keys(settingDefinitions).map((key) => {
+      if (!isUserOnlySetting(key)) {
+        return [key, config.get(key)];
+      }
+      // Never get(): it merges in the workspace's value. Only the user's own value (or the default) counts.
+      const levels = config.inspect(key);
+      if (levels?.workspaceValue !== undefined || levels?.workspaceFolderValue !== undefined) {
+        workspaceIgnored.push(key);
+      }
+      return [key, levels?.globalValue];
+    }),
+  );
   const settings: Settings = Object.freeze(settingsSchema(problems).parse(raw));
-  return { settings, problems };
+  return { settings, problems, workspaceIgnored };
+}
+
+/** A source holding only user values (tests, defaults): `get` and `inspect().globalValue` agree. */
+export function userValuesSource(values: Readonly<Record<string, unknown>>): ConfigurationSource {
+  const value = (key: string): unknown => (Object.hasOwn(values, key) ? values[key] : undefined);
+  return { get: value, inspect: (key) => ({ globalValue: value(key) }) };
 }
 
 /** The defaults alone, as a Settings object. */
 export function defaultSettings(): Settings {
-  return readSettings({ get: () => undefined }).settings;
+  return readSettings(userValuesSource({})).settings;
 }

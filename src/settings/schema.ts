@@ -75,6 +75,32 @@ export const settingDefinitions = {
 export type SettingKey = keyof typeof settingDefinitions;
 
 /** The typed settings object the reader produces. */
+/**
+ * Settings that decide where data goes or which API key is used. Only the user's own settings count for them: a
+ * cloned repository's `.vscode/settings.json` must never redirect the user's code or keys. package.json gives them
+ * `application` scope and lists them in `capabilities.untrustedWorkspaces.restrictedConfigurations`; the reader
+ * takes their user value and ignores any workspace value. A new endpoint-like setting belongs here
+ * (test/unit/settingsUserOnly.test.ts fails until it is).
+ */
+export const userOnlySettingKeys = [
+  'ollama.baseUrl',
+  // Decides whether the Ollama server receives requests at all.
+  'ollama.enabled',
+  'openAiEndpoints',
+  'tiers.small.endpoint',
+  'tiers.code.endpoint',
+  'tiers.moe.endpoint',
+] as const satisfies readonly SettingKey[];
+
+export type UserOnlySettingKey = (typeof userOnlySettingKeys)[number];
+
+const userOnlySet: ReadonlySet<string> = new Set(userOnlySettingKeys);
+
+/** Whether only the user's own settings may set `key` (without the `tiered.` prefix). */
+export function isUserOnlySetting(key: string): key is UserOnlySettingKey {
+  return userOnlySet.has(key);
+}
+
 export type Settings = { readonly [K in SettingKey]: z.output<(typeof settingDefinitions)[K]['schema']> };
 
 /** The prefix every setting id carries in package.json. */

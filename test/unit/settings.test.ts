@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultSettings, readSettings } from '../../src/settings/readSettings';
+import { defaultSettings, readSettings, userValuesSource } from '../../src/settings/readSettings';
 import { settingDefinitions } from '../../src/settings/schema';
 
 interface ManifestProperty {
@@ -38,7 +38,7 @@ suite('settings', () => {
 
   test('valid values are read and normalised', () => {
     const values: Record<string, unknown> = { 'ollama.baseUrl': 'http://gpu-box:11434/', requestTimeoutSeconds: 30, keepAlive: -1, openAiEndpoints: [{ name: 'llama', baseUrl: 'http://127.0.0.1:8080' }] };
-    const { settings, problems } = readSettings({ get: (k) => values[k] });
+    const { settings, problems } = readSettings(userValuesSource(values));
     assert.deepEqual(problems, []);
     assert.equal(settings['ollama.baseUrl'], 'http://gpu-box:11434');
     assert.equal(settings.requestTimeoutSeconds, 30);
@@ -48,7 +48,7 @@ suite('settings', () => {
 
   test('an invalid value falls back to the default with a problem naming the setting, and never throws', () => {
     const values: Record<string, unknown> = { 'ollama.baseUrl': 'not a url', requestTimeoutSeconds: 'soon', keepAlive: '10', 'completion.multiline': 'sometimes', openAiEndpoints: [{ name: '' }] };
-    const { settings, problems } = readSettings({ get: (k) => values[k] });
+    const { settings, problems } = readSettings(userValuesSource(values));
     assert.equal(settings['ollama.baseUrl'], 'http://127.0.0.1:11434');
     assert.equal(settings.requestTimeoutSeconds, 120);
     assert.equal(settings.keepAlive, '30m');
@@ -64,8 +64,8 @@ suite('settings', () => {
 
   test('keep-alive accepts Ollama durations and rejects a number-like string without unit', () => {
     for (const ok of ['5m', '1h30m', '300ms', '-1', '0', 60]) {
-      assert.deepEqual(readSettings({ get: (k) => (k === 'keepAlive' ? ok : undefined) }).problems, [], String(ok));
+      assert.deepEqual(readSettings(userValuesSource({ keepAlive: ok })).problems, [], String(ok));
     }
-    assert.equal(readSettings({ get: (k) => (k === 'keepAlive' ? '10' : undefined) }).problems.length, 1);
+    assert.equal(readSettings(userValuesSource({ keepAlive: '10' })).problems.length, 1);
   });
 });

@@ -25,9 +25,15 @@ export function registerSetApiKey(services: Services): vscode.Disposable {
     if (!name) {
       return;
     }
+    const endpoint = endpoints.find((e) => e.name === name);
+    if (!endpoint) {
+      void vscode.window.showErrorMessage(`Tiered: no endpoint named "${name}" in your user settings (tiered.openAiEndpoints).`);
+      return;
+    }
+    // The key is bound to this URL: it is never sent anywhere else, even if the endpoint's URL changes later.
     const key = await vscode.window.showInputBox({
-      title: `Tiered: API key for "${name}"`,
-      prompt: 'Stored in VS Code secret storage. Leave empty to remove the stored key.',
+      title: `Tiered: API key for "${name}" (${endpoint.baseUrl})`,
+      prompt: `Stored in VS Code secret storage and sent only to ${endpoint.baseUrl}. Leave empty to remove the stored key.`,
       password: true,
       ignoreFocusOut: true,
     });
@@ -39,9 +45,9 @@ export function registerSetApiKey(services: Services): vscode.Disposable {
       services.logger.info(`API key of endpoint "${name}" removed.`);
       void vscode.window.showInformationMessage(`Tiered: API key of "${name}" removed.`);
     } else {
-      await services.apiKeys.set(name, key.trim());
-      services.logger.info(`API key of endpoint "${name}" stored in secret storage.`);
-      void vscode.window.showInformationMessage(`Tiered: API key of "${name}" stored.`);
+      await services.apiKeys.set(name, endpoint.baseUrl, key.trim());
+      services.logger.info(`API key of endpoint "${name}" stored in secret storage, for ${endpoint.baseUrl} only.`);
+      void vscode.window.showInformationMessage(`Tiered: API key of "${name}" stored, for ${endpoint.baseUrl} only.`);
     }
     services.connection.invalidate();
   });

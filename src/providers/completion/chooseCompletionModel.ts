@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { completionModelChoices } from '../../onboarding/modelChoices';
 import type { CompletionModelChoice } from '../../onboarding/modelChoices';
-import { settingsSection } from '../../settings/schema';
 import { formatMs } from '../../util/format';
 import { commandIds } from '../commands/commandIds';
 import { reachableReports } from '../onboarding/configureTiers';
@@ -58,9 +57,11 @@ export function registerChooseCompletionModel(services: Services): vscode.Dispos
       return undefined;
     }
     const value = picked.automatic === true ? '' : (picked.choice?.model ?? '');
-    await vscode.workspace.getConfiguration(settingsSection).update('completion.model', value, vscode.ConfigurationTarget.Global);
+    const shadowed = await services.settings.writeUser({ 'completion.model': value });
     services.logger.info(`Completion model set to ${value === '' ? 'automatic' : value}.`);
-    void vscode.window.showInformationMessage(`Tiered: inline completions now use ${value === '' ? 'the automatic choice (code tier)' : value}.`);
+    if (shadowed.length === 0) {
+      void vscode.window.showInformationMessage(`Tiered: inline completions now use ${value === '' ? 'the automatic choice (code tier)' : value}.`);
+    }
     return value;
   });
 }

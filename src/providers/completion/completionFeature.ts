@@ -96,18 +96,24 @@ export function registerCompletions(services: Services): vscode.Disposable {
     vscode.commands.registerCommand(commandIds.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
     vscode.commands.registerCommand(commandIds.toggleCompletions, async () => {
       const enabled = !services.settings.current['completion.enabled'];
-      await vscode.workspace.getConfiguration('tiered').update('completion.enabled', enabled, vscode.ConfigurationTarget.Global);
-      void vscode.window.showInformationMessage(`Tiered: inline completions ${enabled ? 'on' : 'off'}.`);
+      // A workspace value that wins over the user's is explained by writeUser instead.
+      if ((await services.settings.writeUser({ 'completion.enabled': enabled })).length === 0) {
+        void vscode.window.showInformationMessage(`Tiered: inline completions ${enabled ? 'on' : 'off'}.`);
+      }
     }),
     vscode.commands.registerCommand(commandIds.toggleCompletionsForLanguage, async () => {
       const languageId = vscode.window.activeTextEditor?.document.languageId;
       if (!languageId) {
         return;
       }
-      const current = services.settings.current['completion.disabledLanguages'];
-      const next = current.includes(languageId) ? current.filter((l) => l !== languageId) : [...current, languageId];
-      await vscode.workspace.getConfiguration('tiered').update('completion.disabledLanguages', next, vscode.ConfigurationTarget.Global);
-      void vscode.window.showInformationMessage(`Tiered: inline completions ${next.includes(languageId) ? 'off' : 'on'} for ${languageId}.`);
+      const disabled = services.settings.current['completion.disabledLanguages'].includes(languageId);
+      // From the user's own list: the effective one may be the workspace's, which must not be copied into user settings.
+      const own = services.settings.userValue('completion.disabledLanguages');
+      const mine = Array.isArray(own) ? own.filter((l): l is string => typeof l === 'string') : [];
+      const next = disabled ? mine.filter((l) => l !== languageId) : [...mine, languageId];
+      if ((await services.settings.writeUser({ 'completion.disabledLanguages': next })).length === 0) {
+        void vscode.window.showInformationMessage(`Tiered: inline completions ${disabled ? 'on' : 'off'} for ${languageId}.`);
+      }
     }),
     vscode.commands.registerCommand(commandIds.whyNoCompletion, async () => {
       const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now(), { inFlight: pipeline.attempts.inFlight(), latency: pipeline.latency.verdict(), model: pipeline.model })}\n`;

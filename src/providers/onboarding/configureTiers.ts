@@ -4,7 +4,7 @@ import type { EndpointReport } from '../../backend/checkConnection';
 import { settingsForMapping, suggestedMapping, tierChoices } from '../../onboarding/modelChoices';
 import type { ModelChoice } from '../../onboarding/modelChoices';
 import type { Tier } from '../../settings/schema';
-import { settingsSection, tierSchema, tiers } from '../../settings/schema';
+import { tierSchema, tiers } from '../../settings/schema';
 import { commandIds } from '../commands/commandIds';
 import type { Services } from '../services';
 
@@ -48,13 +48,6 @@ export async function reachableReports(services: Services, purpose = 'configure 
     return undefined;
   }
   return reports;
-}
-
-async function writeSettings(values: Record<string, string>): Promise<void> {
-  const config = vscode.workspace.getConfiguration(settingsSection);
-  for (const [key, value] of Object.entries(values)) {
-    await config.update(key, value, vscode.ConfigurationTarget.Global);
-  }
 }
 
 interface TierItem extends vscode.QuickPickItem {
@@ -167,7 +160,7 @@ export function registerConfigureTiers(services: Services): vscode.Disposable {
       values[`tiers.${tier}.model`] = '';
       values[`tiers.${tier}.endpoint`] = '';
     }
-    await writeSettings(values);
+    await services.settings.writeUser(values);
     const text = tiers.map((t) => `${t}: ${chosen[t]?.model ?? 'automatic'}`).join(', ');
     services.logger.info(`Configure Tiers wrote ${text}.`);
     void vscode.window.showInformationMessage(`Tiered: tiers set — ${text}.`, 'Benchmark Models').then((c) => {

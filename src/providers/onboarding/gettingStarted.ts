@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { openAiEndpointSchema, settingDefinitions, settingsSection } from '../../settings/schema';
+import { openAiEndpointSchema, settingDefinitions } from '../../settings/schema';
 import type { EndpointReport } from '../../backend/checkConnection';
 import { commandIds, viewIds } from '../commands/commandIds';
 import type { Services } from '../services';
@@ -54,7 +54,7 @@ async function askUrl(prompt: string, value: string): Promise<string | undefined
 /** "Connect to a Model Server…": detect Ollama, point to another Ollama, or add an OpenAI-compatible endpoint. */
 async function connectServer(services: Services): Promise<EndpointReport | undefined> {
   const settings = services.settings.current;
-  const config = vscode.workspace.getConfiguration(settingsSection);
+  const write = (key: 'ollama.enabled' | 'ollama.baseUrl' | 'openAiEndpoints', value: unknown): Promise<unknown> => services.settings.writeUser({ [key]: value });
   const pick = await vscode.window.showQuickPick(
     [
       { label: `$(search) Detect Ollama at ${settings['ollama.baseUrl']}`, detail: 'Start it first with `ollama serve` (or the Ollama app).', id: 'detect' },
@@ -69,22 +69,24 @@ async function connectServer(services: Services): Promise<EndpointReport | undef
   if (pick.id === 'detect') {
     const wasEnabled = settings['ollama.enabled'];
     if (!wasEnabled) {
-      await config.update('ollama.enabled', true, vscode.ConfigurationTarget.Global);
+      await write('ollama.enabled', true);
     }
     return checkAndExplain(services, 'ollama', async () => {
       if (!wasEnabled) {
-        await config.update('ollama.enabled', false, vscode.ConfigurationTarget.Global);
+        await write('ollama.enabled', false);
       }
     });
   }
   if (pick.id === 'ollama') {
-    const previous = config.inspect<string>('ollama.baseUrl')?.globalValue;
+    const previous = services.settings.userValue('ollama.baseUrl');
     const url = await askUrl('Address of the Ollama server', settings['ollama.baseUrl']);
     if (url === undefined) {
       return undefined;
     }
-    await config.update('ollama.baseUrl', url, vscode.ConfigurationTarget.Global);
-    return checkAndExplain(services, 'ollama', () => Promise.resolve(config.update('ollama.baseUrl', previous, vscode.ConfigurationTarget.Global)));
+    await write('ollama.baseUrl', url);
+    return checkAndExplain(services, 'ollama', async () => {
+      await write('ollama.baseUrl', previous);
+    });
   }
   const name = await vscode.window.showInputBox({
     title: 'Tiered: OpenAI-compatible server',
@@ -105,9 +107,12 @@ async function connectServer(services: Services): Promise<EndpointReport | undef
   if (url === undefined) {
     return undefined;
   }
-  const before = settings.openAiEndpoints;
-  await config.update('openAiEndpoints', [...before, { name: name.trim(), baseUrl: url }], vscode.ConfigurationTarget.Global);
-  return checkAndExplain(services, name.trim(), () => Promise.resolve(config.update('openAiEndpoints', before, vscode.ConfigurationTarget.Global)));
+  // Appended to the user's own list as written (an entry the reader rejects is kept for the user to fix, not dropped).
+  const before = services.settings.userValue('openAiEndpoints');
+  await write('openAiEndpoints', [...(Array.isArray(before) ? before : []), { name: name.trim(), baseUrl: url }]);
+  return checkAndExplain(services, name.trim(), async () => {
+    await write('openAiEndpoints', before);
+  });
 }
 
 /** Commands the walkthrough and the welcome view link to. */

@@ -27,8 +27,8 @@ suite('createBackends', () => {
     const asked: string[] = [];
     const backends = await createBackends(
       settingsWith({ 'ollama.enabled': false, openAiEndpoints: [{ name: 'llama', baseUrl: 'http://127.0.0.1:8080' }, { name: 'lmstudio', baseUrl: 'http://127.0.0.1:1234/v1' }] }),
-      (name) => {
-        asked.push(name);
+      (name, url) => {
+        asked.push(`${name} ${url}`);
         return Promise.resolve(name === 'lmstudio' ? 'key' : undefined);
       },
       nullLogger,
@@ -40,7 +40,8 @@ suite('createBackends', () => {
         ['lmstudio', 'openai', 'http://127.0.0.1:1234/v1', true],
       ],
     );
-    assert.deepEqual(asked, ['llama', 'lmstudio']);
+    // The key is asked for with the URL it would be sent to (keys are bound to it).
+    assert.deepEqual(asked, ['llama http://127.0.0.1:8080', 'lmstudio http://127.0.0.1:1234/v1']);
   });
 
   test('a duplicate endpoint name is skipped with a warning', async () => {
