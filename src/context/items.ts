@@ -28,6 +28,12 @@ export interface ContextItem {
   readonly rank?: number;
   /** 0-based line of `text` that matters most; shrinking keeps the lines nearest it. */
   readonly focusLine?: number;
+  /**
+   * A shorter stand-in for `text` (a definition's doc comment and signature, body cut visibly), for `supporting`
+   * items. Over budget, every supporting item gets its short form before any is kept whole (by rank), so
+   * the layout shortens before it drops.
+   */
+  readonly summary?: string;
 }
 
 /** Which part of the prompt a kind belongs to. */

@@ -18,7 +18,7 @@
 import { contextItemKinds, defaultRenderer, regionOf } from './items';
 import type { ContextItem, ContextItemKind, ItemRenderer } from './items';
 import { memoized } from './segmentMemo';
-import { budgetTooSmall, maxCharsPerToken, shrinkItem, stubFor } from './shrink';
+import { budgetTooSmall, lineCount, maxCharsPerToken, shrinkItem, stubFor } from './shrink';
 import type { TokenCounter } from './tokenCounter';
 
 /** Options of {@link layoutPrompt}. */
@@ -169,6 +169,102 @@ function orderItems(placed: Placed[], middleOrder: 'rank' | 'stable'): Placed[] 
   return [...ofKind('instructions'), ...ofKind('pinned'), ...supporting, ...ofKind('history'), ...ofKind('selection'), ...ofKind('cursor'), ...ofKind('question')];
 }
 
+/**
+ * Fills the middle by priority: the latest history first (whole, then the boundary turn trimmed), then the
+ * supporting items. Supporting items with a short form (signature + doc comment) all get it first, by rank;
+ * then items are made whole by rank while they fit; the first that does not fit keeps its short form, or, when
+ * it has none, is shrunk into the room left (lines nearest its focus). So a lower-ranked item is never whole
+ * while a higher-ranked one is missing or short, and shortening comes before dropping.
+ */
+function fillMiddle(middle: Placed[], startTotal: number, hasEdges: boolean, budget: number, counter: TokenCounter, render: ItemRenderer, sepCost: number, minTrim: number): void {
+  let total = startTotal;
+  const sep = (): number => (total > 0 || hasEdges ? sepCost : 0);
+  const place = (p: Placed, shrunk: { text: string; rendered: string; tokens: number; linesCut: number }, trimmed: boolean): void => {
+    p.text = shrunk.text;
+    p.rendered = shrunk.rendered;
+    p.tokens = shrunk.tokens;
+    p.trimmed = trimmed;
+    p.linesCut = shrunk.linesCut;
+    p.dropped = false;
+  };
+  const measure = (p: Placed, text: string): { text: string; rendered: string; tokens: number } => {
+    const rendered = render(p.item, text);
+    // A text far longer than the room left cannot fit: no need to count it (1 MB minified files).
+    const hopeless = rendered.length > Math.max(0, budget - total) * maxCharsPerToken;
+    return { text, rendered, tokens: hopeless ? Number.POSITIVE_INFINITY : counter.count(rendered) };
+  };
+
+  const history = middle.filter((p) => p.item.kind === 'history').reverse();
+  const supporting = middle.filter((p) => p.item.kind === 'supporting').sort((a, b) => rankOf(b) - rankOf(a) || byId(a, b));
+  for (const p of supporting) {
+    p.dropped = true;
+  }
+  let full = false;
+  for (const p of history) {
+    if (full) {
+      p.dropped = true;
+      continue;
+    }
+    const whole = measure(p, p.item.text);
+    if (total + whole.tokens + sep() <= budget) {
+      total += whole.tokens + sep();
+      place(p, { ...whole, linesCut: 0 }, false);
+      continue;
+    }
+    full = true;
+    const room = budget - total - sepCost;
+    const shrunk = room >= minTrim ? shrinkItem(p.item, room, counter, render) : undefined;
+    if (shrunk === undefined) {
+      p.dropped = true;
+    } else {
+      total += shrunk.tokens + sepCost;
+      place(p, shrunk, true);
+    }
+  }
+  if (full) {
+    return;
+  }
+
+  // Short forms first, by rank, while they fit.
+  const shortForm = new Set<Placed>();
+  for (const p of supporting) {
+    const summary = p.item.summary;
+    if (summary === undefined || summary.length >= p.item.text.length) {
+      continue;
+    }
+    const short = measure(p, summary);
+    if (total + short.tokens + sep() > budget) {
+      // No room even for this short form: nothing ranked lower may take room either.
+      return;
+    }
+    total += short.tokens + sep();
+    place(p, { ...short, linesCut: Math.max(1, lineCount(p.item.text) - lineCount(summary) + 1) }, true);
+    shortForm.add(p);
+  }
+  // Then whole items, by rank; the first that does not fit takes what room is left, and the rest stay as they are.
+  for (const p of supporting) {
+    const placedTokens = p.dropped ? 0 : p.tokens;
+    const placedSep = p.dropped ? sep() : 0;
+    const whole = measure(p, p.item.text);
+    if (total - placedTokens + whole.tokens + placedSep <= budget) {
+      total += whole.tokens - placedTokens + placedSep;
+      place(p, { ...whole, linesCut: 0 }, false);
+      continue;
+    }
+    if (shortForm.has(p)) {
+      // Its contract is there; half a body would say less (and can mislead).
+      return;
+    }
+    const room = budget - total + placedTokens - placedSep;
+    const shrunk = room >= minTrim ? shrinkItem(p.item, room, counter, render) : undefined;
+    if (shrunk !== undefined) {
+      total += shrunk.tokens - placedTokens + placedSep;
+      place(p, shrunk, true);
+    }
+    return;
+  }
+}
+
 function attempt(ordered: Placed[], budget: number, counter: TokenCounter, render: ItemRenderer, sepCost: number, minTrim: number): void {
   for (const p of ordered) {
     p.text = p.item.text;
@@ -198,38 +294,7 @@ function attempt(ordered: Placed[], budget: number, counter: TokenCounter, rende
   let total = totalOf(edges);
 
   if (total <= budget) {
-    // Fill the middle by priority: the latest history first, then supporting items by rank.
-    const history = middle.filter((p) => p.item.kind === 'history').reverse();
-    const supporting = middle.filter((p) => p.item.kind === 'supporting').sort((a, b) => rankOf(b) - rankOf(a) || byId(a, b));
-    let full = false;
-    for (const p of [...history, ...supporting]) {
-      if (full) {
-        p.dropped = true;
-        continue;
-      }
-      p.rendered = render(p.item, p.text);
-      // A text far longer than the room left cannot fit: no need to count it (1 MB minified files).
-      const hopeless = p.rendered.length > (budget - total) * maxCharsPerToken;
-      p.tokens = hopeless ? Number.POSITIVE_INFINITY : counter.count(p.rendered);
-      const extra = p.tokens + (total > 0 || edges.length > 0 ? sepCost : 0);
-      if (total + extra <= budget) {
-        total += extra;
-        continue;
-      }
-      full = true;
-      const room = budget - total - sepCost;
-      const shrunk = room >= minTrim ? shrinkItem(p.item, room, counter, render) : undefined;
-      if (shrunk === undefined) {
-        p.dropped = true;
-      } else {
-        p.text = shrunk.text;
-        p.rendered = shrunk.rendered;
-        p.tokens = shrunk.tokens;
-        p.trimmed = true;
-        p.linesCut = shrunk.linesCut;
-        total += shrunk.tokens + sepCost;
-      }
-    }
+    fillMiddle(middle, total, edges.length > 0, budget, counter, render, sepCost, minTrim);
     return;
   }
 

@@ -22,16 +22,86 @@ export interface IdentifierUse {
   readonly name: string;
   readonly offset: number;
   readonly count: number;
+  /** The strongest use: called (`f(…)`), constructed (`new T(…)`, `T { … }`, `const x: T = {`), or only named. */
+  readonly relation: 'called' | 'constructed' | 'referenced';
+}
+
+/** Blanks the literal text of template strings (`…`) but keeps their `${…}` parts, which are code. */
+function blankTemplateText(code: string): string {
+  let out = '';
+  let inTemplate = false;
+  let depth = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i] ?? '';
+    if (!inTemplate) {
+      if (c === '`') {
+        inTemplate = true;
+        out += ' ';
+        continue;
+      }
+      if (depth > 0 && c === '{') {
+        depth += 1;
+      } else if (depth > 0 && c === '}') {
+        depth -= 1;
+        if (depth === 0) {
+          inTemplate = true;
+          out += ' ';
+          continue;
+        }
+      }
+      out += c;
+      continue;
+    }
+    if (c === '\\') {
+      out += c === '\n' ? c : '  ';
+      i += 1;
+      continue;
+    }
+    if (c === '`') {
+      inTemplate = false;
+      out += ' ';
+    } else if (c === '$' && code[i + 1] === '{') {
+      inTemplate = false;
+      depth = 1;
+      out += '  ';
+      i += 1;
+    } else {
+      out += c === '\n' ? c : ' ';
+    }
+  }
+  return out;
+}
+
+const relationOrder = { called: 0, constructed: 1, referenced: 2 } as const;
+
+/** How the code at `index` (the start of `name`) uses it. */
+function useAt(code: string, index: number, name: string): IdentifierUse['relation'] {
+  const before = code.slice(Math.max(0, index - 40), index);
+  const after = code.slice(index + name.length, index + name.length + 80);
+  if (/\bnew\s+$/.test(before)) {
+    return 'constructed';
+  }
+  // A typed object literal (`const p: Point = {`, `{ … } as Point`, `satisfies Point`), or a struct literal (`Point { x: 1 }`).
+  if ((/:\s*$/.test(before) && /^\s*=\s*\{/.test(after)) || /\b(?:as|satisfies)\s+$/.test(before) || (/^[A-Z]/.test(name) && /^\s*\{\s*\w+\s*:/.test(after))) {
+    return 'constructed';
+  }
+  if (/^\s*(?:<[^<>()]*(?:<[^<>()]*>[^<>()]*)*>)?\s*\(/.test(after) || /^\s*(?:!|\?\.)\s*\(/.test(after)) {
+    return 'called';
+  }
+  return 'referenced';
 }
 
 /**
- * Identifiers the selection references, most used first (ties: first used first), without keywords, short
- * names and names the selection itself declares (`const x`, `function f`, `def g`, `let y`, parameters are not detected).
+ * Identifiers the selection references, without keywords, short names and names the selection itself declares
+ * (`const x`, `function f`, `def g`, `let y`; parameters are not detected). Ordered by how directly the code
+ * depends on them (called, then constructed, then named), then most used first, then first used first.
  */
 export function referencedIdentifiers(selectionText: string, max = 12): IdentifierUse[] {
-  const uses = new Map<string, { offset: number; count: number }>();
+  const uses = new Map<string, { offset: number; count: number; relation: IdentifierUse['relation'] }>();
   // Skip string contents and comments roughly: they name things that are not code references.
-  const code = selectionText.replace(/\/\/[^\n]*|#[^\n!]*$|\/\*[\s\S]*?\*\//gm, (m) => ' '.repeat(m.length)).replace(/(["'`])(?:\\.|(?!\1)[^\\\n])*\1/g, (m) => ' '.repeat(m.length));
+  const code = blankTemplateText(
+    selectionText.replace(/\/\/[^\n]*|#[^\n!]*$|\/\*[\s\S]*?\*\//gm, (m) => ' '.repeat(m.length)).replace(/(["'])(?:\\.|(?!\1)[^\\\n])*\1/g, (m) => ' '.repeat(m.length)),
+  );
   const declared = new Set<string>();
   for (const m of code.matchAll(/\b(?:const|let|var|function|def|class|fn|func|type|interface|struct|enum)\s+([A-Za-z_$][\w$]*)/g)) {
     if (m[1] !== undefined) {
@@ -48,16 +118,20 @@ export function referencedIdentifiers(selectionText: string, max = 12): Identifi
     if (before === '.') {
       continue;
     }
+    const relation = useAt(code, m.index, name);
     const u = uses.get(name);
     if (u === undefined) {
-      uses.set(name, { offset: m.index, count: 1 });
+      uses.set(name, { offset: m.index, count: 1, relation });
     } else {
       u.count += 1;
+      if (relationOrder[relation] < relationOrder[u.relation]) {
+        u.relation = relation;
+      }
     }
   }
   return [...uses.entries()]
-    .map(([name, u]) => ({ name, offset: u.offset, count: u.count }))
-    .sort((a, b) => b.count - a.count || a.offset - b.offset)
+    .map(([name, u]) => ({ name, offset: u.offset, count: u.count, relation: u.relation }))
+    .sort((a, b) => relationOrder[a.relation] - relationOrder[b.relation] || b.count - a.count || a.offset - b.offset)
     .slice(0, max);
 }
 

@@ -8,8 +8,12 @@ import type { ChatMessage } from '../backend/types';
 import { defaultRenderer, fenceFor } from '../context/items';
 import type { ContextItem, ItemRenderer } from '../context/items';
 import type { PromptLayout } from '../context/layout';
+import { definitionSummary } from '../context/signature';
 import { categories, severities } from './findings';
 import { textFormatInstructions } from './textFormat';
+
+/** How directly the selection depends on a definition: it calls it, constructs it, or only names it. */
+export type DefinitionRelation = 'called' | 'constructed' | 'referenced';
 
 /** A piece of supporting context gathered from the editor's symbol and definition providers. */
 export interface SupportingSnippet {
@@ -18,6 +22,8 @@ export interface SupportingSnippet {
   readonly title: string;
   readonly text: string;
   readonly language?: string;
+  /** Definitions: how the selection uses it (default `referenced`). */
+  readonly relation?: DefinitionRelation;
 }
 
 /** The code a request is about. */
@@ -32,19 +38,40 @@ export interface CodeUnderReview {
   readonly note?: string;
 }
 
-/** Ranks of the supporting kinds: higher is kept longer and placed nearer the selection. */
-const kindRank: Readonly<Record<SupportingSnippet['kind'], number>> = { enclosingSymbol: 30, definition: 20, imports: 10 };
+/**
+ * Ranks of supporting snippets, by how directly the selection depends on them: the functions it calls first
+ * (their contracts decide what the code does), then the types it constructs, then the enclosing symbol, the
+ * other definitions it names, and the import lines. Higher is kept longer and placed nearer the selection.
+ */
+export const supportingRank: Readonly<Record<DefinitionRelation | 'enclosingSymbol' | 'imports', number>> = {
+  called: 50,
+  constructed: 40,
+  enclosingSymbol: 30,
+  referenced: 20,
+  imports: 10,
+};
 
-/** Supporting snippets as ranked middle items; earlier snippets of a kind rank higher (callers list them by relevance). */
+function rankOf(s: SupportingSnippet): number {
+  return s.kind === 'definition' ? supportingRank[s.relation ?? 'referenced'] : supportingRank[s.kind];
+}
+
+/**
+ * Supporting snippets as ranked middle items; earlier snippets of a rank rank higher (callers list them by
+ * relevance). Definitions carry their short form (doc comment + signature) for the layout to fall back to.
+ */
 export function supportingItems(snippets: readonly SupportingSnippet[]): ContextItem[] {
-  return snippets.map((s, i) => ({
-    kind: 'supporting',
-    id: `ctx-${String(i).padStart(3, '0')}`,
-    title: s.title,
-    text: s.text,
-    ...(s.language !== undefined ? { language: s.language } : {}),
-    rank: kindRank[s.kind] - i / 1000,
-  }));
+  return snippets.map((s, i) => {
+    const summary = s.kind === 'definition' ? definitionSummary(s.text) : undefined;
+    return {
+      kind: 'supporting',
+      id: `ctx-${String(i).padStart(3, '0')}`,
+      title: s.title,
+      text: s.text,
+      ...(s.language !== undefined ? { language: s.language } : {}),
+      rank: rankOf(s) - i / 1000,
+      ...(summary !== undefined ? { summary } : {}),
+    };
+  });
 }
 
 /** The selection with an absolute line-number gutter (`  12 | code`), so the model can cite lines. */
