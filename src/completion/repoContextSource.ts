@@ -55,6 +55,12 @@ export interface RepoContext {
    * ending where the current file's text begins. '' when there is none.
    */
   readonly layoutPrefix: string;
+  /**
+   * Raw prompts only: text before the family's FIM sentinels, for families whose repository format puts the
+   * other files before the FIM block (qwen `<|repo_name|>…<|file_sep|>current/path\n`, starcoder2
+   * `<repo_name>…<file_sep>`). Optional: absent or '' means none.
+   */
+  readonly rawHead?: string;
   /** The same snippets as llama-server `/infill` `input_extra` entries (used only on that backend). */
   readonly extraFiles: readonly ExtraFile[];
   /** Token count of the context as laid out. */

@@ -80,7 +80,7 @@ export function buildPrompt(inputs: PromptInputs, context: RepoContext | undefin
   const layoutPrefix = context?.layoutPrefix ?? '';
   let generateRequest: GenerateRequest;
   if (plan.kind === 'raw') {
-    generateRequest = { ...common, prompt: plan.template.build(layoutPrefix + window.prefix, window.suffix), raw: true };
+    generateRequest = { ...common, prompt: (context?.rawHead ?? '') + plan.template.build(layoutPrefix + window.prefix, window.suffix), raw: true };
   } else if (inputs.backendKind === 'ollama') {
     // Ollama: an empty prompt with a suffix answers "load" with no text, and an empty suffix is not FIM.
     const prefix = layoutPrefix + window.prefix;

@@ -1,0 +1,114 @@
+/**
+ * Relevance of a snippet to the code around the cursor: a BM25-like score over identifier words (whole
+ * identifiers and their camelCase/snake_case parts), where words nearer the cursor weigh more, and the
+ * identifiers used near the cursor, for definitions of exactly those.
+ * Pure: no `vscode` import.
+ */
+import { identifierWords } from '../../context/rank';
+
+/** What the code around the cursor is about. */
+export interface CursorQuery {
+  /** Lower-case identifier words → weight in (0, 1], larger nearer the cursor. */
+  readonly words: ReadonlyMap<string, number>;
+  /** Identifiers as written → weight in (0, 1], larger nearer the cursor. */
+  readonly identifiers: ReadonlyMap<string, number>;
+}
+
+/** Lines of the window around the cursor that the query reads. */
+export const queryLinesBefore = 60;
+export const queryLinesAfter = 15;
+
+// Half weight at this many lines from the cursor.
+const halfWeightLines = 8;
+
+const keywords = new Set(
+  (
+    'if else for while do return break continue switch case default try catch finally throw new delete typeof instanceof in of ' +
+    'function class interface type enum const let var import export from as async await yield extends implements static public ' +
+    'private protected readonly abstract void null undefined true false this super def self None True False pass raise with ' +
+    'lambda elif is not and or package func go defer struct map chan range fn pub mod use impl trait mut ref match loop where ' +
+    'int float double char bool boolean string number any unknown never object long short byte unsigned signed include define'
+  ).split(' '),
+);
+
+/** Whether a word is a language keyword (never worth a definition lookup). */
+export function isKeyword(word: string): boolean {
+  return keywords.has(word);
+}
+
+/** Splits the cursor's surroundings into weighted query words and identifiers. */
+export function cursorQuery(text: string, offset: number): CursorQuery {
+  const lineStart = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  const cursorLine = countNewlines(text, 0, lineStart);
+  const lines = text.split('\n');
+  const words = new Map<string, number>();
+  const identifiers = new Map<string, number>();
+  const from = Math.max(0, cursorLine - queryLinesBefore);
+  const to = Math.min(lines.length - 1, cursorLine + queryLinesAfter);
+  for (let i = from; i <= to; i++) {
+    const line = lines[i] ?? '';
+    // Text after the cursor weighs a little less: the user has not reached it.
+    const distance = i <= cursorLine ? cursorLine - i : (i - cursorLine) * 1.5;
+    const weight = 1 / (1 + distance / halfWeightLines);
+    for (const word of identifierWords(line)) {
+      if ((words.get(word) ?? 0) < weight) {
+        words.set(word, weight);
+      }
+    }
+    for (const m of line.matchAll(/[A-Za-z_$][\w$]*/g)) {
+      const id = m[0];
+      if (id.length >= 2 && !keywords.has(id) && (identifiers.get(id) ?? 0) < weight) {
+        identifiers.set(id, weight);
+      }
+    }
+  }
+  return { words, identifiers };
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) {
+    n += 1;
+  }
+  return n;
+}
+
+/** BM25's constants: saturation is moot with set-valued documents; `b` normalises for length. */
+const bm25B = 0.5;
+
+/** Scores documents (their identifier-word sets) against a query, BM25-style. */
+export class Bm25 {
+  private readonly df = new Map<string, number>();
+  private readonly avgLength: number;
+
+  constructor(private readonly documents: readonly ReadonlySet<string>[]) {
+    let total = 0;
+    for (const doc of documents) {
+      total += doc.size;
+      for (const word of doc) {
+        this.df.set(word, (this.df.get(word) ?? 0) + 1);
+      }
+    }
+    this.avgLength = documents.length === 0 ? 1 : Math.max(1, total / documents.length);
+  }
+
+  /** Score of document `index`, and how many query words it shares. */
+  score(index: number, query: CursorQuery): { readonly score: number; readonly shared: number } {
+    const doc = this.documents[index];
+    if (doc === undefined) {
+      return { score: 0, shared: 0 };
+    }
+    const n = this.documents.length;
+    const norm = 1 / (1 - bm25B + (bm25B * doc.size) / this.avgLength);
+    let score = 0;
+    let shared = 0;
+    for (const [word, weight] of query.words) {
+      if (doc.has(word)) {
+        const df = this.df.get(word) ?? 0;
+        score += weight * Math.log(1 + (n - df + 0.5) / (df + 0.5)) * norm;
+        shared += 1;
+      }
+    }
+    return { score, shared };
+  }
+}

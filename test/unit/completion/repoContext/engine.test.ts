@@ -1,0 +1,168 @@
+import * as assert from 'node:assert/strict';
+import { approximateCounter } from '../../../../src/context/tokenCounter';
+import { RepoContextEngine } from '../../../../src/completion/repoContext/engine';
+import type { RepoContextGatherer } from '../../../../src/completion/repoContext/engine';
+import type { ImportedFile } from '../../../../src/completion/repoContext/select';
+import type { SnippetCandidate } from '../../../../src/completion/repoContext/types';
+import type { RepoContextQuery } from '../../../../src/completion/repoContextSource';
+import { buildPrompt } from '../../../../src/completion/stages/prompt';
+import type { UsablePlan } from '../../../../src/completion/stages/prompt';
+import { fimWindow } from '../../../../src/context/fimWindow';
+import { fimTemplates } from '../../../../src/completion/templates';
+import { fakeModel } from '../../../doubles/fakeLlmBackend';
+
+const counter = approximateCounter();
+const cartTs = 'export interface Cart {\n  lines: CartLine[];\n  currency: string;\n}\n\nexport interface CartLine {\n  sku: string;\n  quantity: number;\n}\n';
+const invoiceTs = 'export class Invoice {\n  constructor(readonly cart: Cart, readonly number: string) {}\n  render(): string {\n    return this.number;\n  }\n}\n';
+
+class FakeGatherer implements RepoContextGatherer {
+  files = new Map<string, string>([
+    ['src/cart.ts', cartTs],
+    ['src/invoice.ts', invoiceTs],
+  ]);
+  definitionsBySymbol = new Map<string, SnippetCandidate>();
+  ring: SnippetCandidate[] = [];
+  importCalls = 0;
+  fileOf(documentUri: string, languageId: string): { path: string; languageId: string; repoName: string } {
+    return { path: documentUri.replace('file:///ws/', ''), languageId, repoName: 'ws' };
+  }
+  importedFiles(_uri: string, _path: string, _lang: string, imports: readonly { specifier: string; names: readonly string[] }[]): Promise<readonly ImportedFile[]> {
+    this.importCalls += 1;
+    return Promise.resolve(
+      imports.flatMap((i) => {
+        const path = `src/${i.specifier.replace('./', '')}.ts`;
+        const text = this.files.get(path);
+        return text === undefined ? [] : [{ path, text, names: i.names }];
+      }),
+    );
+  }
+  definitions(_uri: string, symbols: readonly { name: string }[]): Promise<readonly SnippetCandidate[]> {
+    return Promise.resolve(symbols.flatMap((s) => this.definitionsBySymbol.get(s.name) ?? []));
+  }
+  recent(): readonly SnippetCandidate[] {
+    return this.ring;
+  }
+}
+
+function setup(options: { enabled?: () => boolean; excluded?: (p: string) => boolean } = {}): { engine: RepoContextEngine; gather: FakeGatherer; clock: { t: number } } {
+  const gather = new FakeGatherer();
+  const clock = { t: 0 };
+  const engine = new RepoContextEngine({ gather, counter, now: () => clock.t, enabled: options.enabled ?? (() => true), isExcluded: options.excluded ?? (() => false), freeze: { pauseMs: 1000 } });
+  return { engine, gather, clock };
+}
+
+function query(text: string, uri = 'file:///ws/src/app.ts', overrides: Partial<RepoContextQuery> = {}): RepoContextQuery {
+  return { documentUri: uri, languageId: 'typescript', text, offset: text.length, model: 'qwen2.5-coder:1.5b', family: 'qwen', backendKind: 'ollama', promptKind: 'raw', tokenBudget: 300, signal: new AbortController().signal, ...overrides };
+}
+
+const head = "import { Cart } from './cart';\n\nexport function count(cart: Cart): number {\n  return cart.";
+
+const plan: UsablePlan = { kind: 'raw', family: 'qwen', template: fimTemplates.qwen, stops: fimTemplates.qwen.stops };
+
+function prompt(text: string, context: Awaited<ReturnType<RepoContextEngine['contextFor']>>): string {
+  return buildPrompt(
+    { request: { documentUri: 'file:///ws/src/app.ts', languageId: 'typescript', text, offset: text.length, lineEnding: '\n', indent: { useTabs: false, size: 2 }, fileSizeBytes: text.length, manual: false }, model: fakeModel({ name: 'qwen2.5-coder:1.5b' }), backendKind: 'ollama', plan, window: fimWindow, counter, prefixTokens: 1024, suffixTokens: 64, common: { model: 'qwen2.5-coder:1.5b' } },
+    context,
+  ).request.prompt;
+}
+
+function sharedPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) {
+    i++;
+  }
+  return i;
+}
+
+suite('repoContext engine', () => {
+  test('the imported definition goes into the prompt in the family layout, within the budget', async () => {
+    const { engine } = setup();
+    const ctx = await engine.contextFor(query(head));
+    assert.ok(ctx !== undefined);
+    assert.ok(ctx.tokens <= 300);
+    assert.ok(ctx.rawHead?.includes('<|file_sep|>src/cart.ts\nexport interface Cart {'));
+    assert.ok(ctx.snippets.some((s) => s.path === 'src/cart.ts' && s.startLine === 1 && /defines Cart/.test(s.why)));
+    const p = prompt(head, ctx);
+    assert.ok(p.startsWith('<|repo_name|>ws\n<|file_sep|>src/cart.ts\n'));
+    assert.ok(p.includes('<|file_sep|>src/app.ts\n<|fim_prefix|>import { Cart }'));
+  });
+
+  test('prefix stability: while the user types, every prompt starts with the same context, and consecutive prompts share everything up to the cursor', async () => {
+    const { engine, clock, gather } = setup();
+    gather.definitionsBySymbol.set('Invoice', { path: 'src/invoice.ts', startLine: 0, text: invoiceTs, source: 'definition', symbol: 'Invoice' });
+    const typed = 'lines.length + new Invoice(cart, "1").render().length;';
+    let previous: string | undefined;
+    let firstKey: string | undefined;
+    for (let i = 1; i <= typed.length; i++) {
+      clock.t += 150; // typing: 150 ms between keystrokes
+      const text = head + typed.slice(0, i);
+      const ctx = await engine.contextFor(query(text));
+      firstKey ??= ctx?.key;
+      assert.equal(ctx?.key, firstKey, `context changed at keystroke ${i} without a pause`);
+      const p = prompt(text, ctx);
+      if (previous !== undefined) {
+        // Everything before the cursor of the previous prompt is shared (only the suffix sentinels differ).
+        const cursor = previous.indexOf('<|fim_suffix|>');
+        assert.ok(sharedPrefix(previous, p) >= cursor, `keystroke ${i}: shared ${sharedPrefix(previous, p)} < ${cursor}`);
+      }
+      previous = p;
+    }
+    // Invoice was typed mid-burst: its definition waits for the pause.
+    assert.ok(!(previous ?? '').includes('export class Invoice'));
+    assert.equal(gather.importCalls, 1, 'gathered once, not per keystroke');
+    clock.t += 2000;
+    const afterPause = await engine.contextFor(query(head + typed));
+    assert.notEqual(afterPause?.key, firstKey);
+    assert.ok(afterPause?.rawHead?.includes('export class Invoice'));
+    assert.equal(engine.last()?.decision, 'afterPause');
+  });
+
+  test('after a pause with nothing new worth it, the context stays (same key, no reshuffle)', async () => {
+    const { engine, clock, gather } = setup();
+    const first = await engine.contextFor(query(head));
+    // A weakly related chunk appears in the ring meanwhile.
+    gather.ring = [{ path: 'src/other.ts', startLine: 0, text: 'const cartCount = 1;\nconst cartName = "a";\nconst cartSize = 2;', source: 'recent', recentKind: 'viewed', at: 1 }];
+    clock.t += 5000;
+    const again = await engine.contextFor(query(`${head}lines`));
+    assert.equal(again?.key, first?.key);
+  });
+
+  test('a file switch chooses anew for the new file', async () => {
+    const { engine, gather } = setup();
+    gather.files.set('src/shipping.ts', 'export function shippingCost(weight: number): number {\n  return weight * 2;\n}\n');
+    const a = await engine.contextFor(query(head));
+    const other = "import { shippingCost } from './shipping';\n\nconst c = shippingCost(";
+    const b = await engine.contextFor(query(other, 'file:///ws/src/checkout.ts'));
+    assert.notEqual(a?.key, b?.key);
+    assert.ok(b?.snippets.some((s) => s.path === 'src/shipping.ts'));
+    assert.equal(engine.last()?.decision, 'fileSwitch');
+  });
+
+  test('llama-server /infill gets input_extra; Ollama native gets commented blocks; the same snippets either way', async () => {
+    const infill = await setup().engine.contextFor(query(head, undefined, { backendKind: 'openai', promptKind: 'native' }));
+    assert.deepEqual(infill?.extraFiles.map((f) => f.filename), ['src/cart.ts']);
+    assert.equal(infill?.layoutPrefix, '');
+    const native = await setup().engine.contextFor(query(head, undefined, { backendKind: 'ollama', promptKind: 'native' }));
+    assert.ok(native?.layoutPrefix.startsWith('// Path: src/cart.ts\n// export interface Cart {'));
+    assert.deepEqual(native?.extraFiles, []);
+  });
+
+  test('the setting turns it off; excluded files never appear', async () => {
+    let on = false;
+    const off = setup({ enabled: () => on });
+    assert.equal(await off.engine.contextFor(query(head)), undefined);
+    on = true;
+    assert.ok(await off.engine.contextFor(query(head)));
+    const excluded = setup({ excluded: (p) => p === 'src/cart.ts' });
+    assert.equal(await excluded.engine.contextFor(query(head)), undefined);
+  });
+
+  test('commented layouts stay within the budget with their comment markers', async () => {
+    const { engine } = setup();
+    for (const budget of [15, 30, 60]) {
+      engine.reset();
+      const ctx = await engine.contextFor(query(head, undefined, { family: 'codellama', tokenBudget: budget }));
+      assert.ok(ctx === undefined || ctx.tokens <= budget, `${ctx?.tokens} > ${budget}`);
+    }
+  });
+});
