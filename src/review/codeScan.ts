@@ -53,7 +53,7 @@ function blankTemplateText(code: string): string {
       continue;
     }
     if (c === '\\') {
-      out += c === '\n' ? c : '  ';
+      out += '  ';
       i += 1;
       continue;
     }
