@@ -276,6 +276,7 @@ export class OpenAiBackend implements LlmBackend {
         ...(request.extraFiles && request.extraFiles.length > 0 ? { input_extra: request.extraFiles.map((f) => ({ filename: f.filename, text: f.text })) } : {}),
         ...this.sampling(request, 'n_predict'),
         ...(request.format !== undefined ? { json_schema: request.format === 'json' ? {} : request.format } : {}),
+        ...(request.slot !== undefined ? { id_slot: request.slot } : {}),
         cache_prompt: true,
         stream: true,
       };

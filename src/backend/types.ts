@@ -118,6 +118,11 @@ export interface GenerateRequest extends GenerationOptions {
   readonly system?: string;
   /** Extra files for fill-in-the-middle (used by llama-server's `/infill`; ignored elsewhere). */
   readonly extraFiles?: readonly ExtraFile[];
+  /**
+   * Pin the request to this server slot (llama-server `id_slot` on `/infill`, with `cache_prompt`), so that
+   * consecutive completions, and the work of an aborted one, reuse the slot's cached prompt; ignored elsewhere.
+   */
+  readonly slot?: number;
 }
 
 export type ChatRole = 'system' | 'user' | 'assistant';

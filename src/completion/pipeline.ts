@@ -40,8 +40,9 @@ import type { DocumentState } from './stages/documents';
 import { Generation, runGeneration } from './stages/generation';
 import { recordOutcome } from './stages/outcomeLog';
 import { buildPrompt, repoContextFor } from './stages/prompt';
-import type { FimWindowFunction, UsablePlan } from './stages/prompt';
+import type { BuiltPrompt, FimWindowFunction, UsablePlan } from './stages/prompt';
 import { RequestPolicy } from './stages/requestPolicy';
+import { WarmUps } from './stages/warmUp';
 import { planFim } from './templates';
 import type { FimPlan } from './templates';
 import type { CompletionOutcome, CompletionRequest } from './types';
@@ -51,6 +52,9 @@ export type { FimWindowFunction } from './stages/prompt';
 export { lineAround, likelyPause } from './stages/requestPolicy';
 
 type Options = Required<Omit<CompletionPipelineOptions, 'numCtx' | 'debounce' | 'repoContextTokens'>> & { numCtx: number | undefined; repoContextTokens: number };
+
+/** A call this soon after the user took a whole suggestion asks for the next one without waiting for a pause. */
+const continuationWindowMs = 1500;
 
 /** A resolved model with its usable FIM plan. */
 interface ModelChoice {
@@ -69,6 +73,8 @@ export class CompletionPipeline {
   /** The completion model's recent times to first token and timeouts, for "Why No Completion?". */
   readonly latency = new LatencyHealth();
   readonly stats: PipelineStats = { requestsSent: 0, abortedGenerations: 0, earlyStops: 0, cacheHits: 0, reuseHits: 0, attachedToStream: 0, keptPending: 0 };
+  /** Zero-token requests that load a changed prompt into the server's cache while the user is idle. */
+  readonly warmUps = new WarmUps();
   private readonly documents: DocumentStates;
   private readonly plans = new Map<string, FimPlan>();
   private readonly options: Options;
@@ -100,6 +106,7 @@ export class CompletionPipeline {
       maxDocuments: o.maxDocuments ?? 16,
       useCache: o.useCache ?? true,
       useReuse: o.useReuse ?? true,
+      slot: o.slot ?? 0,
     };
     this.attempts = new AttemptLog(this.options.attemptLogSize);
     this.cache = new CompletionCache(this.options.cacheEntries);
@@ -173,9 +180,33 @@ export class CompletionPipeline {
     return this.lastModel;
   }
 
-  /** Records that the user accepted the suggestion shown for a document. */
+  /** Records that the user accepted the suggestion shown for a document: the next one is asked at once. */
   accepted(documentUri: string, languageId: string): void {
-    this.attempts.recordAccepted(this.deps.clock.now(), documentUri, languageId, this.lastModel);
+    const now = this.deps.clock.now();
+    this.attempts.recordAccepted(now, documentUri, languageId, this.lastModel);
+    const doc = this.documents.peek(documentUri);
+    if (doc !== undefined) {
+      doc.tookWholeAt = now;
+    }
+  }
+
+  /**
+   * Starts the request for the suggestion after an accepted one right away (the editor's own call then finds
+   * it in flight, or finished), so the next ghost text is ready when the editor asks. Resolves when it is done
+   * or superseded; never rejects. Does nothing under the classic policy.
+   */
+  async prepareContinuation(request: CompletionRequest): Promise<void> {
+    if (this.deps.settings()['completion.requestPolicy'] === 'classic') {
+      return;
+    }
+    const doc = this.documents.get(request.documentUri);
+    doc.tookWholeAt = this.deps.clock.now();
+    const attempt = this.attempts.begin(this.deps.clock.now(), request.documentUri, request.languageId);
+    try {
+      await this.completeAttempt({ ...request, manual: false }, new AbortController().signal, attempt, true);
+    } finally {
+      this.attempts.end(attempt);
+    }
   }
 
   /**
@@ -185,37 +216,49 @@ export class CompletionPipeline {
   async complete(request: CompletionRequest, signal: AbortSignal): Promise<CompletionOutcome> {
     const attempt = this.attempts.begin(this.deps.clock.now(), request.documentUri, request.languageId);
     try {
-      return await this.completeAttempt(request, signal, attempt);
+      return await this.completeAttempt(request, signal, attempt, false);
     } finally {
       // Normally already recorded with its outcome; this covers an unexpected throw.
       this.attempts.end(attempt);
     }
   }
 
-  /** The stages, in order; the first that answers ends the attempt. */
-  private async completeAttempt(request: CompletionRequest, signal: AbortSignal, attempt: PendingAttempt): Promise<CompletionOutcome> {
+  /**
+   * The stages, in order; the first that answers ends the attempt. `background`: Tiered's own request for a
+   * continuation (no keystroke, supersedes nobody, not logged as an attempt).
+   */
+  private async completeAttempt(request: CompletionRequest, signal: AbortSignal, attempt: PendingAttempt, background: boolean): Promise<CompletionOutcome> {
     const started = attempt.at;
     const settings = this.deps.settings();
-    if (!request.manual) {
-      this.policy.debounce.recordKeystroke(started);
+    if (!request.manual && !background) {
+      this.policy.recordKeystroke(started, request);
     }
     const doc = this.documents.get(request.documentUri);
-    const seq = ++doc.seq;
+    const seq = background ? doc.seq : ++doc.seq;
     const isCurrent = (): boolean => doc.seq === seq;
     const finish = (outcome: CompletionOutcome, model?: string): CompletionOutcome => {
-      recordOutcome(this.attempts, this.deps.logger, this.deps.clock.now(), request, attempt, outcome, model);
+      if (!background) {
+        recordOutcome(this.attempts, this.deps.logger, this.deps.clock.now(), request, attempt, outcome, model);
+      }
       return outcome;
     };
 
     // 1. Prefilter.
     const skip = prefilter(request, settings);
     if (skip !== undefined) {
+      if (background) {
+        return { kind: 'skipped', reason: skip.reason, message: skip.message };
+      }
       this.abortGeneration(doc);
       this.setState(skip.reason === 'disabled' || skip.reason === 'languageDisabled' || skip.reason === 'fileTooLarge' ? 'disabled' : 'idle');
       return finish({ kind: 'skipped', reason: skip.reason, message: skip.message });
     }
 
     // 2. The generation in flight.
+    if (background && doc.generation?.state === 'running') {
+      // The editor's own call got there first.
+      return { kind: 'cancelled' };
+    }
     const followed = await this.followInFlight(doc, request, settings, signal, attempt, isCurrent);
     if (followed !== undefined) {
       return finish(followed.outcome, followed.model);
@@ -224,6 +267,9 @@ export class CompletionPipeline {
     // 3. A finished suggestion the user is typing through.
     const reused = this.reuseFinished(doc, request);
     if (reused !== undefined) {
+      if (background) {
+        return reused;
+      }
       return finish(reused, reused.kind === 'shown' ? reused.model : undefined);
     }
 
@@ -251,7 +297,8 @@ export class CompletionPipeline {
     this.setState('waiting', model.name);
     attempt.stage = 'debouncing';
     attempt.model = model.name;
-    const delay = this.policy.delayMs(settings, request, context);
+    const continuation = doc.tookWholeAt !== undefined && started - doc.tookWholeAt <= continuationWindowMs;
+    const delay = this.policy.delayMs(settings, request, context, continuation);
     // The debounce counts from the keystroke: time spent waiting on a generation that then missed was a
     // pause too, and must not be waited again.
     const waited = await this.policy.debounce.wait(Math.max(0, delay - (this.deps.clock.now() - started)), signal);
@@ -260,11 +307,34 @@ export class CompletionPipeline {
     }
 
     // 7. Context and prompt.
-    const inputs = { request, model, backendKind: choice.backend.kind, plan: choice.plan };
-    const repoContext = await repoContextFor(this.deps.repoContext, inputs, this.options.repoContextTokens, signal);
+    const prompt = await this.promptFor(request, choice, settings, signal);
     if (signal.aborted || !isCurrent()) {
       return finish({ kind: 'debounced' });
     }
+    this.warmUps.sentReal(prompt.stableKey);
+
+    // 8. Generation.
+    const purpose = request.manual ? 'manual' : continuation ? 'continuation' : (this.policy.lastTiming?.reason === 'early' ? 'typing' : 'pause');
+    const generation = new Generation(anchorAt(request.documentUri, request.text, request.offset), new CompletionStream(context), model.name, this.deps.clock.now(), cacheKey, context, purpose);
+    if (continuation) {
+      doc.tookWholeAt = undefined;
+    }
+    this.startGeneration(generation, doc, choice.backend, prompt.request);
+    attempt.stage = 'waitingForModel';
+    const result = await this.attach(generation, '', signal, doc, isCurrent);
+    return finish(result === 'miss' ? { kind: 'cancelled' } : result, model.name);
+  }
+
+  /** Stage 7: repository context (if a source is plugged in) and the backend request. */
+  private async promptFor(
+    request: CompletionRequest,
+    choice: ModelChoice,
+    settings: Settings,
+    signal: AbortSignal,
+  ): Promise<BuiltPrompt & { readonly stableKey: string }> {
+    const { model } = choice;
+    const inputs = { request, model, backendKind: choice.backend.kind, plan: choice.plan };
+    const repoContext = await repoContextFor(this.deps.repoContext, inputs, this.options.repoContextTokens, signal);
     const maxTokens = settings['completion.maxTokens'];
     const prompt = buildPrompt(
       {
@@ -280,17 +350,41 @@ export class CompletionPipeline {
           temperature: this.options.temperature,
           stop: choice.plan.stops,
           keepAlive: settings.keepAlive,
+          // One slot on llama-server: the next request, and the work of an aborted one, reuse its cached prompt.
+          ...(choice.backend.kind === 'openai' && settings['completion.requestPolicy'] === 'costAware' ? { slot: this.options.slot } : {}),
         },
       },
       repoContext,
     );
+    // What stays the same while the user types in this file: the model, the document and its context.
+    return { ...prompt, stableKey: `${model.name}\u0000${request.documentUri}\u0000${repoContext?.key ?? ''}` };
+  }
 
-    // 8. Generation.
-    const generation = new Generation(anchorAt(request.documentUri, request.text, request.offset), new CompletionStream(context), model.name, this.deps.clock.now(), cacheKey, context);
-    this.startGeneration(generation, doc, choice.backend, prompt.request);
-    attempt.stage = 'waitingForModel';
-    const result = await this.attach(generation, '', signal, doc, isCurrent);
-    return finish(result === 'miss' ? { kind: 'cancelled' } : result, model.name);
+  /**
+   * Loads the prompt for `request` into the server's cache with a zero-token request, when its stable part
+   * (model, document, repository context) is not what the server last read, nothing else runs, and the
+   * cost-aware policy is on with llama-server (Ollama reloads nothing and keeps one sequence). Call it when
+   * the user is idle after switching files. Resolves true when a warm-up was read; never rejects.
+   */
+  async warmUp(request: CompletionRequest): Promise<boolean> {
+    const settings = this.deps.settings();
+    if (settings['completion.requestPolicy'] !== 'costAware' || this.runningGenerations > 0 || this.warmUps.active) {
+      return false;
+    }
+    // Only what would stop a real request counts (the cursor in a word does not make the prompt useless).
+    if (prefilter({ ...request, manual: true }, settings) !== undefined) {
+      return false;
+    }
+    const signal = new AbortController().signal;
+    const choice = await this.chooseModel(signal);
+    if ('error' in choice || choice.backend.kind !== 'openai' || this.runningGenerations > 0) {
+      return false;
+    }
+    const prompt = await this.promptFor(request, choice, settings, signal);
+    if (!this.warmUps.needed(prompt.stableKey) || this.runningGenerations > 0) {
+      return false;
+    }
+    return this.warmUps.run(prompt.stableKey, choice.backend, prompt.request, this.policy.busy, this.deps.clock);
   }
 
   /**
@@ -343,6 +437,10 @@ export class CompletionPipeline {
       this.policy.judge(last.generation, last.text, typed, true);
     }
     const match = typed === undefined ? undefined : matchTyped(last.text, typed, true);
+    if (typed !== undefined && typed !== '' && match?.kind === 'miss' && last.text.startsWith(typed)) {
+      // The whole suggestion taken (accepted, or typed to its end): ask for what follows at once.
+      doc.tookWholeAt = this.deps.clock.now();
+    }
     if (match?.kind === 'hit') {
       this.stats.reuseHits++;
       const text = last.display === 'firstLine' ? firstLineOf(match.remainder, true).line : match.remainder;
@@ -413,8 +511,16 @@ export class CompletionPipeline {
 
   /** Stage 8: sends the request; the stream runs on its own and callers attach to it. */
   private startGeneration(generation: Generation, doc: DocumentState, backend: LlmBackend, request: Parameters<LlmBackend['generate']>[0]): void {
+    // Never two generations at once on the server: one for another document is no longer what the user looks at.
+    for (const other of this.documents.values()) {
+      if (other !== doc) {
+        this.abortGeneration(other);
+      }
+    }
+    this.warmUps.abort();
     doc.generation = generation;
     this.stats.requestsSent++;
+    const busyId = this.policy.busy.start(generation.startedAt);
     this.setState('generating', generation.model);
     void runGeneration(generation, backend, { ...request, signal: generation.controller.signal }, {
       clock: this.deps.clock,
@@ -431,6 +537,7 @@ export class CompletionPipeline {
           return;
         }
         this.cache.set(done.cacheKey, result.lfText);
+        this.policy.recordServiceTime(this.deps.clock.now() - done.startedAt);
         if (doc.generation === done) {
           doc.last = result.text.trim() === '' ? undefined : { anchor: done.anchor, text: result.text, model: done.model, display: done.context.display, generation: done };
         }
@@ -441,6 +548,7 @@ export class CompletionPipeline {
         this.setState('error', failed.model);
       },
       onSettled: (settled) => {
+        this.policy.busy.end(busyId, settled.endedAt ?? this.deps.clock.now(), settled.state === 'aborted' && !settled.served);
         if (doc.generation === settled) {
           doc.generation = undefined;
         }

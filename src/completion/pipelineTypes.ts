@@ -86,6 +86,8 @@ export interface CompletionPipelineOptions {
   readonly useCache?: boolean;
   /** Typed-through reuse and attaching to the stream in flight. Default true (off only for baseline measurements). */
   readonly useReuse?: boolean;
+  /** The llama-server slot completions are pinned to under the cost-aware policy (`id_slot`). Default 0. */
+  readonly slot?: number;
 }
 
 /** What the pipeline needs from the extension. */

@@ -83,6 +83,7 @@ function settingsSchema(problems: SettingProblem[]) {
     'completion.maxTokens': withFallback('completion.maxTokens', d['completion.maxTokens'].schema, d['completion.maxTokens'].default),
     'completion.maxFileSizeKb': withFallback('completion.maxFileSizeKb', d['completion.maxFileSizeKb'].schema, d['completion.maxFileSizeKb'].default),
     'completion.multiline': withFallback('completion.multiline', d['completion.multiline'].schema, d['completion.multiline'].default),
+    'completion.requestPolicy': withFallback('completion.requestPolicy', d['completion.requestPolicy'].schema, d['completion.requestPolicy'].default),
   } satisfies Record<keyof Settings, z.ZodType>);
 }
 

@@ -70,6 +70,7 @@ export const settingDefinitions = {
   'completion.maxTokens': setting(z.number().int().min(8).max(1024), 128),
   'completion.maxFileSizeKb': setting(z.number().int().min(1).max(102_400), 1024),
   'completion.multiline': setting(z.enum(['auto', 'always', 'never']), 'auto'),
+  'completion.requestPolicy': setting(z.enum(['costAware', 'classic']), 'costAware'),
 } as const;
 
 export type SettingKey = keyof typeof settingDefinitions;

@@ -23,6 +23,11 @@ export interface DocumentState {
   generation: Generation | undefined;
   last: LastSuggestion | undefined;
   graceTimer: Disposable | undefined;
+  /**
+   * The user just took a whole suggestion (Tab, or word/line accepts or typing to its end) at this clock time:
+   * the next suggestion is asked at once.
+   */
+  tookWholeAt: number | undefined;
 }
 
 /** Documents by URI, most recently used last; the oldest is evicted (its generation aborted) past `max`. */
@@ -38,7 +43,7 @@ export class DocumentStates {
   get(uri: string): DocumentState {
     let doc = this.documents.get(uri);
     if (doc === undefined) {
-      doc = { seq: 0, generation: undefined, last: undefined, graceTimer: undefined };
+      doc = { seq: 0, generation: undefined, last: undefined, graceTimer: undefined, tookWholeAt: undefined };
       this.documents.set(uri, doc);
       if (this.documents.size > this.max) {
         const [oldestUri, oldest] = this.documents.entries().next().value ?? [];

@@ -1,14 +1,27 @@
 /**
  * Stage "request policy": when a request goes out, and whether a keystroke keeps the one in flight. It
- * holds what the policy learns: the user's keystroke rhythm and the model's time to first token
- * ({@link AdaptiveDebounce}) and how often answers agreed with the typing ({@link AgreementEstimate}).
+ * holds what the policy learns: the user's key rhythm ({@link KeyRhythm}), the model's time to first token
+ * and server time per request, how often answers agreed with the typing ({@link AgreementEstimate}), and
+ * how busy the server was while the user typed ({@link ServerBusyMeter}).
+ *
+ * Two policies (setting `tiered.completion.requestPolicy`):
+ * - `costAware` (default): a request goes out at the earliest moment of a silence whose expected saving
+ *   (probability the answer is still valid at the pause × time saved) outweighs its expected wasted server
+ *   time (`requestCost.ts`); with low agreement that is when the silence is almost surely a pause. The
+ *   weight of server time grows when the server was busier than its budget while the user typed.
+ * - `classic`: the adaptive debounce of the previous release ({@link AdaptiveDebounce}), kept as the baseline.
  * Pure: no `vscode` import.
  */
 import type { Settings } from '../../settings/schema';
 import type { Clock } from '../../util/clock';
 import { AdaptiveDebounce } from '../debounce';
 import type { DebounceOptions } from '../debounce';
+import { KeyRhythm } from '../keyRhythm';
+import type { PositionKind } from '../keyRhythm';
 import { AgreementEstimate, keepPending } from '../pendingPolicy';
+import { requestTiming } from '../requestCost';
+import type { RequestTiming } from '../requestCost';
+import { ServerBusyMeter } from '../serverBusy';
 import type { PostprocessContext } from '../postprocess';
 import type { CompletionRequest } from '../types';
 import type { Generation } from './generation';
@@ -20,13 +33,29 @@ export interface RequestPolicyOptions {
   readonly prefetchOverTypingGaps: number;
   readonly useReuse: boolean;
   readonly debounce?: DebounceOptions;
+  /** Share of the typing time the server may spend on completions before requests get dearer. Default 0.05. */
+  readonly busyBudget?: number;
+  /** Milliseconds of server time worth one millisecond of the user's waiting (see `requestCost.ts`). Default 1.5. */
+  readonly costWeight?: number;
+  /** Keystroke intervals needed before the cost-aware policy trusts the rhythm. Default 8. */
+  readonly minRhythmSamples?: number;
 }
+
+/** Why the last request went out when it did (for "Why No Completion?"). */
+export type TimingReason = RequestTiming['reason'] | 'manual' | 'continuation' | 'learning' | 'classic';
 
 /** When to ask the model, learned from the user's typing and the model's answers. */
 export class RequestPolicy {
   readonly debounce: AdaptiveDebounce;
   /** How often generations kept through typing before their first token agreed with the typing. */
   readonly agreement = new AgreementEstimate();
+  /** The user's key rhythm by cursor position. */
+  readonly rhythm = new KeyRhythm();
+  /** Server time on completions against typing time. */
+  readonly busy = new ServerBusyMeter();
+  /** Why the last wait was what it was. */
+  lastTiming: { readonly reason: TimingReason; readonly waitMs: number } | undefined;
+  private serviceMsEstimate: number | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -35,9 +64,81 @@ export class RequestPolicy {
     this.debounce = new AdaptiveDebounce(clock, options.debounce);
   }
 
-  /** The wait before a request for this position goes out. */
-  delayMs(settings: Settings, request: CompletionRequest, context: Pick<PostprocessContext, 'languageId' | 'linePrefix' | 'lineSuffix'>): number {
-    return this.debounce.delayMs(settings['completion.debounceMs'], { manual: request.manual, likelyPause: likelyPause(context) || this.prefetchWhileTyping() });
+  /** Records a keystroke (an automatic provider call) at `at`, leaving the cursor as in `request`. */
+  recordKeystroke(at: number, request: CompletionRequest): void {
+    this.debounce.recordKeystroke(at);
+    this.rhythm.record(at, positionKind(request));
+    this.busy.keystroke(at);
+  }
+
+  /** Records a finished request's server time (sent → last token), for the expected cost of the next. */
+  recordServiceTime(ms: number): void {
+    this.serviceMsEstimate = this.serviceMsEstimate === undefined ? ms : this.serviceMsEstimate * 0.7 + ms * 0.3;
+  }
+
+  /** The expected server time of one request: measured, else time to first token plus a short answer. */
+  get serviceMs(): number {
+    return this.serviceMsEstimate ?? (this.debounce.timeToFirstTokenMs ?? 150) + 150;
+  }
+
+  /** The server's busy share of the user's recent typing time. */
+  busyWhileTyping(now: number = this.clock.now()): ReturnType<ServerBusyMeter['figures']> {
+    return this.busy.figures(now, this.rhythm.pauseThresholdMs);
+  }
+
+  /**
+   * The wait before a request for this position goes out, counted from the keystroke. `continuation`: the
+   * user just took a whole suggestion, so the next one is asked at once.
+   */
+  delayMs(settings: Settings, request: CompletionRequest, context: Pick<PostprocessContext, 'languageId' | 'linePrefix' | 'lineSuffix'>, continuation = false): number {
+    const floor = settings['completion.debounceMs'];
+    const classic = (): number =>
+      this.debounce.delayMs(floor, { manual: request.manual, likelyPause: likelyPause(context) || this.prefetchWhileTyping() });
+    if (request.manual) {
+      return this.timed('manual', 0);
+    }
+    if (settings['completion.requestPolicy'] === 'classic') {
+      return this.timed('classic', classic());
+    }
+    if (continuation) {
+      return this.timed('continuation', 0);
+    }
+    if (this.rhythm.samples < (this.options.minRhythmSamples ?? 8)) {
+      // Too few keystrokes to know the rhythm: the adaptive debounce, which waits for the usual gap.
+      return this.timed('learning', classic());
+    }
+    const timing = requestTiming({
+      rhythm: this.rhythm,
+      kind: likelyPause(context) ? 'boundary' : 'inside',
+      agreement: this.agreementForCost,
+      serviceMs: this.serviceMs,
+      floorMs: floor,
+      maxWaitMs: Math.max(floor, 1200),
+      costWeight: this.costWeight(),
+    });
+    return this.timed(timing.reason, timing.waitMs);
+  }
+
+  /** The agreement the cost model uses: measured, or a cautious 0.2 before three verdicts. */
+  private get agreementForCost(): number {
+    return this.agreement.samples >= 3 ? this.agreement.probability : 0.2;
+  }
+
+  /** Server time weighs more while the server has been busier than its budget during typing. */
+  private costWeight(): number {
+    const base = this.options.costWeight ?? 1.5;
+    const budget = this.options.busyBudget ?? 0.05;
+    const figures = this.busyWhileTyping();
+    // Judge the budget only over a meaningful stretch of typing (10 s).
+    if (figures.typingMs < 10_000) {
+      return base;
+    }
+    return base * Math.max(1, figures.busyWhileTypingShare / budget);
+  }
+
+  private timed(reason: TimingReason, waitMs: number): number {
+    this.lastTiming = { reason, waitMs };
+    return waitMs;
   }
 
   /**
@@ -104,6 +205,11 @@ export class RequestPolicy {
       this.agreement.record(verdict);
     }
   }
+}
+
+/** The kind of position a request's cursor is at, for the key rhythm. */
+export function positionKind(request: Pick<CompletionRequest, 'text' | 'offset' | 'languageId'>): PositionKind {
+  return likelyPause(lineAround(request.text, request.offset, request.languageId)) ? 'boundary' : 'inside';
 }
 
 /** The cursor's line around it, enough for {@link likelyPause}. */

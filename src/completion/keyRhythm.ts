@@ -1,0 +1,138 @@
+/**
+ * The user's key rhythm: the distribution of the intervals between keystrokes, learned separately for
+ * the two kinds of cursor position (where people usually stop — the end of a statement, an empty line —
+ * and inside a line). From it, the probability that a silence of `t` ms is a pause rather than the gap
+ * before the next key, and how much longer the silence lasts if it is a gap: what the request policy
+ * needs to detect a pause early instead of waiting a fixed debounce.
+ * Pure: no `vscode` import.
+ */
+
+/** Where the cursor was when the silence began. */
+export type PositionKind = 'boundary' | 'inside';
+
+/** Tunables of {@link KeyRhythm}. */
+export interface KeyRhythmOptions {
+  /** Intervals kept per position kind. Default 256. */
+  readonly window?: number;
+  /** An interval at least this long is a pause whatever the rhythm. Default 2000. */
+  readonly surePauseMs?: number;
+  /** An interval shorter than this is never a pause. Default 300. */
+  readonly minPauseMs?: number;
+  /** An interval longer than this many of the user's median gaps is a pause. Default 4. */
+  readonly pauseOverMedian?: number;
+}
+
+/** Intervals between keystrokes by position kind, and what they say about a silence. */
+export class KeyRhythm {
+  private readonly intervals: Record<PositionKind, number[]> = { boundary: [], inside: [] };
+  private last: { readonly at: number; readonly kind: PositionKind } | undefined;
+  private readonly window: number;
+  private readonly surePauseMs: number;
+  private readonly minPauseMs: number;
+  private readonly pauseOverMedian: number;
+
+  constructor(options: KeyRhythmOptions = {}) {
+    this.window = options.window ?? 256;
+    this.surePauseMs = options.surePauseMs ?? 2000;
+    this.minPauseMs = options.minPauseMs ?? 300;
+    this.pauseOverMedian = options.pauseOverMedian ?? 4;
+  }
+
+  /** Records a keystroke at `at` that left the cursor at a position of `kind`. */
+  record(at: number, kind: PositionKind): void {
+    if (this.last !== undefined) {
+      const interval = at - this.last.at;
+      if (interval >= 0) {
+        const list = this.intervals[this.last.kind];
+        // Anything past the sure-pause length is just "a pause": clip it so it cannot skew the figures.
+        list.push(Math.min(interval, this.surePauseMs * 2));
+        if (list.length > this.window) {
+          list.shift();
+        }
+      }
+    }
+    this.last = { at, kind };
+  }
+
+  /** Intervals recorded (both kinds). */
+  get samples(): number {
+    return this.intervals.boundary.length + this.intervals.inside.length;
+  }
+
+  /** Milliseconds since the last keystroke, if any. */
+  silenceAt(now: number): number | undefined {
+    return this.last === undefined ? undefined : now - this.last.at;
+  }
+
+  /** The user's median gap between keys while typing (pauses excluded), if known. */
+  get medianGapMs(): number | undefined {
+    const all = [...this.intervals.boundary, ...this.intervals.inside].filter((i) => i < this.surePauseMs).sort((a, b) => a - b);
+    if (all.length < 3) {
+      return undefined;
+    }
+    // The lower half is typing whatever the share of pauses: its median is robust.
+    return all[Math.floor(all.length / 2)];
+  }
+
+  /** The length from which an interval counts as a pause, for this user. */
+  get pauseThresholdMs(): number {
+    const median = this.medianGapMs;
+    return median === undefined ? this.surePauseMs : Math.min(this.surePauseMs, Math.max(this.minPauseMs, median * this.pauseOverMedian));
+  }
+
+  /** The `q` quantile (0..1) of the typing gaps (pauses excluded), if at least 3 are known. */
+  gapQuantile(q: number): number | undefined {
+    const threshold = this.pauseThresholdMs;
+    const gaps = [...this.intervals.boundary, ...this.intervals.inside].filter((i) => i < threshold).sort((a, b) => a - b);
+    if (gaps.length < 3) {
+      return undefined;
+    }
+    return gaps[Math.min(gaps.length - 1, Math.max(0, Math.ceil(q * gaps.length) - 1))];
+  }
+
+  /**
+   * Probability that a silence of `silentMs` after a keystroke at a position of `kind` is a pause: the
+   * share of pauses among such intervals, weighed by how rarely a typing gap lasts this long. Smoothed,
+   * so it is never exactly 0 or 1; with few intervals of this kind, those of both kinds are used.
+   */
+  pauseProbability(kind: PositionKind, silentMs: number): number {
+    const own = this.intervals[kind];
+    const intervals = own.length >= 12 ? own : [...this.intervals.boundary, ...this.intervals.inside];
+    const threshold = this.pauseThresholdMs;
+    if (silentMs >= threshold) {
+      return 1;
+    }
+    let pauses = 0;
+    let gaps = 0;
+    let gapsLonger = 0;
+    for (const interval of intervals) {
+      if (interval >= threshold) {
+        pauses++;
+      } else {
+        gaps++;
+        if (interval > silentMs) {
+          gapsLonger++;
+        }
+      }
+    }
+    const pauseShare = (pauses + 0.5) / (intervals.length + 1);
+    const gapSurvival = (gapsLonger + 0.5) / (gaps + 1);
+    return pauseShare / (pauseShare + (1 - pauseShare) * gapSurvival);
+  }
+
+  /** Expected milliseconds until the next keystroke when a silence of `silentMs` is a typing gap. */
+  remainingGapMs(kind: PositionKind, silentMs: number): number {
+    const longer = this.gaps(kind).filter((g) => g > silentMs);
+    if (longer.length === 0) {
+      return Math.max(0, this.pauseThresholdMs - silentMs);
+    }
+    return longer.reduce((sum, g) => sum + (g - silentMs), 0) / longer.length;
+  }
+
+  private gaps(kind: PositionKind): number[] {
+    const threshold = this.pauseThresholdMs;
+    const own = this.intervals[kind];
+    const intervals = own.length >= 12 ? own : [...this.intervals.boundary, ...this.intervals.inside];
+    return intervals.filter((i) => i < threshold);
+  }
+}

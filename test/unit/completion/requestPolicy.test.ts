@@ -1,0 +1,289 @@
+/**
+ * The cost-aware request policy: the key rhythm, the send-time decision, the server-busy meter, and the
+ * pipeline on a SIMULATED clock (FakeClock) with a SIMULATED model (FakeLlmBackend) that never agrees with
+ * the typist (the worst case): a seeded, human-timed typing session with pauses. These show mechanics, not
+ * real latencies (the real-editor figures come from bench/typing.bench.ts).
+ */
+import * as assert from 'node:assert/strict';
+import { KeyRhythm } from '../../../src/completion/keyRhythm';
+import { CompletionPipeline } from '../../../src/completion/pipeline';
+import { pauseFallbackMs, requestTiming } from '../../../src/completion/requestCost';
+import { ServerBusyMeter } from '../../../src/completion/serverBusy';
+import type { CompletionOutcome, CompletionRequest } from '../../../src/completion/types';
+import { defaultSettings } from '../../../src/settings/readSettings';
+import type { Settings } from '../../../src/settings/schema';
+import { nullLogger } from '../../../src/util/logger';
+import { FakeClock, FakeLlmBackend, fakeModel, flush } from '../../doubles/fakeLlmBackend';
+import { seededRandom } from '../../doubles/seededRandom';
+
+/** A rhythm of `n` keystrokes inside lines (gaps 80–200 ms) and `pauses` pauses of 1.5 s at boundaries. */
+function learnedRhythm(random: () => number, n = 200, pauseEvery = 20): KeyRhythm {
+  const rhythm = new KeyRhythm();
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    const boundary = i % pauseEvery === pauseEvery - 1;
+    rhythm.record(t, boundary ? 'boundary' : 'inside');
+    t += boundary && i % (pauseEvery * 2) === pauseEvery * 2 - 1 ? 1500 : 80 + random() * 120;
+  }
+  return rhythm;
+}
+
+suite('completion request policy: key rhythm and cost', () => {
+  test('the probability of a pause rises with the silence, and is higher where the user stops', () => {
+    const rhythm = learnedRhythm(seededRandom(1));
+    const inside = [50, 150, 250].map((t) => rhythm.pauseProbability('inside', t));
+    assert.ok(inside[0]! < inside[1]! && inside[1]! < inside[2]!, `rises with the silence: ${inside.join(', ')}`);
+    assert.ok(rhythm.pauseProbability('inside', 50) < 0.05, 'a 50 ms silence inside a line is almost never a pause');
+    assert.ok(rhythm.pauseProbability('boundary', 150) > rhythm.pauseProbability('inside', 150), 'line ends are where pauses happen');
+    assert.equal(rhythm.pauseProbability('inside', rhythm.pauseThresholdMs), 1);
+    const median = rhythm.medianGapMs ?? 0;
+    assert.ok(median > 100 && median < 180, `median gap ${median}`);
+  });
+
+  test('low agreement inside a line: ask at the pause (the fallback), never early', () => {
+    const rhythm = learnedRhythm(seededRandom(2));
+    const timing = requestTiming({ rhythm, kind: 'inside', agreement: 0.05, serviceMs: 300, floorMs: 60, maxWaitMs: 1200 });
+    assert.equal(timing.reason, 'pause');
+    assert.equal(timing.waitMs, pauseFallbackMs(rhythm, 60, 1200));
+    assert.ok(timing.waitMs >= 200, `the fallback waits past the user's slow gaps (${timing.waitMs} ms)`);
+  });
+
+  test('high agreement: a request while typing pays off, so it goes out early', () => {
+    const rhythm = learnedRhythm(seededRandom(3));
+    const timing = requestTiming({ rhythm, kind: 'inside', agreement: 0.9, serviceMs: 300, floorMs: 60, maxWaitMs: 1200 });
+    assert.equal(timing.reason, 'early');
+    assert.equal(timing.waitMs, 60);
+  });
+
+  test('a cheap server makes an early request worth it sooner than a dear one', () => {
+    const rhythm = learnedRhythm(seededRandom(4), 200, 5);
+    const cheap = requestTiming({ rhythm, kind: 'boundary', agreement: 0.05, serviceMs: 20, floorMs: 20, maxWaitMs: 1200 });
+    const dear = requestTiming({ rhythm, kind: 'boundary', agreement: 0.05, serviceMs: 2000, floorMs: 20, maxWaitMs: 1200, costWeight: 20 });
+    assert.ok(cheap.waitMs < dear.waitMs, `cheap ${cheap.waitMs} ms, dear ${dear.waitMs} ms`);
+  });
+
+  test('server busy meter: only the time the server worked while the user typed counts', () => {
+    const meter = new ServerBusyMeter();
+    for (const at of [0, 100, 200, 300, 2000, 2100]) {
+      meter.keystroke(at);
+    }
+    // Typing: 0–300 and 2000–2100 (400 ms). A request 250–1000 overlaps 50 ms of typing; one 1500–2050 overlaps 50.
+    const a = meter.start(250);
+    meter.end(a, 1000, false);
+    const b = meter.start(1500);
+    meter.end(b, 2050, true);
+    const figures = meter.figures(2100, 500);
+    assert.equal(figures.typingMs, 400);
+    assert.equal(figures.busyWhileTypingMs, 100);
+    assert.equal(figures.busyWhileTypingShare, 0.25);
+    assert.equal(figures.requests, 2);
+    assert.equal(figures.wasted, 1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The pipeline on a simulated typing session.
+
+const code = [
+  'export function total(items: Item[]): number {',
+  '  let sum = 0;',
+  '  for (const item of items) {',
+  '    sum += item.price * item.quantity;',
+  '  }',
+  '  return sum;',
+  '}',
+  '',
+  'export function average(values: number[]): number {',
+  '  if (values.length === 0) {',
+  '    return 0;',
+  '  }',
+  '  return total(values.map((v) => ({ price: v, quantity: 1 }))) / values.length;',
+  '}',
+  '',
+].join('\n');
+
+interface SessionFigures {
+  requests: number;
+  chars: number;
+  pauses: number;
+  pausesWithSuggestion: number;
+  maxConcurrent: number;
+  busyWhileTyping: number;
+  latencies: number[];
+}
+
+function request(text: string, offset: number, uri = 'file:///w/total.ts'): CompletionRequest {
+  return { documentUri: uri, languageId: 'typescript', text, offset, lineEnding: '\n', indent: { useTabs: false, size: 2 }, fileSizeBytes: text.length, manual: false };
+}
+
+function simulatedPipeline(policy: Settings['completion.requestPolicy'], kind: 'ollama' | 'openai' = 'ollama'): { clock: FakeClock; backend: FakeLlmBackend; pipeline: CompletionPipeline; settings: Settings } {
+  const clock = new FakeClock();
+  const backend = new FakeLlmBackend(clock, { kind });
+  const model = fakeModel({ name: 'qwen2.5-coder:1.5b' });
+  const settings: Settings = { ...defaultSettings(), 'completion.requestPolicy': policy };
+  const pipeline = new CompletionPipeline({ resolveModel: () => Promise.resolve({ backend, model }), clock, settings: () => settings, logger: nullLogger });
+  return { clock, backend, pipeline, settings };
+}
+
+/** Types `code` (twice over) with seeded human gaps and a 1.5 s pause at every third line end; the model never agrees. */
+async function typingSession(policy: Settings['completion.requestPolicy'], seed: number): Promise<SessionFigures> {
+  const { clock, backend, pipeline } = simulatedPipeline(policy);
+  // Never what the typist types: a fast model (60 ms to first token) that always says something else.
+  backend.responder = () => ({ tokens: ['zq', 'xv', 'w();'], firstTokenMs: 60, tokenIntervalMs: 15 });
+  const random = seededRandom(seed);
+  const truth = code + code.replace(/total/g, 'sumOf').replace(/average/g, 'mean');
+  let previous: AbortController | undefined;
+  let maxConcurrent = 0;
+  const figures: SessionFigures = { requests: 0, chars: 0, pauses: 0, pausesWithSuggestion: 0, maxConcurrent: 0, busyWhileTyping: 0, latencies: [] };
+  let lineEnds = 0;
+  for (let i = 1; i <= truth.length; i++) {
+    previous?.abort();
+    const controller = new AbortController();
+    previous = controller;
+    const keyAt = clock.now();
+    let shownAt: number | undefined;
+    void pipeline.complete(request(truth.slice(0, i), i), controller.signal).then((outcome: CompletionOutcome) => {
+      if (outcome.kind === 'shown') {
+        shownAt = clock.now();
+      }
+    });
+    figures.chars++;
+    const atLineEnd = truth[i] === '\n' && truth[i - 1] !== '\n';
+    const pause = atLineEnd && lineEnds++ % 3 === 2;
+    const gap = pause ? 1500 : 70 + Math.round(random() * 130) + (random() < 0.05 ? 150 : 0);
+    // Step through the gap in 10 ms slices to watch concurrency.
+    for (let t = 0; t < gap; t += 10) {
+      await clock.advance(Math.min(10, gap - t));
+      maxConcurrent = Math.max(maxConcurrent, backend.running.length);
+    }
+    if (pause) {
+      figures.pauses++;
+      if (shownAt !== undefined) {
+        figures.pausesWithSuggestion++;
+        figures.latencies.push(shownAt - keyAt);
+      }
+    }
+  }
+  figures.requests = backend.generations.length;
+  figures.maxConcurrent = maxConcurrent;
+  figures.busyWhileTyping = pipeline.policy.busyWhileTyping().busyWhileTypingShare;
+  return figures;
+}
+
+suite('completion request policy: simulated typing session (simulated clock and model)', () => {
+  test('with a model that never agrees, the cost-aware policy sends far fewer requests than the classic one, keeps the server mostly idle while typing, and still suggests at every pause', async function () {
+    this.timeout(60_000);
+    const costAware = await typingSession('costAware', 7);
+    const classic = await typingSession('classic', 7);
+    const per100 = (f: SessionFigures): number => (100 * f.requests) / f.chars;
+    assert.ok(per100(costAware) <= 3, `cost-aware: ${per100(costAware).toFixed(2)} requests per 100 chars (classic ${per100(classic).toFixed(2)})`);
+    assert.ok(per100(costAware) < per100(classic) / 2, `cost-aware ${per100(costAware).toFixed(2)} vs classic ${per100(classic).toFixed(2)} per 100 chars`);
+    assert.ok(costAware.busyWhileTyping <= 0.05, `busy while typing ${(costAware.busyWhileTyping * 100).toFixed(1)} % (classic ${(classic.busyWhileTyping * 100).toFixed(1)} %)`);
+    assert.equal(costAware.pausesWithSuggestion, costAware.pauses, `a suggestion at every pause (${costAware.pausesWithSuggestion}/${costAware.pauses})`);
+    assert.equal(costAware.maxConcurrent, 1, 'never two generations at once');
+  });
+});
+
+suite('completion request policy: slot pinning, continuation, warm-up, one generation at a time', () => {
+  test('llama-server requests are pinned to slot 0 under the cost-aware policy, and not under the classic one', async () => {
+    for (const [policy, expected] of [['costAware', 0], ['classic', undefined]] as const) {
+      const { clock, backend, pipeline } = simulatedPipeline(policy, 'openai');
+      void pipeline.complete(request('const a = ', 10), new AbortController().signal);
+      await clock.advance(2000);
+      assert.equal(backend.generations[0]?.request.slot, expected, `${policy}: id_slot`);
+    }
+    const { clock, backend, pipeline } = simulatedPipeline('costAware', 'ollama');
+    void pipeline.complete(request('const a = ', 10), new AbortController().signal);
+    await clock.advance(2000);
+    assert.equal(backend.generations[0]?.request.slot, undefined, 'Ollama has no slots');
+  });
+
+  test('after the user takes a whole suggestion, the next request goes out at once (no pause wait)', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware');
+    backend.responder = () => ({ tokens: ['foo();'], firstTokenMs: 40 });
+    // Teach a rhythm first, so that the policy would otherwise wait for a pause.
+    let text = 'let x = 1;\n';
+    for (let i = 0; i < 20; i++) {
+      text += 'a';
+      const c = new AbortController();
+      void pipeline.complete(request(text, text.length), c.signal);
+      await clock.advance(120);
+      c.abort();
+    }
+    text += '\nconst a = ';
+    const first = pipeline.complete(request(text, text.length), new AbortController().signal);
+    await clock.advance(3000);
+    const outcome = await first;
+    assert.equal(outcome.kind, 'shown');
+    const before = backend.generations.length;
+    // Tab: the editor inserts the suggestion and asks again.
+    pipeline.accepted('file:///w/total.ts', 'typescript');
+    text += 'foo();';
+    const at = clock.now();
+    void pipeline.complete(request(text, text.length), new AbortController().signal);
+    await clock.advance(5);
+    assert.equal(backend.generations.length, before + 1, 'a request right after the accept');
+    assert.equal(backend.generations.at(-1)?.startedAt, at, 'sent with no wait');
+  });
+
+  test('prepareContinuation starts the request before the editor asks; the editor call attaches to it', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware');
+    backend.responder = () => ({ tokens: ['next();'], firstTokenMs: 40 });
+    const text = 'function f() {\n  a();';
+    void pipeline.prepareContinuation(request(text, text.length));
+    await flush();
+    assert.equal(backend.generations.length, 1, 'requested at once');
+    await clock.advance(10);
+    const editor = pipeline.complete(request(text, text.length), new AbortController().signal);
+    await clock.advance(200);
+    const outcome = await editor;
+    assert.equal(outcome.kind, 'shown');
+    assert.equal(backend.generations.length, 1, 'the editor call used the request already in flight');
+  });
+
+  test('a continuation that the typing contradicts is not kept', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware');
+    backend.responder = () => ({ tokens: ['next', '();'], firstTokenMs: 40, tokenIntervalMs: 200 });
+    const text = 'function f() {\n  a();\n  ';
+    void pipeline.prepareContinuation(request(text, text.length));
+    await clock.advance(50);
+    const typed = `${text}z`;
+    void pipeline.complete(request(typed, typed.length), new AbortController().signal);
+    await flush();
+    assert.equal(backend.generations[0]?.outcome, 'aborted', 'the typing went another way: aborted');
+  });
+
+  test('never two generations at once: a request for another document aborts the one in flight', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware');
+    backend.responder = () => ({ tokens: ['x'], firstTokenMs: 5000 });
+    void pipeline.complete(request('const a = ', 10, 'file:///w/a.ts'), new AbortController().signal);
+    await clock.advance(1000);
+    assert.equal(backend.running.length, 1);
+    void pipeline.complete(request('const b = ', 10, 'file:///w/b.ts'), new AbortController().signal);
+    await clock.advance(1000);
+    assert.equal(backend.generations.length, 2);
+    assert.equal(backend.generations[0]?.outcome, 'aborted');
+    assert.equal(backend.running.length, 1);
+  });
+
+  test('warm-up: a zero-token, slot-pinned request when the prompt\'s stable part changed; not repeated; a real request aborts it', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware', 'openai');
+    backend.responder = (r) => ({ tokens: r.numPredict === 0 ? [] : ['y'], firstTokenMs: 300 });
+    const warmed = pipeline.warmUp(request('const a = 1;\n', 13, 'file:///w/a.ts'));
+    await flush();
+    assert.equal(backend.generations.length, 1);
+    assert.equal(backend.generations[0]?.request.numPredict, 0, 'zero tokens to predict');
+    assert.equal(backend.generations[0]?.request.slot, 0, 'into the pinned slot');
+    await clock.advance(400);
+    assert.equal(await warmed, true);
+    assert.equal(await pipeline.warmUp(request('const a = 1;\n', 13, 'file:///w/a.ts')), false, 'same file and context: nothing to warm');
+    const second = pipeline.warmUp(request('let b = 2;\n', 11, 'file:///w/b.ts'));
+    await flush();
+    assert.equal(backend.generations.length, 2, 'another file: warmed');
+    void pipeline.complete(request('let b = 2;\n', 11, 'file:///w/b.ts'), new AbortController().signal);
+    await clock.advance(100);
+    assert.equal(backend.generations[1]?.outcome, 'aborted', 'the real request aborted the warm-up');
+    assert.equal(await second, false);
+    assert.ok(backend.running.length <= 1);
+  });
+});
