@@ -4,7 +4,6 @@
  * referenced symbols) ranked in the middle, the selection at the end edge, the question last.
  * Pure: no `vscode` import.
  */
-import type { ChatMessage } from '../backend/types';
 import { defaultRenderer, fenceFor } from '../context/items';
 import type { ContextItem, ItemRenderer } from '../context/items';
 import type { PromptLayout } from '../context/layout';
@@ -162,17 +161,36 @@ export function selectionCutNote(layout: PromptLayout, totalLines: number): stri
   return `The selection was too long for the model's context: ${seg.linesCut.toLocaleString('en-US')} of its ${totalLines.toLocaleString('en-US')} lines were cut (the first lines were kept).`;
 }
 
-/** The follow-up messages asking the model to fix a malformed answer. */
-export function repairMessages(prompt: string, badAnswer: string, problems: readonly string[], mode: ReviewAnswerMode): ChatMessage[] {
-  const shown = badAnswer.length > 4000 ? `${badAnswer.slice(0, 4000)}\n… [cut]` : badAnswer;
+/** Characters of an invalid answer quoted at most in a repair request (the layout may quote fewer, to fit). */
+const maxQuotedAnswerChars = 4000;
+/** Validation problems listed at most in a repair request. */
+const maxListedProblems = 12;
+
+/**
+ * Items of the follow-up request that asks the model to fix a malformed review answer: the same request laid out
+ * again (so it goes through the same budget: instructions first, the selection and the question at the end edge),
+ * with the invalid answer quoted in the middle (the layout quotes its start only as far as it fits) and a question
+ * listing what was wrong.
+ */
+export function repairItems(
+  code: CodeUnderReview,
+  snippets: readonly SupportingSnippet[],
+  mode: ReviewAnswerMode,
+  badAnswer: string,
+  problems: readonly string[],
+): ContextItem[] {
+  const quoted = badAnswer.length > maxQuotedAnswerChars ? `${badAnswer.slice(0, maxQuotedAnswerChars)}\n… [${badAnswer.length - maxQuotedAnswerChars} characters cut]` : badAnswer;
+  const listed = problems.length > maxListedProblems ? [...problems.slice(0, maxListedProblems), `… and ${problems.length - maxListedProblems} more`] : problems;
+  const base = reviewItems(code, snippets, mode).filter((i) => i.kind !== 'question');
   return [
-    { role: 'user', content: prompt },
-    { role: 'assistant', content: shown },
+    ...base,
+    { kind: 'history', id: 'previous-answer', title: 'Your previous answer (it could not be used)', text: quoted, focusLine: 0 },
     {
-      role: 'user',
-      content: [
-        'Your answer could not be used:',
-        ...problems.map((p) => `- ${p}`),
+      kind: 'question',
+      id: 'question',
+      text: [
+        `Your previous answer to the review of ${lineSpan(code)} of ${code.path} could not be used:`,
+        ...listed.map((p) => `- ${p}`),
         mode === 'json'
           ? 'Answer again with ONLY the JSON object {"summary": string, "findings": [...]} where every finding has severity, category, startLine, endLine, quote, explanation and replacement, using the allowed values.'
           : 'Answer again in the exact plain-text format (FINDING … END FINDING blocks, or NO FINDINGS) and nothing else.',

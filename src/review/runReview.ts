@@ -1,6 +1,6 @@
 /**
  * One review, end to end, independent of VS Code: lay the prompt out, ask for structured output, parse and
- * validate, ask once more with a repair prompt if the answer is malformed, fall back to the strict text format
+ * validate, ask once more with a repair prompt (laid out within the same budget) if the answer is malformed, fall back to the strict text format
  * when the server rejects structured output, then run the grounding check.
  * Pure: no `vscode` import; the caller supplies the model call and the layout.
  */
@@ -12,7 +12,7 @@ import { reviewJsonSchema } from './findings';
 import { groundFindings } from './grounding';
 import type { GroundingResult } from './grounding';
 import { parseReview } from './parseReview';
-import { explainReviewRenderer, repairMessages, reviewItems, selectionCutNote } from './prompts';
+import { explainReviewRenderer, repairItems, reviewItems, selectionCutNote } from './prompts';
 import type { CodeUnderReview, ReviewAnswerMode, SupportingSnippet } from './prompts';
 
 /** What {@link runReview} needs. */
@@ -83,7 +83,10 @@ export async function runReview(run: ReviewRun): Promise<ReviewOutcome> {
 
   let parsed = parseReview(answer);
   if (parsed.kind === 'invalid') {
-    const repaired = await ask(repairMessages(layout.text, answer, parsed.problems, mode));
+    // The follow-up goes through the same budget and layout as the first request: the instructions stay first and
+    // the invalid answer is quoted only as far as it fits.
+    const repairLayout = run.layout(repairItems(run.code, run.snippets, mode, answer, parsed.problems), explainReviewRenderer);
+    const repaired = await ask([{ role: 'user', content: repairLayout.text }]);
     const second = parseReview(repaired);
     if (second.kind === 'invalid') {
       return { kind: 'invalid', problems: second.problems, lastAnswer: repaired, attempts, notes };

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { errors, TieredError } from '../../../src/backend/errors';
 import type { ChatMessage, JsonSchema } from '../../../src/backend/types';
+import { computeBudget } from '../../../src/context/budget';
 import { layoutPrompt } from '../../../src/context/layout';
 import { approximateCounter } from '../../../src/context/tokenCounter';
 import { reviewJsonSchema } from '../../../src/review/findings';
@@ -75,12 +76,41 @@ suite('review/runReview', () => {
     assert.equal(out.kind, 'review');
     assert.equal(calls.length, 2);
     const repair = calls[1]!.messages;
-    assert.equal(repair.length, 3);
-    assert.equal(repair[1]!.role, 'assistant');
-    assert.equal(repair[1]!.content, bad);
-    assert.match(repair[2]!.content, /findings\[0\]\.severity/);
+    assert.equal(repair.length, 1);
+    const prompt = repair[0]!.content;
+    assert.ok(prompt.startsWith('You are a careful'), 'the instructions stay first');
+    assert.ok(prompt.includes(`Your previous answer (it could not be used):\n${bad}`), 'the invalid answer is quoted');
+    assert.match(prompt, /findings\[0\]\.severity[\s\S]*Answer again with ONLY the JSON object/);
+    assert.ok(prompt.indexOf('21 | if (total = 1) {') < prompt.indexOf('could not be used:\n-'), 'the selection, then what to fix, last');
     assert.equal(calls[1]!.format, reviewJsonSchema);
     assert.equal(out.attempts, 2);
+  });
+
+  test('a repair retry on a long invalid answer stays within the budget (num_ctx) and keeps the instructions', async () => {
+    // Issue 16: the repair re-sent the model's whole invalid answer beside the full prompt: 1,831 tokens in num_ctx 1500,
+    // and Ollama would have cut the start of the prompt, the instructions.
+    const counter = approximateCounter();
+    const budget = computeBudget({ contextLength: 32768, maxContextSetting: 1500, answerReserve: 2048, neededTokens: 2000 });
+    const long = `Here is my review. ${'The code assigns total inside the condition, which is almost certainly a bug; '.repeat(120)}`;
+    const { run, calls } = scripted([long, good], budget.promptBudget);
+    const out = await runReview({
+      ...run,
+      snippets: [...run.snippets, { kind: 'definition', title: 'definition of go (src/go.ts:1)', text: 'export function go(): void {\n  launch();\n}', language: 'typescript', relation: 'called' }],
+      mode: 'json',
+    });
+    assert.equal(out.kind, 'review');
+    assert.equal(calls.length, 2);
+    for (const call of calls) {
+      // Every request: the messages' tokens plus the chat template's few per message fit the window.
+      const tokens = call.messages.reduce((n, m) => n + counter.count(m.content) + 4, 0);
+      assert.ok(tokens <= budget.numCtx - budget.answerReserve, `${tokens} tokens for num_ctx ${budget.numCtx} with ${budget.answerReserve} kept for the answer`);
+    }
+    const repair = calls[1]!.messages.map((m) => m.content).join('\n');
+    assert.ok(repair.startsWith('You are a careful, experienced code reviewer.'), 'the instructions are kept, first');
+    assert.ok(repair.includes('21 | if (total = 1) {'), 'the selection is kept');
+    assert.match(repair, /Your previous answer \(it could not be used\):\nHere is my review\./);
+    assert.match(repair, /lines? cut\] …|characters cut\] …/, 'the invalid answer is quoted only in part, visibly');
+    assert.ok(!repair.includes(long), 'not the whole invalid answer');
   });
 
   test('still malformed after the repair: a clear invalid outcome, no third call', async () => {
