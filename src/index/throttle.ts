@@ -1,0 +1,36 @@
+/**
+ * Keeps background indexing polite: work runs in short slices, and after each slice the indexer sleeps long enough
+ * that it uses at most `dutyCycle` of one core, yielding the event loop so the editor (and completion requests)
+ * always get their turn. Pure: no `vscode` import.
+ */
+
+export interface ThrottleOptions {
+  /** Share of wall time the work may take, 0–1. */
+  readonly dutyCycle: number;
+  /** Longest stretch of work between two yields. */
+  readonly sliceMs: number;
+}
+
+export const defaultThrottle: ThrottleOptions = { dutyCycle: 0.5, sliceMs: 12 };
+
+export class Throttle {
+  private sliceStart = performance.now();
+  /** Time spent asleep, for the figures. */
+  sleptMs = 0;
+
+  constructor(private readonly options: ThrottleOptions = defaultThrottle) {}
+
+  /** Call between units of work: yields, and sleeps when the current slice is used up. Rejects when aborted. */
+  async pause(signal?: AbortSignal): Promise<void> {
+    const worked = performance.now() - this.sliceStart;
+    if (worked >= this.options.sliceMs && this.options.dutyCycle < 1) {
+      const sleep = (worked * (1 - this.options.dutyCycle)) / this.options.dutyCycle;
+      this.sleptMs += sleep;
+      await new Promise<void>((resolve) => setTimeout(resolve, sleep));
+      this.sliceStart = performance.now();
+    } else {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    signal?.throwIfAborted();
+  }
+}

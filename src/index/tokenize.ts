@@ -1,0 +1,115 @@
+/**
+ * Identifier-aware tokenisation for the lexical index: code and questions are cut into words, identifiers are
+ * also split at camelCase, PascalCase, snake_case and digits (`parseHTTPRequest` → `parsehttprequest`, `parse`,
+ * `http`, `request`), words are lower-cased and lightly stemmed so "parsing", "parses" and `parse` meet.
+ * Pure: no `vscode` import.
+ */
+
+// Words too common in code or questions to tell chunks apart; BM25's IDF would weigh them near zero anyway,
+// dropping them saves memory and time.
+const stopWords = new Set(
+  (
+    'a an and are as at be by do does for from has have how i if in into is it its me my no not of on or our so ' +
+    'that the their then there these this to was we what when where which who why will with you your can should ' +
+    'would could get set var let const new return else true false null none nil self end def fn func'
+  ).split(' '),
+);
+
+const wordPattern = /[\p{L}\p{N}_$]+/gu;
+// Boundaries inside an identifier: lower→Upper, ACRONYMWord, letter↔digit, and underscores/dollars.
+const camelBoundary = /([\p{Ll}\p{N}])(\p{Lu})|(\p{Lu})(\p{Lu}\p{Ll})|(\p{L})(\p{N})|(\p{N})(\p{L})/gu;
+
+/** A light suffix-stripping stemmer: consistent on both sides (documents and queries) is all that matters. */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length > 4 && w.endsWith('ies')) {
+    return `${w.slice(0, -3)}y`;
+  }
+  if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) {
+    w = w.slice(0, -1);
+    if (w.length > 3 && /(?:ss|x|ch|sh)e$/.test(w)) {
+      w = w.slice(0, -1);
+    }
+  }
+  if (w.length > 5 && w.endsWith('ing')) {
+    w = w.slice(0, -3);
+  } else if (w.length > 4 && w.endsWith('ed')) {
+    w = w.slice(0, -2);
+  }
+  // After -ing/-ed too, so "registered", "register" and "registering" meet.
+  if (w.length > 5 && w.endsWith('er')) {
+    w = w.slice(0, -2);
+  }
+  if (w.length > 4 && w.endsWith('e')) {
+    w = w.slice(0, -1);
+  }
+  return w;
+}
+
+function keep(word: string): boolean {
+  return word.length > 1 && word.length <= 64 && !stopWords.has(word) && !/^\d+$/.test(word);
+}
+
+/** Calls `emit` for every term of `text`, in order (a term may repeat). */
+export function forEachTerm(text: string, emit: (term: string) => void): void {
+  for (const match of text.matchAll(wordPattern)) {
+    const word = match[0];
+    const lower = word.toLowerCase();
+    const parts = word
+      .replace(camelBoundary, (_m, a?: string, b?: string, c?: string, d?: string, e?: string, f?: string, g?: string, h?: string) =>
+        a !== undefined ? `${a} ${b}` : c !== undefined ? `${c} ${d}` : e !== undefined ? `${e} ${f}` : `${g} ${h}`,
+      )
+      .split(/[\s_$]+/)
+      .filter((p) => p !== '');
+    if (parts.length > 1 && keep(lower)) {
+      // The whole identifier too, so an exact name match outranks its parts found apart.
+      emit(lower);
+    }
+    for (const part of parts) {
+      const p = part.toLowerCase();
+      if (keep(p)) {
+        emit(stem(p));
+      }
+    }
+  }
+}
+
+/** The terms of `text`, in order. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  forEachTerm(text, (t) => out.push(t));
+  return out;
+}
+
+/** Counts the terms of `text`, adding `weight` per occurrence to `into`. */
+export function countTerms(text: string, into: Map<string, number> = new Map(), weight = 1): Map<string, number> {
+  forEachTerm(text, (t) => into.set(t, (into.get(t) ?? 0) + weight));
+  return into;
+}
+
+/** Compact text form of a term-count map, for the index file: `term` or `term:count`, space-separated. */
+export function encodeTerms(counts: ReadonlyMap<string, number>): string {
+  const parts: string[] = [];
+  for (const [term, count] of counts) {
+    parts.push(count === 1 ? term : `${term}:${count}`);
+  }
+  return parts.join(' ');
+}
+
+/** Reverse of {@link encodeTerms}; malformed entries are skipped. */
+export function decodeTerms(encoded: string, emit: (term: string, count: number) => void): void {
+  if (encoded === '') {
+    return;
+  }
+  for (const part of encoded.split(' ')) {
+    const colon = part.lastIndexOf(':');
+    if (colon < 0) {
+      emit(part, 1);
+      continue;
+    }
+    const count = Number(part.slice(colon + 1));
+    if (colon > 0 && Number.isInteger(count) && count > 0) {
+      emit(part.slice(0, colon), count);
+    }
+  }
+}

@@ -1,0 +1,436 @@
+/**
+ * The workspace index: restores itself from its log, brings itself up to date with the files (re-reading only those
+ * whose size or mtime changed, and re-chunking only those whose hash changed), follows saves, creations, deletions
+ * and renames one file at a time, embeds chunks in the background when an embedding model is available, and answers
+ * queries with BM25, plus vector similarity fused by reciprocal rank when there are embeddings.
+ * Chunk texts are not kept in memory: results carry file and lines, and {@link WorkspaceIndex.readChunk} reads them.
+ * Pure: no `vscode` import.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { Bm25Index } from './bm25';
+import { chunkFile } from './chunker';
+import type { Embedder } from './embedder';
+import { maxEmbeddedChars } from './embedder';
+import type { Exclusions } from './exclusions';
+import { looksBinary } from './exclusions';
+import { reciprocalRankFusion } from './fusion';
+import type { IndexStore, StoreRecord, StoredFile } from './indexStore';
+import { encodeChunk } from './indexStore';
+import type { ChunkSizes } from './lineWindows';
+import { defaultChunkSizes } from './lineWindows';
+import { Throttle } from './throttle';
+import { countTerms, decodeTerms, encodeTerms } from './tokenize';
+import type { TreeSitterGrammars } from './treeSitter';
+import type { ChunkMeta, ChunkRef, SearchHit } from './types';
+import { decodeVector, encodeVector, normalize, VectorIndex } from './vectors';
+
+export interface WorkspaceIndexOptions {
+  /** Absolute path of the workspace folder. */
+  readonly root: string;
+  readonly store: IndexStore;
+  readonly exclusions: Exclusions;
+  /** Without grammars every file is cut into line windows. */
+  readonly grammars?: TreeSitterGrammars;
+  readonly throttle?: Throttle;
+  readonly sizes?: ChunkSizes;
+  readonly log?: (message: string) => void;
+}
+
+/** The index's state, for the status bar and the status command. */
+export interface IndexStatus {
+  readonly files: number;
+  readonly chunks: number;
+  readonly embeddedChunks: number;
+  /** The embedding model in use, undefined when lexical only. */
+  readonly embeddingModel: string | undefined;
+  /** Epoch ms of the last change to the index, undefined before any. */
+  readonly lastUpdated: number | undefined;
+}
+
+/** What a build did. */
+export interface BuildSummary {
+  readonly scanned: number;
+  readonly indexed: number;
+  readonly unchanged: number;
+  readonly removed: number;
+  readonly excluded: number;
+}
+
+/** Progress of a build: files looked at out of files found. */
+export type ProgressListener = (done: number, total: number) => void;
+
+/** How one file's update went. */
+export type UpdateOutcome = 'indexed' | 'unchanged' | 'removed' | 'excluded';
+
+interface LiveFile {
+  size: number;
+  mtimeMs: number;
+  readonly hash: string;
+  readonly chunks: readonly ChunkMeta[];
+  readonly docs: readonly number[];
+  embeddingModel: string | undefined;
+}
+
+/** Records appended during a build are written in batches of this many. */
+const appendBatch = 200;
+/** Candidates each ranker contributes to the fusion. */
+const fusionDepth = 50;
+/** Chunks embedded per request. */
+const embedBatch = 16;
+/** Symbol names weigh like this many occurrences in the chunk's text. */
+const symbolWeight = 3;
+
+export class WorkspaceIndex {
+  private readonly files = new Map<string, LiveFile>();
+  private refs: (ChunkRef | undefined)[] = [];
+  private readonly bm25 = new Bm25Index();
+  private readonly vectors = new VectorIndex();
+  private readonly sizes: ChunkSizes;
+  private readonly throttle: Throttle;
+  private embedder: Embedder | undefined;
+  private lastUpdated: number | undefined;
+  /** Log records that a later one replaced: compaction pays once there are enough. */
+  private superseded = 0;
+
+  constructor(private readonly options: WorkspaceIndexOptions) {
+    this.sizes = options.sizes ?? defaultChunkSizes;
+    this.throttle = options.throttle ?? new Throttle();
+  }
+
+  /** Restores the index from its log. Returns how many files came back and how many log lines were dropped. */
+  async load(): Promise<{ readonly files: number; readonly dropped: number }> {
+    const loaded = await this.options.store.load();
+    if (!loaded.compatible) {
+      await this.options.store.clear();
+      return { files: 0, dropped: loaded.dropped };
+    }
+    for (const file of loaded.files.values()) {
+      this.restore(file);
+    }
+    this.superseded = Math.max(0, loaded.records - 1 - loaded.files.size);
+    if (loaded.files.size > 0) {
+      this.lastUpdated = Date.now();
+    }
+    return { files: loaded.files.size, dropped: loaded.dropped };
+  }
+
+  /** Sets (or clears) the embedding model. Vectors of another model are forgotten (and embedded again by {@link embedPending}). */
+  setEmbedder(embedder: Embedder | undefined): void {
+    for (const file of this.files.values()) {
+      if (file.embeddingModel !== undefined && file.embeddingModel !== embedder?.model) {
+        file.embeddingModel = undefined;
+        file.docs.forEach((doc) => this.vectors.delete(doc));
+      }
+    }
+    this.embedder = embedder;
+  }
+
+  status(): IndexStatus {
+    return { files: this.files.size, chunks: this.bm25.size, embeddedChunks: this.vectors.size, embeddingModel: this.embedder?.model, lastUpdated: this.lastUpdated };
+  }
+
+  /** Walks the workspace and brings the index up to date, throttled. Rejects with the abort reason when cancelled. */
+  async build(signal?: AbortSignal, onProgress?: ProgressListener): Promise<BuildSummary> {
+    const found = await this.walk(signal);
+    const pending: StoreRecord[] = [];
+    const summary = { scanned: found.length, indexed: 0, unchanged: 0, removed: 0, excluded: 0 };
+    const seen = new Set<string>();
+    try {
+      for (let i = 0; i < found.length; i++) {
+        const outcome = await this.refresh(found[i], pending);
+        seen.add(found[i]);
+        summary[outcome]++;
+        if (pending.length >= appendBatch) {
+          await this.options.store.append(pending.splice(0));
+        }
+        onProgress?.(i + 1, found.length);
+        await this.throttle.pause(signal);
+      }
+      for (const known of [...this.files.keys()]) {
+        if (!seen.has(known)) {
+          this.forget(known, pending);
+          summary.removed++;
+        }
+      }
+    } finally {
+      await this.options.store.append(pending.splice(0));
+    }
+    await this.compactIfWorthIt();
+    return summary;
+  }
+
+  /** Re-indexes one file after a save or creation (or drops it when it is gone or now excluded). */
+  async update(relativePath: string): Promise<UpdateOutcome> {
+    const pending: StoreRecord[] = [];
+    const outcome = (await this.options.exclusions.excluded(relativePath)) ? this.dropExcluded(relativePath, pending) : await this.refresh(relativePath, pending);
+    await this.options.store.append(pending);
+    return outcome;
+  }
+
+  /** Drops a deleted file (or every file under a deleted folder). */
+  async remove(relativePath: string): Promise<number> {
+    const pending: StoreRecord[] = [];
+    const prefix = `${relativePath}/`;
+    for (const known of [...this.files.keys()]) {
+      if (known === relativePath || known.startsWith(prefix)) {
+        this.forget(known, pending);
+      }
+    }
+    await this.options.store.append(pending);
+    return pending.length;
+  }
+
+  /** Follows a rename (of a file or a folder): the old paths go, the new ones are indexed. */
+  async rename(from: string, to: string): Promise<void> {
+    const prefix = `${from}/`;
+    const moved = [...this.files.keys()].filter((p) => p === from || p.startsWith(prefix)).map((p) => to + p.slice(from.length));
+    await this.remove(from);
+    for (const target of moved.length > 0 ? moved : [to]) {
+      await this.update(target);
+    }
+  }
+
+  /** The best chunks for a question: BM25, fused with vector similarity when embeddings are there. */
+  async search(query: string, limit = 10, signal?: AbortSignal): Promise<SearchHit[]> {
+    const lexical = this.bm25.search(countTerms(query), fusionDepth).map((s) => s.doc);
+    let semantic: number[] = [];
+    if (this.embedder !== undefined && this.vectors.size > 0) {
+      try {
+        const [vector] = await this.embedder.embed([query], signal);
+        if (vector !== undefined) {
+          semantic = this.vectors.search(normalize(vector), fusionDepth).map((s) => s.doc);
+        }
+      } catch (error) {
+        this.options.log?.(`index: the query could not be embedded (${describe(error)}); lexical results only`);
+      }
+    }
+    const hits: SearchHit[] = [];
+    for (const fused of reciprocalRankFusion([lexical, semantic])) {
+      const ref = this.refs[fused.key];
+      if (ref !== undefined) {
+        hits.push({ ...ref, score: fused.score, via: fused.from.map((f) => (f === 0 ? 'lexical' : 'vector')) });
+      }
+      if (hits.length >= limit) {
+        break;
+      }
+    }
+    return hits;
+  }
+
+  /** The current text of a chunk's lines, or undefined when the file can no longer be read. */
+  async readChunk(ref: ChunkRef): Promise<string | undefined> {
+    try {
+      const text = await readFile(path.join(this.options.root, ref.path), 'utf8');
+      return text.split(/\r?\n/).slice(ref.startLine - 1, ref.endLine).join('\n');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Embeds every chunk that has no vector for the current model, a batch at a time, throttled, saving each file's
+   * vectors as it completes. Rejects with the server's error (the caller reports it and stays lexical).
+   */
+  async embedPending(signal?: AbortSignal, onProgress?: ProgressListener): Promise<number> {
+    const embedder = this.embedder;
+    if (embedder === undefined) {
+      return 0;
+    }
+    const todo = [...this.files.entries()].filter(([, f]) => f.embeddingModel !== embedder.model && f.chunks.length > 0);
+    let embedded = 0;
+    for (let i = 0; i < todo.length; i++) {
+      const [relativePath, file] = todo[i];
+      const texts = await this.chunkTexts(relativePath, file);
+      if (texts === undefined || this.files.get(relativePath) !== file) {
+        continue;
+      }
+      const vectors: Float32Array[] = [];
+      for (let start = 0; start < texts.length; start += embedBatch) {
+        const batch = await embedder.embed(texts.slice(start, start + embedBatch), signal);
+        if (batch.length !== Math.min(embedBatch, texts.length - start)) {
+          throw new Error(`the embedding server returned ${batch.length} vectors for ${Math.min(embedBatch, texts.length - start)} texts`);
+        }
+        vectors.push(...batch.map((v) => normalize(v)));
+        await this.throttle.pause(signal);
+      }
+      // The file may have changed while its chunks were embedded: those vectors would belong to old chunks.
+      if (this.files.get(relativePath) !== file || this.embedder !== embedder) {
+        continue;
+      }
+      file.docs.forEach((doc, k) => this.vectors.set(doc, vectors[k]));
+      file.embeddingModel = embedder.model;
+      embedded += vectors.length;
+      await this.options.store.append([{ t: 'e', p: relativePath, h: file.hash, model: embedder.model, v: vectors.map(encodeVector) }]);
+      this.superseded++;
+      onProgress?.(i + 1, todo.length);
+    }
+    return embedded;
+  }
+
+  /** All indexed paths (for tests and the status command). */
+  paths(): string[] {
+    return [...this.files.keys()].sort();
+  }
+
+  /** The chunks of one file, undefined when it is not indexed. */
+  chunksOf(relativePath: string): readonly ChunkMeta[] | undefined {
+    return this.files.get(relativePath)?.chunks;
+  }
+
+  private async chunkTexts(relativePath: string, file: LiveFile): Promise<string[] | undefined> {
+    try {
+      const lines = (await readFile(path.join(this.options.root, relativePath), 'utf8')).split(/\r?\n/);
+      return file.chunks.map((c) => `${relativePath}\n${lines.slice(c.startLine - 1, c.endLine).join('\n')}`.slice(0, maxEmbeddedChars));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Indexes one file if it changed; queues the log records. */
+  private async refresh(relativePath: string, pending: StoreRecord[]): Promise<UpdateOutcome> {
+    const absolute = path.join(this.options.root, relativePath);
+    let info;
+    try {
+      info = await stat(absolute);
+    } catch {
+      return this.files.has(relativePath) ? (this.forget(relativePath, pending), 'removed') : 'excluded';
+    }
+    if (!info.isFile() || info.size > this.options.exclusions.maxFileBytes) {
+      return this.dropExcluded(relativePath, pending);
+    }
+    const known = this.files.get(relativePath);
+    if (known !== undefined && known.size === info.size && known.mtimeMs === info.mtimeMs) {
+      return 'unchanged';
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(absolute);
+    } catch {
+      return this.dropExcluded(relativePath, pending);
+    }
+    if (looksBinary(bytes)) {
+      return this.dropExcluded(relativePath, pending);
+    }
+    const hash = createHash('sha1').update(bytes).digest('hex');
+    if (known !== undefined && known.hash === hash) {
+      known.size = info.size;
+      known.mtimeMs = info.mtimeMs;
+      pending.push({ t: 'm', p: relativePath, s: info.size, m: info.mtimeMs });
+      this.superseded++;
+      return 'unchanged';
+    }
+    const chunks = await chunkFile(relativePath, bytes.toString('utf8'), this.options.grammars, this.sizes);
+    const terms = chunks.map((chunk) => {
+      const counts = countTerms(chunk.text);
+      countTerms(chunk.symbols.join(' '), counts, symbolWeight);
+      countTerms(relativePath, counts);
+      return counts;
+    });
+    if (known !== undefined) {
+      this.superseded++;
+    }
+    this.drop(relativePath);
+    const metas: ChunkMeta[] = chunks.map(({ startLine, endLine, symbols, kind }) => ({ startLine, endLine, symbols, kind }));
+    this.insert(relativePath, { size: info.size, mtimeMs: info.mtimeMs, hash, chunks: metas }, terms, undefined);
+    pending.push({ t: 'f', p: relativePath, s: info.size, m: info.mtimeMs, h: hash, c: metas.map(encodeChunk), w: terms.map(encodeTerms) });
+    return 'indexed';
+  }
+
+  private dropExcluded(relativePath: string, pending: StoreRecord[]): UpdateOutcome {
+    if (this.files.has(relativePath)) {
+      this.forget(relativePath, pending);
+    }
+    return 'excluded';
+  }
+
+  private restore(file: StoredFile): void {
+    const terms = file.terms.map((encoded) => {
+      const counts = new Map<string, number>();
+      decodeTerms(encoded, (term, count) => counts.set(term, count));
+      return counts;
+    });
+    const vectors = file.vectors?.map(decodeVector);
+    const complete = vectors !== undefined && vectors.every((v) => v !== undefined) ? vectors.filter((v) => v !== undefined) : undefined;
+    this.insert(file.path, file, terms, complete === undefined ? undefined : { model: file.embeddingModel ?? '', vectors: complete });
+  }
+
+  private insert(
+    relativePath: string,
+    file: { readonly size: number; readonly mtimeMs: number; readonly hash: string; readonly chunks: readonly ChunkMeta[] },
+    terms: readonly ReadonlyMap<string, number>[],
+    embedded: { readonly model: string; readonly vectors: readonly Float32Array[] } | undefined,
+  ): void {
+    const docs = terms.map((counts, k) => {
+      const doc = this.bm25.add(counts);
+      this.refs[doc] = { path: relativePath, ...file.chunks[k] };
+      if (embedded !== undefined) {
+        this.vectors.set(doc, embedded.vectors[k]);
+      }
+      return doc;
+    });
+    this.files.set(relativePath, { size: file.size, mtimeMs: file.mtimeMs, hash: file.hash, chunks: file.chunks, docs, embeddingModel: embedded?.model });
+    this.lastUpdated = Date.now();
+  }
+
+  /** Removes a file from memory and queues its deletion record. */
+  private forget(relativePath: string, pending: StoreRecord[]): void {
+    this.drop(relativePath);
+    pending.push({ t: 'd', p: relativePath });
+    this.superseded += 2;
+    this.lastUpdated = Date.now();
+  }
+
+  private drop(relativePath: string): void {
+    const file = this.files.get(relativePath);
+    if (file === undefined) {
+      return;
+    }
+    for (const doc of file.docs) {
+      this.bm25.remove(doc);
+      this.vectors.delete(doc);
+      this.refs[doc] = undefined;
+    }
+    this.files.delete(relativePath);
+  }
+
+  private async compactIfWorthIt(): Promise<void> {
+    if (this.superseded > Math.max(100, this.files.size / 2)) {
+      await this.options.store.compact((stored) => this.files.get(stored.path)?.hash === stored.hash);
+      this.superseded = 0;
+    }
+  }
+
+  /** Every file under the root that the exclusions let through, relative, with `/`. */
+  private async walk(signal?: AbortSignal): Promise<string[]> {
+    const found: string[] = [];
+    const dirs = [''];
+    while (dirs.length > 0) {
+      const dir = dirs.pop() ?? '';
+      let entries;
+      try {
+        entries = await readdir(path.join(this.options.root, dir), { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        const relativePath = dir === '' ? entry.name : `${dir}/${entry.name}`;
+        // Symbolic links are skipped: they can loop, and the file they point to is indexed where it lives.
+        if (entry.isSymbolicLink() || !(entry.isDirectory() || entry.isFile())) {
+          continue;
+        }
+        if (await this.options.exclusions.excluded(relativePath, entry.isDirectory())) {
+          continue;
+        }
+        (entry.isDirectory() ? dirs : found).push(relativePath);
+      }
+      await this.throttle.pause(signal);
+    }
+    return found.sort();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
