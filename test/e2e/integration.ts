@@ -16,6 +16,8 @@ export interface TierCounts {
   passed: number;
   failed: number;
   skipped: number;
+  /** What went wrong outside any test (could not start, crashed): a failed step, never counted as a test. */
+  errors?: string[];
 }
 
 /** Bundles each test/integration/*.ts (vscode and mocha stay external: the host provides vscode, mocha is in node_modules). */
@@ -40,7 +42,7 @@ export async function buildIntegrationTests(): Promise<string> {
   return path.join(integrationOutDir, 'index.js');
 }
 
-/** Runs the integration tests in code-server; never throws (a harness failure counts as one failed test). */
+/** Runs the integration tests in code-server; never throws (a harness failure is reported in `errors`, not as a test). */
 export async function runIntegrationTests(options: { grep?: string } = {}): Promise<TierCounts> {
   const started = Date.now();
   const entry = await buildIntegrationTests();
@@ -81,8 +83,9 @@ export async function runIntegrationTests(options: { grep?: string } = {}): Prom
     counts = { passed: r.passed, failed: r.failed, skipped: r.skipped };
   }
   if (exitCode !== 0 && counts.failed === 0) {
-    console.error(`integration: the run exited with ${exitCode} without a failed test (harness or workbench problem)`);
-    counts.failed = 1;
+    const why = `integration: the run exited with ${exitCode} without a failed test (harness or workbench problem)`;
+    console.error(why);
+    counts.errors = [why];
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   console.log(`integration: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -24,11 +24,17 @@ async function main(): Promise<number> {
   const started = Date.now();
   const only = arg('--only');
   const grep = arg('--grep');
-  const total: TierCounts = { passed: 0, failed: 0, skipped: 0 };
+  const total: TierCounts = { passed: 0, failed: 0, skipped: 0, errors: [] };
   const add = (c: TierCounts): void => {
     total.passed += c.passed;
     total.failed += c.failed;
     total.skipped += c.skipped;
+    total.errors = [...(total.errors ?? []), ...(c.errors ?? [])];
+  };
+  // A failure outside any test is a failed step (scripts/test.mjs shows it and fails the run), not a test.
+  const stepFailed = (why: string): number => {
+    console.log(`TIER-RESULT ${JSON.stringify({ tier: 'vscode', passed: 0, failed: 0, skipped: 0, errors: [why] })}`);
+    return 1;
   };
   try {
     const t0 = Date.now();
@@ -36,14 +42,12 @@ async function main(): Promise<number> {
     console.log(`vscode tier: code-server ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   } catch (error) {
     console.error(`vscode tier: cannot install code-server: ${error instanceof Error ? error.message : String(error)}`);
-    console.log(`TIER-RESULT ${JSON.stringify({ tier: 'vscode', passed: 0, failed: 1, skipped: 0 })}`);
-    return 1;
+    return stepFailed('cannot install code-server');
   }
   if (!fs.existsSync(path.join(repoRoot, 'dist', 'extension.js'))) {
     const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'inherit' });
     if (build.status !== 0) {
-      console.log(`TIER-RESULT ${JSON.stringify({ tier: 'vscode', passed: 0, failed: 1, skipped: 0 })}`);
-      return 1;
+      return stepFailed('the build failed');
     }
   }
 
@@ -63,7 +67,7 @@ async function main(): Promise<number> {
       if (pack.status !== 0) {
         console.error('vscode tier: `npm run package` failed; the UI tests need the .vsix.');
         packaged = false;
-        add({ passed: 0, failed: 1, skipped: 0 });
+        add({ passed: 0, failed: 0, skipped: 0, errors: ['`npm run package` failed, so the UI tests did not run'] });
       } else {
         console.log(`vscode tier: packaged ${path.basename(findVsix())} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       }
@@ -74,15 +78,18 @@ async function main(): Promise<number> {
   }
 
   console.log(`vscode tier: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  for (const e of total.errors ?? []) {
+    console.log(`vscode tier: FAILED STEP: ${e}`);
+  }
   console.log(`TIER-RESULT ${JSON.stringify({ tier: 'vscode', ...total })}`);
-  return total.failed > 0 ? 1 : 0;
+  return total.failed > 0 || (total.errors ?? []).length > 0 ? 1 : 0;
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(`vscode tier: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    console.log(`TIER-RESULT ${JSON.stringify({ tier: 'vscode', passed: 0, failed: 1, skipped: 0 })}`);
+    console.log(`TIER-RESULT ${JSON.stringify({ tier: 'vscode', passed: 0, failed: 0, skipped: 0, errors: [`the tier crashed: ${error instanceof Error ? error.message : String(error)}`] })}`);
     process.exit(1);
   },
 );

@@ -26,7 +26,7 @@ export async function runUiTests(options: { grep?: string } = {}): Promise<TierC
     await mocha.loadFilesAsync();
   } catch (error) {
     console.error(`ui: could not load the UI tests: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return { passed: 0, failed: 1, skipped: 0 };
+    return { passed: 0, failed: 0, skipped: 0, errors: [`ui: could not load the UI tests (${error instanceof Error ? error.message : String(error)})`] };
   }
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());

@@ -56,14 +56,12 @@ suite('Tiered in VS Code: activation and Check Connection', () => {
     assert.equal(ollama?.reachable, true);
   });
 
-  test('an invalid setting is logged as a warning naming it, and the extension falls back and keeps working', async function () {
+  test('an invalid setting is logged as a warning naming it, and the extension falls back and keeps working', async () => {
     await activateTiered();
     await setSetting('requestTimeoutSeconds', -5);
     const reports = await vscode.commands.executeCommand<EndpointReport[]>('tiered.checkConnection');
     assert.equal(reports.find((r) => r.kind === 'ollama')?.reachable, true, 'Check Connection still works');
-    if (tieredLogText() === undefined) {
-      this.skip();
-    }
+    // The Tiered log is our own output channel: no log file is a failure, never a reason to skip.
     const log = await eventually(() => {
       const text = tieredLogText() ?? '';
       return /warn.*tiered\.requestTimeoutSeconds/i.test(text) ? text : false;

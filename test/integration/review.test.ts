@@ -240,11 +240,10 @@ suite('Tiered in VS Code: Explain and Review selection', () => {
     assert.ok(prompt.indexOf('sum += items[i].price;') < prompt.indexOf('Why does the loop use <=?'));
   });
 
-  test('Ask without a question opens the chat with the enclosing function selected (attached as the chat context)', async function () {
+  test('Ask without a question opens the chat with the enclosing function selected (attached as the chat context)', async () => {
+    // The chat view is Tiered's own: if its focus command is missing, that is a failure, not a reason to skip.
     const commands = await vscode.commands.getCommands(true);
-    if (!commands.includes('tiered.chat.focus')) {
-      this.skip();
-    }
+    assert.ok(commands.includes('tiered.chat.focus'), 'the Tiered chat view is registered (tiered.chat.focus)');
     editor.selection = new vscode.Selection(3, 6, 3, 6);
     const before = (await chatRequests()).length;
     const result = await vscode.commands.executeCommand<ExplainResult | undefined>('tiered.askAboutSelection');
@@ -285,19 +284,16 @@ suite('Tiered in VS Code: Explain and Review selection', () => {
         new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'def add(a, b):\n    return a - b\n', 'python')]),
       );
     } catch {
+      // VS Code's own Jupyter notebook support (the built-in ipynb extension) is absent: an external tool, not ours.
       this.skip();
     }
     await vscode.window.showNotebookDocument(notebook);
     const cell = notebook.cellAt(0).document;
     const cellEditor = await eventually(() => vscode.window.visibleTextEditors.find((e) => e.document === cell));
-    if (!cellEditor) {
-      this.skip();
-    }
+    assert.ok(cellEditor, 'the notebook shows its cell in an editor');
     await vscode.commands.executeCommand('notebook.cell.edit');
     const active = await eventually(() => (vscode.window.activeTextEditor?.document === cell ? vscode.window.activeTextEditor : undefined));
-    if (!active) {
-      this.skip();
-    }
+    assert.ok(active, 'the cell editor is active after notebook.cell.edit');
     active.selection = new vscode.Selection(0, 0, 1, 16);
     await script({
       match: { path: '/api/chat', promptIncludes: 'careful, experienced code reviewer' },

@@ -32,8 +32,9 @@ function countTests(files: readonly string[]): number {
   return files.reduce((n, f) => n + (readFileSync(f, 'utf8').match(/^\s*test\(/gm) ?? []).length, 0);
 }
 
-function result(passed: number, failed: number, skipped: number): void {
-  console.log(`TIER-RESULT ${JSON.stringify({ tier: TIER, passed, failed, skipped })}`);
+function result(passed: number, failed: number, skipped: number, errors: readonly string[] = []): void {
+  // `errors`: what failed outside any test (a failed step for scripts/test.mjs, never counted as a test).
+  console.log(`TIER-RESULT ${JSON.stringify({ tier: TIER, passed, failed, skipped, ...(errors.length > 0 ? { errors } : {}) })}`);
 }
 
 async function main(): Promise<number> {
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
   if (bin === undefined) {
     if (ci) {
       console.log(`real-engine tier: FAILED to build llama-server; see ${buildLog}`);
-      result(0, 1, 0);
+      result(0, 0, 0, [`could not build llama-server (see ${buildLog})`]);
       return 1;
     }
     const n = countTests(files);
@@ -77,6 +78,7 @@ async function main(): Promise<number> {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  const errors: string[] = [];
   try {
     servers = await startRealServers(bin, workDir);
     for (const s of Object.values(servers.env)) {
@@ -95,11 +97,11 @@ async function main(): Promise<number> {
     skipped = stats?.pending ?? 0;
   } catch (err) {
     console.error(`real-engine tier: ${err instanceof Error ? err.stack : String(err)}`);
-    failed += 1;
+    errors.push(`the tier stopped outside a test: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     await servers?.stop();
     killAllServers();
-    if (failed === 0) {
+    if (failed === 0 && errors.length === 0) {
       rmSync(workDir, { recursive: true, force: true });
     } else {
       console.log(`real-engine tier: server logs kept in ${join(workDir, 'logs')}`);
@@ -109,8 +111,8 @@ async function main(): Promise<number> {
   if (socketRetries() > 0) {
     console.log(`real-engine tier: ${socketRetries()} request(s) re-sent after llama-server closed a pooled keep-alive socket (see test/real/socketRetry.ts)`);
   }
-  result(passed, failed, skipped);
-  return failed > 0 ? 1 : 0;
+  result(passed, failed, skipped, errors);
+  return failed > 0 || errors.length > 0 ? 1 : 0;
 }
 
 main().then(
@@ -118,7 +120,7 @@ main().then(
   (err: unknown) => {
     console.error(err);
     killAllServers();
-    result(0, 1, 0);
+    result(0, 0, 0, [`the tier crashed: ${err instanceof Error ? err.message : String(err)}`]);
     process.exit(1);
   },
 );
