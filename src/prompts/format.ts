@@ -37,8 +37,13 @@ const maxFlowDepth = 32;
 /** A broken file reports its first few problems, not thousands. */
 const maxProblems = 8;
 
-/** File name ending of prompt files. */
-export const promptFileExtension = '.prompt.md';
+/**
+ * File name ending of prompt files. Not `.prompt.md`: VS Code 1.100 claims that for its own "Prompt" language and
+ * checks the front matter with its own rules (see `migration.ts`).
+ */
+export const promptFileExtension = '.tiered.md';
+/** What prompt files were called before; still imported, and migrated to {@link promptFileExtension}. */
+export const legacyPromptFileExtension = '.prompt.md';
 
 const forbiddenKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -114,7 +119,7 @@ export function splitFrontMatter(source: string): Split {
 /** The base name of a prompt file without its extension, used as the name when the front matter has none. */
 export function nameFromFileName(fileName: string): string {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  return base.replace(/\.prompt\.md$/i, '').replace(/\.(prompt|md)$/i, '') || base;
+  return base.replace(/\.(prompt|tiered)\.md$/i, '').replace(/\.(prompt|md)$/i, '') || base;
 }
 
 /** A file-system-safe slug for a prompt name, e.g. `Write Tests!` → `write-tests`. */

@@ -1,13 +1,15 @@
 /**
- * One folder of prompt files (`*.prompt.md`): the workspace's `.tiered/prompts`, or the user's folder in the
+ * One folder of prompt files (`*.tiered.md`): the workspace's `.tiered/prompts`, or the user's folder in the
  * extension's global storage. Reading never changes a file; a malformed file stays untouched and comes back as
- * an entry with problems. Writing is atomic, creating never overwrites, deleting moves the file to the trash.
+ * an entry with problems. Old `*.prompt.md` files are moved to the new suffix only by {@link PromptFolder.migrateLegacyFiles}. Writing is atomic, creating never overwrites, deleting moves the file to the trash.
  * Node `fs` only; no `vscode`.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { createFileExclusive, exists, FileExistsError, moveFileNoClobber, writeFileAtomic } from '../util/atomicFile';
-import { maxPromptFileBytes, nameFromFileName, nameKey, parsePromptFile, promptFileExtension, serializePrompt, slugForName } from './format';
+import { legacyPromptFileExtension, maxPromptFileBytes, nameFromFileName, nameKey, parsePromptFile, promptFileExtension, serializePrompt, slugForName } from './format';
+import { migrateLegacyPromptFiles, withCurrentExtension } from './migration';
+import type { MigrationResult } from './migration';
 import type { PromptDefinition, PromptEntry } from './types';
 
 /** Thrown when a prompt of that name already exists in the folder. */
@@ -64,7 +66,8 @@ export class PromptTrash {
       // No note: restore into the fallback folder.
     }
     const base = path.basename(trashedFile).replace(/^[\dT-]+Z(-\d+)?-/, '');
-    const target = original ?? path.join(fallbackDir, base);
+    // A prompt trashed before the rename to `.tiered.md` comes back under the new suffix.
+    const target = withCurrentExtension(original ?? path.join(fallbackDir, base));
     const stem = target.slice(0, target.length - promptFileExtension.length);
     for (let n = 0; n < 1000; n++) {
       const candidate = n === 0 ? target : `${stem}-restored${n > 1 ? `-${n}` : ''}${promptFileExtension}`;
@@ -90,7 +93,7 @@ export class PromptTrash {
       return [];
     }
     return names
-      .filter((n) => n.endsWith(promptFileExtension))
+      .filter((n) => n.endsWith(promptFileExtension) || n.endsWith(legacyPromptFileExtension))
       .sort()
       .reverse()
       .map((n) => path.join(this.dir, n));
@@ -103,6 +106,11 @@ export class PromptFolder {
     readonly source: 'workspace' | 'user',
     private readonly trash: PromptTrash,
   ) {}
+
+  /** Moves the folder's old `*.prompt.md` files to `*.tiered.md` (crash-safe, never overwrites; see `migration.ts`). */
+  migrateLegacyFiles(): Promise<MigrationResult> {
+    return migrateLegacyPromptFiles(this.dir);
+  }
 
   /** Every prompt file in the folder, parsed, sorted by name. A missing folder is an empty library. */
   async list(): Promise<PromptEntry[]> {
@@ -145,7 +153,7 @@ export class PromptFolder {
     return (await this.list()).find((e) => nameKey(e.name) === key && e.file !== except);
   }
 
-  /** A free file path for a name: `<slug>.prompt.md`, else `<slug>-2.prompt.md`, … */
+  /** A free file path for a name: `<slug>.tiered.md`, else `<slug>-2.tiered.md`, … */
   async freePathFor(name: string): Promise<string> {
     const slug = slugForName(name);
     for (let n = 1; n < 10_000; n++) {

@@ -12,7 +12,7 @@ import { resolvePrompt } from '../../prompts/resolve';
 import { isUsable } from '../../prompts/types';
 import type { PromptDefinition, PromptEntry, ResolvedPrompt } from '../../prompts/types';
 import { compareForPick, usageKey } from '../../prompts/usageStats';
-import { inputsOf } from '../../prompts/variables';
+import { inputsOf, usesCode } from '../../prompts/variables';
 import type { Logger } from '../../util/logger';
 import { commandIds } from '../commands/commandIds';
 import { editorValues } from './editorValues';
@@ -51,10 +51,15 @@ function message(error: unknown): string {
  * tests), or, from the palette, a quick pick.
  */
 export class PromptCommands {
+  /**
+   * @param confirmSensitive asks before the active editor's code goes out when its file is sensitive (`.env`, a
+   *   key…); true when it is not sensitive or the user said yes.
+   */
   constructor(
     private readonly library: PromptLibraryService,
     private readonly runner: PromptRunner,
     private readonly logger: Logger,
+    private readonly confirmSensitive: (uri: vscode.Uri) => Promise<boolean>,
   ) {}
 
   register(): vscode.Disposable {
@@ -332,7 +337,7 @@ export class PromptCommands {
     const uris = await vscode.window.showOpenDialog({
       canSelectMany: true,
       openLabel: 'Import',
-      title: 'Import prompts (Continue .prompt, .prompt.md, Tiered bundle .json)',
+      title: 'Import prompts (Continue .prompt, Copilot or Tiered .prompt.md / .tiered.md, Tiered bundle .json)',
       filters: { Prompts: ['prompt', 'md', 'json'], 'All files': ['*'] },
     });
     if (uris === undefined || uris.length === 0) {
@@ -482,6 +487,10 @@ export class PromptCommands {
       inputs.set(input.name, value);
     }
     const resolved = resolvePrompt(entry, editorValues(editor), inputs);
+    // The editor's code goes out (attached, or placed by the body): a sensitive file only if the user says so.
+    if (editor !== undefined && (resolved.attachment !== undefined || usesCode(entry.definition.body)) && !(await this.confirmSensitive(editor.document.uri))) {
+      return undefined;
+    }
     await this.library.stats.recordRun(usageKey(entry));
     this.library.notifyUsageChanged();
     return resolved;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { builtinPromptEntries } from '../../prompts/builtins';
+import { legacyPromptFileExtension, promptFileExtension } from '../../prompts/format';
 import { mergeSources } from '../../prompts/library';
 import type { LibrarySnapshot } from '../../prompts/library';
 import { PromptFolder, PromptTrash } from '../../prompts/promptFolder';
@@ -9,9 +10,16 @@ import type { PromptEntry } from '../../prompts/types';
 import { UsageStats, usageKey } from '../../prompts/usageStats';
 import type { PromptUsage } from '../../prompts/usageStats';
 import type { Logger } from '../../util/logger';
+import { commandIds } from '../commands/commandIds';
 
 /** Where workspace prompts live inside each workspace folder (shareable in git). */
 export const workspacePromptDir = path.join('.tiered', 'prompts');
+
+/** Prompt files and old-style ones (watched too: an old file that appears, e.g. by a git checkout, is migrated). */
+function isStoredPromptName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.endsWith(promptFileExtension) || lower.endsWith(legacyPromptFileExtension);
+}
 
 /** A workspace prompt folder with the workspace folder it belongs to. */
 export interface WorkspacePromptFolder {
@@ -33,6 +41,8 @@ export class PromptLibraryService implements vscode.Disposable {
   private again = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private lastSignature = '';
+  private toldMigrated = false;
+  private toldFailed = false;
   readonly trash: PromptTrash;
   readonly user: PromptFolder;
   readonly stats: UsageStats;
@@ -49,7 +59,7 @@ export class PromptLibraryService implements vscode.Disposable {
     this.user = new PromptFolder(path.join(storage, 'prompts'), 'user', this.trash);
     this.stats = new UsageStats(context.globalState);
     this.buildWorkspaceFolders();
-    const isPromptFile = (uri: vscode.Uri): boolean => uri.scheme === 'file' && uri.path.toLowerCase().endsWith('.prompt.md');
+    const isPromptFile = (uri: vscode.Uri): boolean => uri.scheme === 'file' && isStoredPromptName(uri.path);
     this.disposables.push(
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
         this.buildWorkspaceFolders();
@@ -147,7 +157,7 @@ export class PromptLibraryService implements vscode.Disposable {
       dirs.map(async (dir) => {
         let names: string[];
         try {
-          names = (await fs.readdir(dir)).filter((n) => n.toLowerCase().endsWith('.prompt.md')).sort();
+          names = (await fs.readdir(dir)).filter(isStoredPromptName).sort();
         } catch {
           return `${dir}:-`;
         }
@@ -159,6 +169,7 @@ export class PromptLibraryService implements vscode.Disposable {
   }
 
   private async load(): Promise<LibrarySnapshot> {
+    await this.migrateLegacyFiles();
     this.lastSignature = await this.signature();
     const [workspaceLists, user] = await Promise.all([Promise.all(this.workspace.map((w) => w.folder.list())), this.user.list()]);
     this.current = mergeSources({ workspace: workspaceLists.flat(), user, builtin: builtinPromptEntries() });
@@ -168,6 +179,37 @@ export class PromptLibraryService implements vscode.Disposable {
     return this.current;
   }
 
+  /**
+   * Moves old `*.prompt.md` files to `*.tiered.md` before reading (VS Code 1.100 checks `*.prompt.md` as its own
+   * prompt files, flooding Problems). Crash-safe and never overwrites (see prompts/migration.ts); said once.
+   */
+  private async migrateLegacyFiles(): Promise<void> {
+    const results = await Promise.all([...this.workspace.map((w) => w.folder), this.user].map((f) => f.migrateLegacyFiles()));
+    const renamed = results.flatMap((r) => r.renamed);
+    const failed = results.flatMap((r) => r.failed);
+    for (const r of renamed) {
+      this.logger.info(`Prompts: renamed ${r.from} to ${path.basename(r.to)} (VS Code checks *.prompt.md files as its own prompt files).`);
+    }
+    for (const c of results.flatMap((r) => r.completed)) {
+      this.logger.info(`Prompts: finished an interrupted rename: ${c.from} removed, its content is in ${path.basename(c.sameAs)}.`);
+    }
+    for (const f of failed) {
+      this.logger.warn(`Prompts: could not rename ${f.file} to ${promptFileExtension} (${f.reason}); it is left as it is and retried on the next reload.`);
+    }
+    if (renamed.length > 0 && !this.toldMigrated) {
+      this.toldMigrated = true;
+      void vscode.window.showInformationMessage(
+        `Tiered: ${renamed.length} saved prompt file${renamed.length === 1 ? ' was' : 's were'} renamed from *.prompt.md to *${promptFileExtension}, because VS Code now checks *.prompt.md files as its own. Nothing else changed; in a shared repository, commit the renames.`,
+      );
+    }
+    if (failed.length > 0 && !this.toldFailed) {
+      this.toldFailed = true;
+      void vscode.window
+        .showWarningMessage(`Tiered: ${failed.length} prompt file${failed.length === 1 ? '' : 's'} could not be renamed to *${promptFileExtension} and ${failed.length === 1 ? 'is' : 'are'} not in the library yet: ${failed.map((f) => path.basename(f.file)).join(', ')}.`, 'Show Log')
+        .then((choice) => choice && vscode.commands.executeCommand(commandIds.showLog));
+    }
+  }
+
   private buildWorkspaceFolders(): void {
     vscode.Disposable.from(...this.watchers).dispose();
     this.watchers = [];
@@ -175,8 +217,8 @@ export class PromptLibraryService implements vscode.Disposable {
       .filter((wf) => wf.uri.scheme === 'file')
       .map((workspaceFolder) => ({ workspaceFolder, folder: new PromptFolder(path.join(workspaceFolder.uri.fsPath, workspacePromptDir), 'workspace', this.trash) }));
     const patterns = [
-      ...this.workspace.map((w) => new vscode.RelativePattern(w.workspaceFolder, `${workspacePromptDir.split(path.sep).join('/')}/*.prompt.md`)),
-      new vscode.RelativePattern(vscode.Uri.file(this.user.dir), '*.prompt.md'),
+      ...this.workspace.map((w) => new vscode.RelativePattern(w.workspaceFolder, `${workspacePromptDir.split(path.sep).join('/')}/*.{tiered,prompt}.md`)),
+      new vscode.RelativePattern(vscode.Uri.file(this.user.dir), '*.{tiered,prompt}.md'),
     ];
     for (const pattern of patterns) {
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);

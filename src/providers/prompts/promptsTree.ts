@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { promptFileExtension } from '../../prompts/format';
 import type { PromptEntry, PromptSource } from '../../prompts/types';
 import type { PromptUsage } from '../../prompts/usageStats';
 import type { PromptLibraryService } from './promptLibraryService';
@@ -125,7 +126,7 @@ export class PromptsTreeProvider implements vscode.TreeDataProvider<PromptNode> 
 
 /** Read-only URI under which a built-in prompt is shown. */
 export function builtinUri(entry: PromptEntry): vscode.Uri {
-  return vscode.Uri.from({ scheme: 'tiered-prompt', path: `/${entry.id.replace(/^builtin:/, '')}.prompt.md` });
+  return vscode.Uri.from({ scheme: 'tiered-prompt', path: `/${entry.id.replace(/^builtin:/, '')}${promptFileExtension}` });
 }
 
 function tooltip(e: PromptEntry, usage: PromptUsage): vscode.MarkdownString {

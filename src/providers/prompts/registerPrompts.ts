@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { builtinPromptFiles } from '../../prompts/builtins';
+import { promptFileExtension } from '../../prompts/format';
 import { findPrompt } from '../../prompts/library';
 import type { LibrarySnapshot } from '../../prompts/library';
 import { viewIds } from '../commands/commandIds';
@@ -49,7 +50,7 @@ export function registerPrompts(services: Services, runner: PromptRunner): vscod
   const tree = new PromptsTreeProvider(library);
   const view = vscode.window.createTreeView(viewIds.prompts, { treeDataProvider: tree, showCollapseAll: true });
   const diagnostics = vscode.languages.createDiagnosticCollection(promptDiagnosticsName);
-  const commands = new PromptCommands(library, runner, services.logger);
+  const commands = new PromptCommands(library, runner, services.logger, (uri) => services.sensitiveFiles.confirm(uri, 'Send it to the model with this prompt anyway', 'Send Anyway'));
   const onChange = library.onDidChange((snapshot) => {
     tree.refresh();
     publishDiagnostics(diagnostics, snapshot);
@@ -57,7 +58,7 @@ export function registerPrompts(services: Services, runner: PromptRunner): vscod
   // Built-ins open read-only under their own scheme.
   const builtinDocs = vscode.workspace.registerTextDocumentContentProvider('tiered-prompt', {
     provideTextDocumentContent: (uri) => {
-      const key = uri.path.replace(/^\//, '').replace(/\.prompt\.md$/, '');
+      const key = uri.path.replace(/^\//, '').slice(0, -promptFileExtension.length);
       return Object.hasOwn(builtinPromptFiles, key) ? builtinPromptFiles[key] : undefined;
     },
   });

@@ -86,7 +86,7 @@ suite('prompts: storage', () => {
     assert.deepEqual(await ws.list(), []);
     const f1 = await ws.create(def('Zeta'));
     const f2 = await ws.create(def('Alpha Beta'));
-    assert.equal(path.basename(f2), 'alpha-beta.prompt.md');
+    assert.equal(path.basename(f2), 'alpha-beta.tiered.md');
     const list = await ws.list();
     assert.deepEqual(
       list.map((e) => [e.name, e.source, e.file]),
@@ -101,18 +101,18 @@ suite('prompts: storage', () => {
   test('name clashes: the same name (any case) cannot be created twice; a taken file name gets a suffix', async () => {
     await ws.create(def('Review'));
     await assert.rejects(ws.create(def('review')), PromptNameTakenError);
-    // A hand-made file occupies review-it.prompt.md under another name.
-    await fs.writeFile(path.join(ws.dir, 'review-it.prompt.md'), '---\nname: Something else\n---\nx\n');
+    // A hand-made file occupies review-it.tiered.md under another name.
+    await fs.writeFile(path.join(ws.dir, 'review-it.tiered.md'), '---\nname: Something else\n---\nx\n');
     const file = await ws.create(def('Review It'));
-    assert.equal(path.basename(file), 'review-it-2.prompt.md');
-    assert.equal(await fs.readFile(path.join(ws.dir, 'review-it.prompt.md'), 'utf8'), '---\nname: Something else\n---\nx\n');
+    assert.equal(path.basename(file), 'review-it-2.tiered.md');
+    assert.equal(await fs.readFile(path.join(ws.dir, 'review-it.tiered.md'), 'utf8'), '---\nname: Something else\n---\nx\n');
   });
 
   test('rename moves the file to the new name and rewrites only the name; clashes are refused', async () => {
     const file = await user.create({ ...def('Old'), tier: 'moe', variables: [{ name: 'v', description: 'd' }], body: 'Keep ${input:v}' });
     const other = await user.create(def('Other'));
     const renamed = await user.rename(file, 'New Name');
-    assert.equal(path.basename(renamed), 'new-name.prompt.md');
+    assert.equal(path.basename(renamed), 'new-name.tiered.md');
     await assert.rejects(fs.stat(file));
     const entry = await user.read(renamed);
     assert.deepEqual(entry.definition, { name: 'New Name', description: '', tier: 'moe', variables: [{ name: 'v', description: 'd' }], body: 'Keep ${input:v}' });
@@ -153,7 +153,7 @@ suite('prompts: storage', () => {
 
   test('a malformed file is listed with its problem and line, and left untouched on disk', async () => {
     await fs.mkdir(ws.dir, { recursive: true });
-    const bad = path.join(ws.dir, 'broken.prompt.md');
+    const bad = path.join(ws.dir, 'broken.tiered.md');
     const text = '---\nname: Broken\ntier: gigantic\n---\nbody\n';
     await fs.writeFile(bad, text);
     const before = await fs.stat(bad);
@@ -187,7 +187,7 @@ suite('prompts: storage', () => {
     const trashedAgain = await ws.delete(file);
     await ws.create(def('Back', 'newer'));
     const second = await trash.restore(trashedAgain, user.dir);
-    assert.equal(path.basename(second), 'back-restored.prompt.md');
+    assert.equal(path.basename(second), 'back-restored.tiered.md');
     assert.equal((await ws.read(file)).definition?.body, 'newer');
     assert.equal((await ws.read(second)).definition?.body, 'first');
   });
