@@ -9,6 +9,7 @@ import { ChatHub } from './providers/chat/chatHub';
 import { createLog } from './providers/logChannel';
 import type { Services } from './providers/services';
 import { SettingsService } from './providers/settingsService';
+import { SensitiveFileGuard } from './providers/shared/sensitiveFileGuard';
 
 const speedsKey = 'tiered.speeds';
 
@@ -28,7 +29,9 @@ export function activate(context: vscode.ExtensionContext): void {
     onSpeedsChanged: (speeds) => void context.globalState.update(speedsKey, speeds.toJSON()),
   }, SpeedStats.fromJSON(context.globalState.get(speedsKey)));
   context.subscriptions.push(channel, settings, backends, connection);
-  const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection, routing, chatHub: new ChatHub() };
+  const sensitiveFiles = new SensitiveFileGuard(logger);
+  context.subscriptions.push(sensitiveFiles);
+  const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection, routing, chatHub: new ChatHub(), sensitiveFiles };
 
   for (const feature of features) {
     // One broken feature must not take the others down: log it and go on.

@@ -6,6 +6,7 @@ import type { Logger } from '../util/logger';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { BackendRegistry } from './backendRegistry';
 import type { SettingsService } from './settingsService';
+import type { SensitiveFileGuard } from './shared/sensitiveFileGuard';
 
 /** What every feature receives: the shared services, built once by the composition root. */
 export interface Services {
@@ -20,6 +21,8 @@ export interface Services {
   readonly routing: RoutingService;
   /** Reaches the chat view from other features (Explain streams into it). */
   readonly chatHub: ChatHub;
+  /** Which files never reach a model (built-ins, tiered.context.exclude, .tieredignore): every context source asks it. */
+  readonly sensitiveFiles: SensitiveFileGuard;
 }
 
 /** A feature registers its commands, views and listeners, and returns what it owns. */

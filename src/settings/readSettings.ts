@@ -76,6 +76,7 @@ function settingsSchema(problems: SettingProblem[]) {
     'routing.preferLoaded': withFallback('routing.preferLoaded', d['routing.preferLoaded'].schema, d['routing.preferLoaded'].default),
     'context.maxContextTokens': withFallback('context.maxContextTokens', d['context.maxContextTokens'].schema, d['context.maxContextTokens'].default),
     'context.answerReserveTokens': withFallback('context.answerReserveTokens', d['context.answerReserveTokens'].schema, d['context.answerReserveTokens'].default),
+    'context.exclude': withFallback('context.exclude', d['context.exclude'].schema, d['context.exclude'].default),
     'completion.enabled': withFallback('completion.enabled', d['completion.enabled'].schema, d['completion.enabled'].default),
     'completion.disabledLanguages': withFallback('completion.disabledLanguages', d['completion.disabledLanguages'].schema, d['completion.disabledLanguages'].default),
     'completion.model': withFallback('completion.model', d['completion.model'].schema, d['completion.model'].default),

@@ -1,7 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isToolDocument } from '../shared/reportDocuments';
+import type { SensitiveFileGuard } from '../shared/sensitiveFileGuard';
 import type { ChatContextItem } from '../../chat/promptAssembly';
+import { gate, pickerEntries, withheldNote } from '../../context/exclusionGates';
+import type { Withheld } from '../../context/exclusionGates';
+import { describeRule, plainQuote } from '../../context/sensitiveFiles';
 import type { CodeAction } from '../../webview/protocol';
 
 /** Files bigger than this are offered only in part as chat context. */
@@ -14,9 +18,15 @@ const MAX_FILE_CONTEXT_CHARS = 200_000;
 export class ChatEditorBridge implements vscode.Disposable {
   private lastEditor: vscode.TextEditor | undefined = userEditor(vscode.window.activeTextEditor);
   private readonly picked = new Map<string, vscode.Uri>();
+  /** Picked files the user confirmed sending although they are excluded (asked in {@link pickFile}). */
+  private readonly confirmed = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
+  private withheld: readonly Withheld<ChatContextItem>[] = [];
 
-  constructor(private readonly onContextChanged: (kind: 'editor' | 'selection') => void) {
+  constructor(
+    private readonly onContextChanged: (kind: 'editor' | 'selection') => void,
+    private readonly sensitiveFiles: SensitiveFileGuard,
+  ) {
     vscode.window.onDidChangeActiveTextEditor(
       (editor) => {
         if (userEditor(editor)) {
@@ -38,8 +48,25 @@ export class ChatEditorBridge implements vscode.Disposable {
     );
   }
 
-  /** The selection (if any), the current file, and files picked with `@`. */
+  /**
+   * The selection (if any), the current file, and files picked with `@`: minus sensitive files (an excluded
+   * editor is never attached by itself; a picked one only after the user confirmed). See {@link withheldNote}.
+   */
   contextItems(): ChatContextItem[] {
+    const uris = new Map<string, vscode.Uri>();
+    const items = this.offeredItems(uris);
+    const result = gate(items, (i) => uris.get(i.id)?.toString(), (uri) => this.sensitiveFiles.check(vscode.Uri.parse(uri))?.exclusion, (i) => this.confirmed.has(i.id));
+    this.withheld = result.withheld.map((w) => ({ ...w, path: vscode.workspace.asRelativePath(vscode.Uri.parse(w.path), false) }));
+    return [...result.kept];
+  }
+
+  /** A sentence about the sensitive files the last {@link contextItems} left out, or undefined. */
+  withheldNote(): string | undefined {
+    const note = withheldNote(this.withheld, 'Not attached');
+    return note === undefined ? undefined : `${note} (Use @ to attach one: Tiered asks first.)`;
+  }
+
+  private offeredItems(uris: Map<string, vscode.Uri>): ChatContextItem[] {
     const items: ChatContextItem[] = [];
     const editor = this.liveEditor();
     if (editor) {
@@ -48,36 +75,65 @@ export class ChatEditorBridge implements vscode.Disposable {
       if (!editor.selection.isEmpty) {
         const s = editor.selection;
         items.push({ id: 'selection', kind: 'selection', label: `${label}:${s.start.line + 1}-${s.end.line + 1}`, languageId: doc.languageId, text: doc.getText(s) });
+        uris.set('selection', doc.uri);
       }
       items.push({ id: 'file', kind: 'file', label, languageId: doc.languageId, text: doc.getText().slice(0, MAX_FILE_CONTEXT_CHARS) });
+      uris.set('file', doc.uri);
     }
     for (const [id, uri] of this.picked) {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       if (doc) {
+        uris.set(id, uri);
         items.push({ id, kind: 'file', label: vscode.workspace.asRelativePath(uri, false), languageId: doc.languageId, text: doc.getText().slice(0, MAX_FILE_CONTEXT_CHARS) });
       }
     }
     return items;
   }
 
-  /** `@`: pick a workspace file to add as context. */
+  /** `@`: pick a workspace file to add as context. Sensitive files are marked, listed last, and attached only if the user confirms. */
   async pickFile(): Promise<boolean> {
+    await this.sensitiveFiles.ready;
     const files = await vscode.workspace.findFiles('**/*', '**/{node_modules,.git,dist,out}/**', 5000);
+    const byPath = new Map(files.map((uri) => [vscode.workspace.asRelativePath(uri, false), uri]));
+    const entries = pickerEntries([...byPath.keys()], (p) => {
+      const uri = byPath.get(p);
+      return uri === undefined ? undefined : this.sensitiveFiles.check(uri)?.exclusion;
+    });
     const choice = await vscode.window.showQuickPick(
-      files.map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri, false), uri })),
+      entries.flatMap((e) => {
+        const uri = byPath.get(e.path);
+        return uri === undefined
+          ? []
+          : [
+              {
+                label: `${e.exclusion !== undefined ? '$(lock) ' : ''}${path.basename(uri.fsPath)}`,
+                description: e.path,
+                ...(e.exclusion !== undefined ? { detail: `Sensitive: excluded by ${describeRule(e.exclusion, plainQuote)}. Tiered asks before attaching it.` } : {}),
+                uri,
+              },
+            ];
+      }),
       { title: 'Add a file to the chat context', matchOnDescription: true },
     );
     if (!choice) {
       return false;
     }
+    const id = `pick:${choice.description}`;
+    if (!(await this.sensitiveFiles.confirm(choice.uri, 'Attach it to the chat anyway', 'Attach Anyway'))) {
+      return false;
+    }
+    if (this.sensitiveFiles.check(choice.uri) !== undefined) {
+      this.confirmed.add(id);
+    }
     await vscode.workspace.openTextDocument(choice.uri); // loads it, so contextItems() can read it
-    this.picked.set(`pick:${choice.description}`, choice.uri);
+    this.picked.set(id, choice.uri);
     return true;
   }
 
-  /** Forgets picked files (after a message is sent). */
+  /** Forgets picked files (after a message is sent), and the consent given for them. */
   clearPicked(): void {
     this.picked.clear();
+    this.confirmed.clear();
   }
 
   async codeAction(action: CodeAction, code: string, language: string | undefined): Promise<void> {

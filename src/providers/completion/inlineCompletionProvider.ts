@@ -11,11 +11,13 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
   /**
    * @param onCall told of every call before anything else (the trigger watchdog); returns true when the call is
    *   Tiered's own re-ask on VS Code's behalf (then treated as automatic, not as the user's manual trigger).
+   * @param excluded why the document is a sensitive file that must never reach a model (the sentence), or undefined.
    */
   constructor(
     private readonly pipeline: CompletionPipeline,
     private readonly onOutcome: (outcome: CompletionOutcome) => void,
-    private readonly onCall: (documentUri: string, invoked: boolean) => boolean = () => false,
+    private readonly onCall: (documentUri: string, invoked: boolean) => boolean,
+    private readonly excluded: (uri: vscode.Uri) => Promise<string | undefined>,
   ) {}
 
   async provideInlineCompletionItems(
@@ -28,7 +30,8 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const controller = new AbortController();
     const cancellation = token.onCancellationRequested(() => controller.abort());
     try {
-      const request = toRequest(document, position, context);
+      const excluded = await this.excluded(document.uri);
+      const request = { ...toRequest(document, position, context), ...(excluded !== undefined ? { excluded } : {}) };
       const outcome = await this.pipeline.complete(reasked ? { ...request, manual: false, reasked } : request, controller.signal);
       this.onOutcome(outcome);
       if (outcome.kind !== 'shown' || token.isCancellationRequested) {

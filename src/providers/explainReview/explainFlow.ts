@@ -33,7 +33,11 @@ function where(target: CodeTarget): string {
  * moe, with reasons), lays the prompt out with the context engine, and streams the answer into the sink.
  */
 export async function runExplain(services: Services, sink: ExplainSink, target: CodeTarget, question?: string): Promise<ExplainResult | undefined> {
-  const context = await gatherContext(target);
+  // A sensitive file is sent only when the user says so, for this request.
+  if (!(await services.sensitiveFiles.confirm(target.document.uri, `Send this code to the model to ${question !== undefined ? 'answer your question' : 'explain it'} anyway`, 'Send Anyway'))) {
+    return undefined;
+  }
+  const context = await gatherContext(target, (uri) => services.sensitiveFiles.check(uri));
   const lines = target.code.text.split('\n').length;
   const routed = await routeRequest(
     services,
@@ -56,6 +60,9 @@ export async function runExplain(services: Services, sink: ExplainSink, target: 
   const notes: string[] = [];
   if (target.code.note !== undefined) {
     notes.push(target.code.note);
+  }
+  if (context.withheld !== undefined) {
+    notes.push(context.withheld);
   }
   const cut = selectionCutNote(layout, lines);
   if (cut !== undefined) {

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { gate, withheldNote } from '../../context/exclusionGates';
 import { referencedIdentifiers, usedImports } from '../../review/codeScan';
+import type { ExcludedFile } from '../shared/sensitiveFileGuard';
 import type { SupportingSnippet } from '../../review/prompts';
 import { documentLabel, innermostContaining } from './target';
 import type { CodeTarget } from './target';
@@ -9,6 +11,8 @@ export interface GatheredContext {
   readonly snippets: readonly SupportingSnippet[];
   /** The target's file plus every other file a definition came from. */
   readonly fileCount: number;
+  /** Definitions left out because their files are sensitive (a sentence for the notes), if any. */
+  readonly withheld?: string;
 }
 
 /** Lines of an enclosing symbol or definition given to the context engine at most (it trims further by budget). */
@@ -66,9 +70,10 @@ async function definitionSnippet(name: string, def: DefinitionTarget, source: vs
 /**
  * Context for a target from VS Code's providers: the enclosing symbol (when the target is inside a larger one),
  * the import lines the code uses, and the definitions of the symbols it references (outside the target).
+ * Definitions in sensitive files (`excluded`) are left out before their files are opened, and said in `withheld`.
  * Never throws; a missing or slow provider just gives less context.
  */
-export async function gatherContext(target: CodeTarget): Promise<GatheredContext> {
+export async function gatherContext(target: CodeTarget, excluded: (uri: vscode.Uri) => ExcludedFile | undefined): Promise<GatheredContext> {
   const { document, range } = target;
   const snippets: SupportingSnippet[] = [];
   const files = new Set<string>([document.uri.toString()]);
@@ -98,10 +103,21 @@ export async function gatherContext(target: CodeTarget): Promise<GatheredContext
       return first === undefined ? undefined : { name: id.name, def: first };
     }),
   );
+  // The target's own document was chosen by the user (and confirmed if sensitive); any other excluded file is never read.
+  const allowed = gate(
+    lookups.filter((l) => l !== undefined),
+    (l) => l.def.uri.toString(),
+    (uri) => excluded(vscode.Uri.parse(uri))?.exclusion,
+    (l) => l.def.uri.toString() === document.uri.toString(),
+  );
+  const withheld = withheldNote(
+    allowed.withheld.map((w) => ({ ...w, path: vscode.workspace.asRelativePath(w.item.def.uri, false) })),
+    'Definitions left out',
+  );
   const seen = new Set<string>();
   let added = 0;
-  for (const found of lookups) {
-    if (found === undefined || added >= maxDefinitions) {
+  for (const found of allowed.kept) {
+    if (added >= maxDefinitions) {
       continue;
     }
     const { name, def } = found;
@@ -129,5 +145,5 @@ export async function gatherContext(target: CodeTarget): Promise<GatheredContext
       added++;
     }
   }
-  return { snippets, fileCount: files.size };
+  return { snippets, fileCount: files.size, ...(withheld !== undefined ? { withheld } : {}) };
 }

@@ -43,7 +43,11 @@ function lineSpan(target: CodeTarget): string {
  * diagnostics with quick fixes and the findings list.
  */
 export async function runReviewFlow(services: Services, store: ReviewStore, panel: FindingsPanel, target: CodeTarget): Promise<ReviewReport | undefined> {
-  const context = await gatherContext(target);
+  // A sensitive file is sent only when the user says so, for this request.
+  if (!(await services.sensitiveFiles.confirm(target.document.uri, 'Send this code to the model to review it anyway', 'Send Anyway'))) {
+    return undefined;
+  }
+  const context = await gatherContext(target, (uri) => services.sensitiveFiles.check(uri));
   const lines = target.code.text.split('\n').length;
   const routed = await routeRequest(
     services,
@@ -99,7 +103,7 @@ export async function runReviewFlow(services: Services, store: ReviewStore, pane
       }
 
       const summary = outcomeSummary(outcome, where);
-      const notes = [...(target.code.note !== undefined ? [target.code.note] : []), ...outcome.notes];
+      const notes = [...(target.code.note !== undefined ? [target.code.note] : []), ...(context.withheld !== undefined ? [context.withheld] : []), ...outcome.notes];
       const grounded = outcome.kind === 'review' ? outcome.grounding.findings : [];
       store.set(target.document, target.range, target.code.text, grounded, {
         uri: target.document.uri,
