@@ -63,6 +63,9 @@ export const settingDefinitions = {
   'routing.preferLoaded': setting(z.boolean(), true),
   'context.maxContextTokens': setting(z.number().int().min(0).max(1_048_576), 0),
   'context.answerReserveTokens': setting(z.number().int().min(16).max(65_536), 1024),
+  // Read per settings scope and entry by entry by the sensitive-file guard (context/sensitiveFiles.ts), which adds the
+  // scopes up and reports each bad entry while keeping the rest: here it is only declared, so nothing is reported twice.
+  'context.exclude': setting(z.unknown(), []),
   'completion.enabled': setting(z.boolean(), true),
   'completion.disabledLanguages': setting(z.array(z.string()), []),
   'completion.model': setting(z.string().trim(), ''),

@@ -30,7 +30,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private chipTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly services: Services) {
-    this.bridge = new ChatEditorBridge((kind) => this.contextChanged(kind));
+    this.bridge = new ChatEditorBridge((kind) => this.contextChanged(kind), services.sensitiveFiles);
     this.disposables.push(this.bridge);
     // Another window may have written: pick it up when this window gets focus again.
     vscode.window.onDidChangeWindowState((s) => s.focused && this.view?.visible && void this.refresh(), undefined, this.disposables);
@@ -121,6 +121,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         const handled = controller.handle(message);
         this.bridge.clearPicked();
         await handled;
+        // A sensitive file left out is said, never silent (the controller read the context synchronously above).
+        const note = this.bridge.withheldNote();
+        if (note !== undefined) {
+          this.post({ type: 'notice', level: 'info', message: note });
+        }
         return;
       }
       if (await controller.handle(message)) {

@@ -74,7 +74,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
         void services.connection.check();
       }
     } else if (outcome.kind === 'skipped') {
-      const off = outcome.reason === 'disabled' || outcome.reason === 'languageDisabled' || outcome.reason === 'fileTooLarge';
+      const off = outcome.reason === 'disabled' || outcome.reason === 'languageDisabled' || outcome.reason === 'fileTooLarge' || outcome.reason === 'excluded';
       status.update(off ? 'disabled' : 'idle', undefined, outcome.message);
     }
   };
@@ -86,7 +86,12 @@ export function registerCompletions(services: Services): vscode.Disposable {
     registerChooseCompletionModel(services),
     vscode.languages.registerInlineCompletionItemProvider(
       { pattern: '**' },
-      new InlineCompletionProvider(pipeline, onOutcome, (uri, invoked) => missedTriggers.onCall(uri, invoked)),
+      new InlineCompletionProvider(
+        pipeline,
+        onOutcome,
+        (uri, invoked) => missedTriggers.onCall(uri, invoked),
+        async (uri) => (await services.sensitiveFiles.checkWhenReady(uri))?.sentence,
+      ),
     ),
     services.settings.onDidChange(() => {
       forget();
