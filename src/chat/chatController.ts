@@ -26,7 +26,7 @@ import type {
 import type { AnswerMeta, ChatHistoryMessage, Conversation } from './chatTypes';
 import { latestLeafUnder, threadOf } from './conversationState';
 import type { HistoryStore } from './historyStore';
-import { adjustPrompt, assembleChatPrompt, essentialPromptTokens, titleFrom, type AssembledPrompt, type ChatContextItem } from './promptAssembly';
+import { adjustPrompt, assembleChatPrompt, contextLineCount, essentialPromptTokens, titleFrom, withoutRepeatedLines, type AssembledPrompt, type ChatContextItem } from './promptAssembly';
 
 /** What the controller needs from the machine at the moment of a request. */
 export interface ChatEnvironment {
@@ -732,8 +732,9 @@ function routedText(extras: RouteExtras, text: string, context: readonly ChatCon
 }
 
 function codeShape(context: readonly ChatContextItem[]): RouteCode {
-  const lines = context.reduce((n, c) => n + c.text.split('\n').length, 0);
-  const chars = context.reduce((n, c) => n + c.text.length, 0);
+  // Each line once: a file sent beside a selection from it leaves the selected lines out.
+  const lines = contextLineCount(context);
+  const chars = withoutRepeatedLines(context).reduce((n, c) => n + c.text.length, 0);
   const languageId = context[0]?.languageId;
   return { lines, chars, ...(languageId ? { languageId } : {}), fileCount: new Set(context.map((c) => c.label.split(':')[0])).size };
 }

@@ -47,6 +47,64 @@ export interface AssembledPrompt {
 /** Context items may take at most this share of the prompt budget; the rest is for the history and question. */
 const CONTEXT_SHARE = 0.6;
 
+/** What stands in a file's context for the lines already sent as the selection. */
+export function selectedLinesMarker(start: number, end: number): string {
+  return start === end ? `… selected line ${start} above …` : `… selected lines ${start}–${end} above …`;
+}
+
+/** A selection item's file and 1-based line range, from its label (`src/a.ts:10-130`) and text. */
+function selectionRange(item: ChatContextItem): { path: string; start: number; end: number } | undefined {
+  const m = /^(.*):(\d+)-(\d+)$/.exec(item.label);
+  if (m === null || m[1] === undefined) {
+    return undefined;
+  }
+  const start = Number(m[2]);
+  // A selection that ends at the start of a line (whole lines selected) does not include that line.
+  const lines = item.text.split('\n');
+  const end = start + lines.length - 1 - (lines.length > 1 && lines.at(-1) === '' ? 1 : 0);
+  return Number.isFinite(start) && start >= 1 && end >= start ? { path: m[1], start, end } : undefined;
+}
+
+/**
+ * Context items with every line sent once: a file sent beside a selection from it leaves out the selected lines,
+ * with a marker where they were (the selection itself is sent right before it).
+ */
+export function withoutRepeatedLines(items: readonly ChatContextItem[]): ChatContextItem[] {
+  const ranges = items.filter((i) => i.kind === 'selection').flatMap((i) => selectionRange(i) ?? []);
+  if (ranges.length === 0) {
+    return [...items];
+  }
+  return items.map((item) => {
+    if (item.kind !== 'file') {
+      return item;
+    }
+    const own = ranges.filter((r) => r.path === item.label).sort((a, b) => b.start - a.start);
+    if (own.length === 0) {
+      return item;
+    }
+    const lines = item.text.split('\n');
+    // From the last range up, so earlier line numbers stay valid.
+    for (const r of own) {
+      if (r.start > lines.length) {
+        continue;
+      }
+      lines.splice(r.start - 1, Math.min(r.end, lines.length) - r.start + 1, selectedLinesMarker(r.start, r.end));
+    }
+    return { ...item, text: lines.join('\n') };
+  });
+}
+
+/** Lines of code the context holds, each counted once (the markers of {@link withoutRepeatedLines} count for nothing). */
+export function contextLineCount(items: readonly ChatContextItem[]): number {
+  const markerLine = /^… selected lines? \d+(?:–\d+)? above …$/;
+  return withoutRepeatedLines(items).reduce((n, item) => {
+    const lines = item.text.split('\n');
+    // A text that ends with a line break has no further line.
+    const last = lines.length > 1 && lines.at(-1) === '' ? lines.length - 1 : lines.length;
+    return n + lines.slice(0, last).filter((l) => !markerLine.test(l)).length;
+  }, 0);
+}
+
 export function assembleChatPrompt(input: AssembleInput): AssembledPrompt {
   const counter = input.counter;
   const thread = input.thread.filter((m) => m.role !== 'system' && !(m.role === 'assistant' && m.content.length === 0 && m.status !== 'complete'));
@@ -55,7 +113,7 @@ export function assembleChatPrompt(input: AssembleInput): AssembledPrompt {
     throw new Error('The thread to answer must end with a user message');
   }
   const contextBudget = Math.floor(input.promptBudget * CONTEXT_SHARE);
-  const fitted = fitContext(input.context, contextBudget, counter);
+  const fitted = fitContext(withoutRepeatedLines(input.context), contextBudget, counter);
   const question = fitted.text.length > 0 ? `${fitted.text}\n\n${last.content}` : last.content;
   const messages: ChatMessage[] = [
     { role: 'system', content: input.system ?? DEFAULT_SYSTEM_PROMPT },

@@ -168,6 +168,8 @@ export interface ExplainOptions {
   /** The completion model's recent speed, and its name. */
   readonly latency?: LatencyVerdict;
   readonly model?: string;
+  /** Lines about the request policy and the server's busy time (see `describeRequestPolicy`). */
+  readonly requestPolicy?: string;
 }
 
 /**
@@ -197,6 +199,9 @@ export function explainAttempts(attempts: readonly Attempt[], now: number, optio
   const speed = describeLatency(latency, options.model);
   if (speed !== undefined) {
     lines.push('', speed);
+  }
+  if (options.requestPolicy !== undefined && options.requestPolicy !== '') {
+    lines.push('', options.requestPolicy);
   }
   if (progress.length > 0) {
     lines.push('', ...progress);

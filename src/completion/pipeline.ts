@@ -319,6 +319,7 @@ export class CompletionPipeline {
     if (continuation) {
       doc.tookWholeAt = undefined;
     }
+    this.policy.lastSentTiming = this.policy.lastTiming;
     this.startGeneration(generation, doc, choice.backend, prompt.request);
     attempt.stage = 'waitingForModel';
     const result = await this.attach(generation, '', signal, doc, isCurrent);

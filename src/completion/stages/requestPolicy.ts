@@ -53,8 +53,10 @@ export class RequestPolicy {
   readonly rhythm = new KeyRhythm();
   /** Server time on completions against typing time. */
   readonly busy = new ServerBusyMeter();
-  /** Why the last wait was what it was. */
+  /** Why the last wait was what it was (also for calls that never sent a request). */
   lastTiming: { readonly reason: TimingReason; readonly waitMs: number } | undefined;
+  /** The timing of the last request that went out. */
+  lastSentTiming: { readonly reason: TimingReason; readonly waitMs: number } | undefined;
   private serviceMsEstimate: number | undefined;
 
   constructor(
@@ -205,6 +207,44 @@ export class RequestPolicy {
       this.agreement.record(verdict);
     }
   }
+}
+
+const timingLabels: Readonly<Record<TimingReason, string>> = {
+  early: 'early: a request while you typed was likely to pay off',
+  pause: 'at the pause: your typing rhythm said the silence was a pause',
+  manual: 'at once: triggered by hand',
+  continuation: 'at once: you had just taken the whole previous suggestion',
+  learning: 'after the usual debounce: still learning your typing rhythm',
+  classic: 'after the classic debounce (setting tiered.completion.requestPolicy)',
+};
+
+/**
+ * What "Why No Completion?" says about the request policy: which one, how busy the server was while the
+ * user typed, and when the last request went out.
+ */
+export function describeRequestPolicy(policy: RequestPolicy, policySetting: Settings['completion.requestPolicy'], now: number): string {
+  const figures = policy.busyWhileTyping(now);
+  const lines = [
+    `Request policy: ${policySetting === 'classic' ? 'classic (a request after each short debounce)' : 'cost-aware (requests while typing only when they are likely to pay off)'}.`,
+  ];
+  if (figures.typingMs > 0) {
+    const share = (figures.busyWhileTypingShare * 100).toFixed(1);
+    lines.push(
+      `Server busy while you typed (last ${Math.round(policy.busy.windowMs / 60_000)} min): ${share} % of ${(figures.typingMs / 1000).toFixed(1)} s of typing; ${figures.requests} request(s), ${figures.wasted} aborted before they were of use.`,
+    );
+  }
+  const agreement = policy.agreement;
+  if (agreement.samples > 0) {
+    lines.push(`Answers that agreed with what you typed next: ${Math.round(agreement.probability * 100)} % (${agreement.samples} judged).`);
+  }
+  const gap = policy.rhythm.medianGapMs;
+  if (gap !== undefined) {
+    lines.push(`Your usual gap between keys: ${gap} ms; a silence past ${policy.rhythm.pauseThresholdMs} ms is a pause.`);
+  }
+  if (policy.lastSentTiming !== undefined) {
+    lines.push(`The last request went out ${policy.lastSentTiming.waitMs} ms after the keystroke (${timingLabels[policy.lastSentTiming.reason]}).`);
+  }
+  return lines.join('\n');
 }
 
 /** The kind of position a request's cursor is at, for the key rhythm. */

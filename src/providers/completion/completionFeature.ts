@@ -6,6 +6,7 @@ import { explainAttempts } from '../../completion/attemptLog';
 import { describeLatency, latencyAdvice } from '../../completion/latencyHealth';
 import { CompletionPipeline } from '../../completion/pipeline';
 import type { ResolvedModel } from '../../completion/pipeline';
+import { describeRequestPolicy } from '../../completion/stages/requestPolicy';
 import type { CompletionOutcome } from '../../completion/types';
 import { systemClock } from '../../util/clock';
 import { commandIds } from '../commands/commandIds';
@@ -14,6 +15,7 @@ import { registerChooseCompletionModel } from './chooseCompletionModel';
 import { CompletionErrorNotifier } from './completionErrors';
 import { CompletionStatusBar } from './completionStatusBar';
 import { InlineCompletionProvider } from './inlineCompletionProvider';
+import { continueAfterAccept, warmUpOnFileSwitch } from './readyBeforePause';
 import { watchMissedTriggers } from './missedTriggers';
 
 /** Inline ghost-text completions: the provider, its status bar item, its commands. */
@@ -97,7 +99,8 @@ export function registerCompletions(services: Services): vscode.Disposable {
       forget();
       pipeline.invalidate();
     }),
-    vscode.commands.registerCommand(commandIds.completionAccepted, (uri: string, languageId: string) => pipeline.accepted(uri, languageId)),
+    vscode.commands.registerCommand(commandIds.completionAccepted, (uri: string, languageId: string) => continueAfterAccept(pipeline, uri, languageId)),
+    warmUpOnFileSwitch(pipeline),
     vscode.commands.registerCommand(commandIds.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
     vscode.commands.registerCommand(commandIds.toggleCompletions, async () => {
       const enabled = !services.settings.current['completion.enabled'];
@@ -121,7 +124,8 @@ export function registerCompletions(services: Services): vscode.Disposable {
       }
     }),
     vscode.commands.registerCommand(commandIds.whyNoCompletion, async () => {
-      const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now(), { inFlight: pipeline.attempts.inFlight(), latency: pipeline.latency.verdict(), model: pipeline.model })}\n`;
+      const requestPolicy = describeRequestPolicy(pipeline.policy, services.settings.current['completion.requestPolicy'], systemClock.now());
+      const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now(), { inFlight: pipeline.attempts.inFlight(), latency: pipeline.latency.verdict(), model: pipeline.model, requestPolicy })}\n`;
       services.logger.info(text);
       await reports.show('Why no completion.md', text, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       return text;

@@ -3,9 +3,12 @@ import type { ChatHistoryMessage } from '../../../src/chat/chatTypes';
 import {
   adjustPrompt,
   assembleChatPrompt,
+  contextLineCount,
   DEFAULT_SYSTEM_PROMPT,
   essentialPromptTokens,
+  selectedLinesMarker,
   titleFrom,
+  withoutRepeatedLines,
   type ChatContextItem,
 } from '../../../src/chat/promptAssembly';
 import { approximateCounter } from '../../../src/context/tokenCounter';
@@ -105,5 +108,39 @@ suite('chat prompt assembly (message → prompt)', () => {
     assert.equal(titleFrom('   '), 'New conversation');
     assert.match(adjustPrompt('shorter'), /shorter/);
     assert.match(adjustPrompt('moreDetail'), /more detail/);
+  });
+  // Issue 16: a selection plus the active file sent the selected lines twice, and the router counted both
+  // ("code of 250 lines" for a 120-line selection in a 130-line file).
+  test('a file sent beside a selection from it leaves the selected lines out, with a marker; each line is counted once', () => {
+    const file = Array.from({ length: 130 }, (_, i) => `const line${i + 1} = ${i + 1};`).join('\n');
+    const selected = file.split('\n').slice(9, 129).join('\n');
+    const context: ChatContextItem[] = [
+      { id: 'selection', kind: 'selection', label: 'src/a.ts:10-129', languageId: 'typescript', text: selected },
+      { id: 'file', kind: 'file', label: 'src/a.ts', languageId: 'typescript', text: file },
+    ];
+    const out = assembleChatPrompt({ thread: thread('What does this do?'), context, promptBudget: 8000, counter });
+    const prompt = out.messages.at(-1)?.content ?? '';
+    for (const n of [10, 64, 129]) {
+      assert.equal(prompt.split(`const line${n} = ${n};`).length - 1, 1, `line ${n} is sent once`);
+    }
+    for (const n of [1, 9, 130]) {
+      assert.equal(prompt.split(`const line${n} = ${n};`).length - 1, 1, `line ${n} of the file is still there`);
+    }
+    assert.ok(prompt.includes('const line9 = 9;\n… selected lines 10–129 above …\nconst line130 = 130;'));
+    assert.equal(contextLineCount(context), 130);
+    // Whole lines selected (the selection ends at the start of the next line): that next line stays in the file.
+    const whole: ChatContextItem[] = [{ ...context[0]!, label: 'src/a.ts:10-130', text: `${selected}\n` }, context[1]!];
+    assert.ok(withoutRepeatedLines(whole)[1]!.text.includes('… selected lines 10–129 above …\nconst line130 = 130;'));
+    assert.equal(contextLineCount(whole), 130);
+  });
+
+  test('a selection leaves other files alone, and a file without a selection is sent whole', () => {
+    const context: ChatContextItem[] = [
+      { id: 'selection', kind: 'selection', label: 'src/a.ts:1-2', languageId: 'typescript', text: 'a\nb' },
+      { id: 'other', kind: 'file', label: 'src/b.ts', languageId: 'typescript', text: 'a\nb\nc' },
+    ];
+    assert.deepEqual(withoutRepeatedLines(context), context);
+    assert.equal(contextLineCount(context), 5);
+    assert.equal(selectedLinesMarker(3, 3), '… selected line 3 above …');
   });
 });
