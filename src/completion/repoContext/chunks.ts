@@ -179,23 +179,46 @@ export function declaredNames(text: string): Set<string> {
 }
 
 /**
+ * The declaration blocks of `names` in a file (see {@link declarationAt}), one per name found, in the order
+ * of `names`: what the definition of an imported name looks like without a language server.
+ */
+export function declarationsOf(text: string, names: readonly string[], maxLines = 40): (Chunk & { readonly name: string })[] {
+  const out: (Chunk & { readonly name: string })[] = [];
+  for (const name of names) {
+    const line = declarationLine(text, name);
+    if (line >= 0) {
+      out.push({ ...declarationAt(text, line, maxLines), name });
+    }
+  }
+  return out;
+}
+
+/**
  * 0-based line where `name` is declared in `text`, or -1: the first line matching a declaration of it
  * (what a definition provider would point at, for files it cannot see).
  */
 export function declarationLine(text: string, name: string): number {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    if (!line.includes(name)) {
-      continue;
-    }
+  // Only the lines that mention the name are read: the file is not split.
+  for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + name.length)) {
+    const start = text.lastIndexOf('\n', at) + 1;
+    const endAt = text.indexOf('\n', at);
+    const line = text.slice(start, endAt === -1 ? text.length : endAt);
     declarationPattern.lastIndex = 0;
     for (let m = declarationPattern.exec(line); m !== null; m = declarationPattern.exec(line)) {
       if (m[1] === name) {
         declarationPattern.lastIndex = 0;
-        return i;
+        return lineOf(text, start);
       }
     }
+    at = endAt === -1 ? text.length : endAt;
   }
   return -1;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line += 1;
+  }
+  return line;
 }

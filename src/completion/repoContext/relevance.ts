@@ -45,8 +45,14 @@ export function cursorQuery(text: string, offset: number): CursorQuery {
   const identifiers = new Map<string, number>();
   const from = Math.max(0, cursorLine - queryLinesBefore);
   const to = Math.min(lines.length - 1, cursorLine + queryLinesAfter);
+  let inImport = false;
   for (let i = from; i <= to; i++) {
     const line = lines[i] ?? '';
+    // Import statements name every dependency of the file: they say nothing about what the cursor needs.
+    if (inImport || importLine.test(line)) {
+      inImport = (inImport || /^\s*import\b[^'"]*$/.test(line) || /\(\s*$/.test(line)) && !/\bfrom\b|[)'";]\s*$/.test(line);
+      continue;
+    }
     // Text after the cursor weighs a little less: the user has not reached it.
     const distance = i <= cursorLine ? cursorLine - i : (i - cursorLine) * 1.5;
     const weight = 1 / (1 + distance / halfWeightLines);
@@ -57,13 +63,23 @@ export function cursorQuery(text: string, offset: number): CursorQuery {
     }
     for (const m of line.matchAll(/[A-Za-z_$][\w$]*/g)) {
       const id = m[0];
-      if (id.length >= 2 && !keywords.has(id) && (identifiers.get(id) ?? 0) < weight) {
+      // Keywords stay: what is a keyword in one language (`and`, `not`) is a function name in another, and a
+      // keyword matches no declared name anyway.
+      if (id.length >= 2 && (identifiers.get(id) ?? 0) < weight) {
         identifiers.set(id, weight);
       }
     }
   }
+  // The identifier the user just typed (the cursor touches it) matters most.
+  const typed = /[A-Za-z_$][\w$]*$/.exec(text.slice(Math.max(0, offset - 200), offset))?.[0];
+  if (typed !== undefined && typed.length >= 2) {
+    identifiers.set(typed, 1.5);
+  }
   return { words, identifiers };
 }
+
+// A line that starts an import statement (JS/TS, Python, Go, Rust, Java, C).
+const importLine = /^\s*(import\b|export\s[^=(]*\bfrom\s|from\s+[\w.]+\s+import\b|use\s+[\w:]+|#\s*include\b|(?:const|let|var)\s[^=]*=\s*require\()/;
 
 function countNewlines(text: string, from: number, to: number): number {
   let n = 0;
@@ -71,6 +87,27 @@ function countNewlines(text: string, from: number, to: number): number {
     n += 1;
   }
   return n;
+}
+
+// Identifier words of snippet texts: ring chunks and imported declarations come back at every pause.
+const wordCache = new Map<string, ReadonlySet<string>>();
+const wordCacheSize = 512;
+
+/** {@link identifierWords} of a snippet, remembered for the texts seen most recently. */
+export function wordsOf(text: string): ReadonlySet<string> {
+  const cached = wordCache.get(text);
+  if (cached !== undefined) {
+    return cached;
+  }
+  const words = identifierWords(text);
+  wordCache.set(text, words);
+  if (wordCache.size > wordCacheSize) {
+    const oldest = wordCache.keys().next().value;
+    if (oldest !== undefined) {
+      wordCache.delete(oldest);
+    }
+  }
+  return words;
 }
 
 /** BM25's constants: saturation is moot with set-valued documents; `b` normalises for length. */

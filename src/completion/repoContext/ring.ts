@@ -30,7 +30,8 @@ export interface ChunkRingOptions {
   readonly minLines?: number;
 }
 
-function lineSet(text: string): Set<string> {
+/** The trimmed non-blank lines of a text. */
+export function lineSet(text: string): Set<string> {
   const set = new Set<string>();
   for (const line of text.split('\n')) {
     const t = line.trim();
@@ -43,8 +44,11 @@ function lineSet(text: string): Set<string> {
 
 /** Jaccard similarity of the sets of trimmed non-blank lines of two texts (1 = same lines). */
 export function lineSimilarity(a: string, b: string): number {
-  const sa = lineSet(a);
-  const sb = lineSet(b);
+  return setSimilarity(lineSet(a), lineSet(b));
+}
+
+/** Jaccard similarity of two line sets (see {@link lineSet}). */
+export function setSimilarity(sa: ReadonlySet<string>, sb: ReadonlySet<string>): number {
   if (sa.size === 0 && sb.size === 0) {
     return 1;
   }
@@ -60,6 +64,8 @@ export function lineSimilarity(a: string, b: string): number {
 /** A bounded ring of recent chunks, oldest first. */
 export class ChunkRing {
   private readonly held: RingChunk[] = [];
+  // The line set of each held chunk, so adding one compares sets instead of re-reading every chunk.
+  private readonly sets = new WeakMap<RingChunk, Set<string>>();
   private changes = 0;
   private readonly capacity: number;
   private readonly maxLines: number;
@@ -80,16 +86,19 @@ export class ChunkRing {
   add(chunk: RingChunk): boolean {
     const lines = chunk.text.split('\n');
     const text = lines.length > this.maxLines ? lines.slice(0, this.maxLines).join('\n') : chunk.text;
-    if (lineSet(text).size < this.minLines) {
+    const set = lineSet(text);
+    if (set.size < this.minLines) {
       return false;
     }
     const fresh: RingChunk = { ...chunk, text };
     for (let i = this.held.length - 1; i >= 0; i--) {
       const old = this.held[i];
-      if (old !== undefined && lineSimilarity(old.text, text) > this.similarity) {
+      const oldSet = old === undefined ? undefined : this.sets.get(old);
+      if (oldSet !== undefined && setSimilarity(oldSet, set) > this.similarity) {
         this.held.splice(i, 1);
       }
     }
+    this.sets.set(fresh, set);
     this.held.push(fresh);
     while (this.held.length > this.capacity) {
       this.held.shift();

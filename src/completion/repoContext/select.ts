@@ -6,12 +6,11 @@
  * Pure: no `vscode` import.
  */
 import type { TokenCounter } from '../../context/tokenCounter';
-import { declaredNames, maxChunkLines, splitIntoChunks } from './chunks';
-import { Bm25, cursorQuery } from './relevance';
+import { declarationsOf, declaredNames, maxChunkLines, splitIntoChunks } from './chunks';
+import { Bm25, cursorQuery, wordsOf } from './relevance';
 import type { CursorQuery } from './relevance';
-import { lineSimilarity } from './ring';
+import { lineSet, setSimilarity } from './ring';
 import type { ChosenSnippet, ChosenContext, SnippetCandidate } from './types';
-import { identifierWords } from '../../context/rank';
 
 /** A file the current one imports, with the names it imports from it. */
 export interface ImportedFile {
@@ -77,7 +76,7 @@ export function selectRepoContext(input: RepoContextInput): ChosenContext {
   }
   const candidates: SnippetCandidate[] = [
     ...input.definitions,
-    ...input.importedFiles.flatMap((file) => splitIntoChunks(file.text, maxChunkLines).map((chunk): SnippetCandidate => ({ path: file.path, startLine: chunk.startLine, text: chunk.text, source: 'import' }))),
+    ...input.importedFiles.flatMap(importCandidates),
     ...[...input.recent].sort((a, b) => (b.at ?? 0) - (a.at ?? 0)),
   ].filter((c) => c.path !== input.currentPath && c.text.trim() !== '' && !excluded(c.path));
   if (candidates.length === 0 || input.budgetTokens <= 0) {
@@ -88,19 +87,32 @@ export function selectRepoContext(input: RepoContextInput): ChosenContext {
   return finish(fit(scored, input.budgetTokens, input.counter), input.budgetTokens);
 }
 
+/**
+ * Candidates from an imported file: the declaration of each name imported from it; a file imported whole
+ * (`import * as ns`, `import './x'`, Python `import x`), or whose names it does not declare itself
+ * (re-exports), offers its chunks instead.
+ */
+export function importCandidates(file: ImportedFile): SnippetCandidate[] {
+  const declarations = declarationsOf(file.text, [...new Set(file.names)]);
+  if (declarations.length > 0) {
+    return declarations.map((d): SnippetCandidate => ({ path: file.path, startLine: d.startLine, text: d.text, source: 'import', symbol: d.name }));
+  }
+  return splitIntoChunks(file.text, maxChunkLines).map((chunk): SnippetCandidate => ({ path: file.path, startLine: chunk.startLine, text: chunk.text, source: 'import' }));
+}
+
 function whyUnranked(c: SnippetCandidate): string {
   return c.source === 'definition' ? `defines ${c.symbol ?? 'a symbol'}` : c.source === 'import' ? 'imported by this file' : `recently ${c.recentKind ?? 'viewed'}`;
 }
 
 function rankCandidates(candidates: readonly SnippetCandidate[], query: CursorQuery, importedNames: ReadonlyMap<string, ReadonlySet<string>>): Scored[] {
   const w = selectionWeights;
-  const bm25 = new Bm25(candidates.map((c) => identifierWords(c.text)));
+  const bm25 = new Bm25(candidates.map((c) => wordsOf(c.text)));
   const scored = candidates.map((candidate, index): Scored => {
     const reasons: string[] = [];
     const lexical = bm25.score(index, query);
     let score = lexical.score / Math.max(1, query.words.size) * 4;
     // Which identifiers near the cursor it defines: the language server's symbol, or the names a chunk declares.
-    const defines = candidate.symbol !== undefined ? [candidate.symbol] : [...declaredNames(candidate.text)];
+    const defines = candidate.symbol !== undefined ? [candidate.symbol] : namesOf(candidate.text);
     let best: { name: string; weight: number } | undefined;
     for (const name of defines) {
       const weight = query.identifiers.get(name);
@@ -141,6 +153,24 @@ function rankCandidates(candidates: readonly SnippetCandidate[], query: CursorQu
     .sort((a, b) => b.score - a.score || (b.candidate.at ?? 0) - (a.candidate.at ?? 0) || (a.candidate.path < b.candidate.path ? -1 : a.candidate.path > b.candidate.path ? 1 : a.candidate.startLine - b.candidate.startLine));
 }
 
+// Names declared by ring chunks and whole-file chunks, remembered: they come back at every pause.
+const namesCache = new Map<string, string[]>();
+
+function namesOf(text: string): string[] {
+  let names = namesCache.get(text);
+  if (names === undefined) {
+    names = [...declaredNames(text)];
+    namesCache.set(text, names);
+    if (namesCache.size > 512) {
+      const oldest = namesCache.keys().next().value;
+      if (oldest !== undefined) {
+        namesCache.delete(oldest);
+      }
+    }
+  }
+  return names;
+}
+
 function overlaps(a: { path: string; startLine: number; endLine: number }, b: { path: string; startLine: number; endLine: number }): boolean {
   if (a.path !== b.path) {
     return false;
@@ -152,6 +182,7 @@ function overlaps(a: { path: string; startLine: number; endLine: number }, b: { 
 // Greedy by score: whole when it fits, cut to its first lines when enough of it does, else skipped.
 function fit(scored: readonly Scored[], budget: number, counter: TokenCounter): ChosenSnippet[] {
   const chosen: ChosenSnippet[] = [];
+  const chosenSets: Set<string>[] = [];
   let left = budget;
   const maxOne = Math.max(1, Math.floor(budget * selectionWeights.maxShare));
   for (const { candidate, score, why } of scored) {
@@ -160,7 +191,11 @@ function fit(scored: readonly Scored[], budget: number, counter: TokenCounter): 
     }
     const lines = candidate.text.split('\n');
     const whole = { path: candidate.path, startLine: candidate.startLine, endLine: candidate.startLine + lines.length - 1 };
-    if (chosen.some((c) => overlaps(c, whole) || lineSimilarity(c.text, candidate.text) > 0.5)) {
+    if (chosen.some((c) => overlaps(c, whole))) {
+      continue;
+    }
+    const set = lineSet(candidate.text);
+    if (chosenSets.some((c) => setSimilarity(c, set) > 0.5)) {
       continue;
     }
     const allowed = Math.min(left, maxOne);
@@ -168,25 +203,24 @@ function fit(scored: readonly Scored[], budget: number, counter: TokenCounter): 
     let tokens = counter.count(text);
     let cut = lines.length;
     if (tokens > allowed) {
-      // Binary search for the most lines that fit.
-      let lo = 0;
-      let hi = lines.length;
-      while (lo < hi) {
-        const mid = Math.ceil((lo + hi) / 2);
-        if (counter.count(lines.slice(0, mid).join('\n')) <= allowed) {
-          lo = mid;
-        } else {
-          hi = mid - 1;
-        }
+      // The most lines whose counts add up within the allowance (one count per line), then checked whole.
+      let sum = 0;
+      cut = 0;
+      for (let next = counter.count(`${lines[0] ?? ''}\n`); cut < lines.length && sum + next <= allowed; next = counter.count(`${lines[cut] ?? ''}\n`)) {
+        sum += next;
+        cut += 1;
       }
-      if (lo < Math.min(selectionWeights.minCutLines, lines.length)) {
+      while (cut > 0 && counter.count(lines.slice(0, cut).join('\n')) > allowed) {
+        cut -= 1;
+      }
+      if (cut < Math.min(selectionWeights.minCutLines, lines.length)) {
         continue;
       }
-      cut = lo;
       text = lines.slice(0, cut).join('\n');
       tokens = counter.count(text);
     }
     chosen.push({ path: candidate.path, startLine: candidate.startLine, endLine: candidate.startLine + cut - 1, text, source: candidate.source, tokens, score: Math.round(score * 1000) / 1000, why: cut < lines.length ? `${why} (first ${cut} of ${lines.length} lines)` : why });
+    chosenSets.push(set);
     left -= tokens;
   }
   return chosen;

@@ -65,10 +65,12 @@ suite('repoContext select', () => {
         assert.equal(s.tokens, counter.count(s.text));
       }
     }
-    const tight = selectRepoContext(input({ budgetTokens: 40 }));
+    const long: SnippetCandidate = { path: 'src/cart.ts', startLine: 0, text: ['export interface Cart {', ...Array.from({ length: 30 }, (_, i) => `  field${i}: CartLine;`), '}'].join('\n'), source: 'definition', symbol: 'Cart' };
+    const tight = selectRepoContext(input({ budgetTokens: 80, definitions: [long], importedFiles: [] }));
     assert.equal(tight.snippets.length, 1);
-    assert.match(tight.snippets[0]?.why ?? '', /first \d+ of \d+ lines/);
-    assert.ok((tight.snippets[0]?.text ?? '').startsWith('export interface Cart'));
+    assert.match(tight.snippets[0]?.why ?? '', /first \d+ of 32 lines/);
+    assert.ok((tight.snippets[0]?.text ?? '').startsWith('export interface Cart {\n  field0: CartLine;'));
+    assert.ok((tight.snippets[0]?.tokens ?? 0) <= 80 * 0.6);
   });
 
   test('definitions from the language server outrank import chunks; duplicates of the same lines are dropped', () => {
