@@ -58,7 +58,7 @@ export const errors = {
   unreachable(url: string, cause?: unknown): TieredError {
     return new TieredError(
       'unreachable',
-      `Cannot reach the model server at ${url}. Start it (for Ollama: \`ollama serve\`) or fix the URL in settings.`,
+      `Cannot reach the model server at ${url}. Start it (for Ollama: run "ollama serve" in a terminal) or fix the URL in settings.`,
       { url },
       { kind: 'startServer', url },
       { cause },

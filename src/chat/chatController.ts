@@ -8,6 +8,7 @@ import { isTieredError, TieredError, type ErrorAction } from '../backend/errors'
 import type { LlmBackend, RequestMetrics } from '../backend/types';
 import { computeBudget } from '../context/budget';
 import type { TokenCounter } from '../context/tokenCounter';
+import { chatModels } from '../routing/modelTraits';
 import { route } from '../routing/router';
 import type { RouteCode, RouteDecision, RouterEnvironment } from '../routing/types';
 import type { TaskKind, Tier } from '../settings/schema';
@@ -23,7 +24,7 @@ import type {
   PickerOption,
   WebviewToHost,
 } from '../webview/protocol';
-import type { AnswerMeta, ChatHistoryMessage, Conversation } from './chatTypes';
+import { untitledTitle, type AnswerMeta, type AnswerMetrics, type ChatHistoryMessage, type Conversation } from './chatTypes';
 import { latestLeafUnder, threadOf } from './conversationState';
 import type { HistoryStore } from './historyStore';
 import { adjustPrompt, assembleChatPrompt, contextLineCount, essentialPromptTokens, titleFrom, withoutRepeatedLines, type AssembledPrompt, type ChatContextItem } from './promptAssembly';
@@ -55,6 +56,8 @@ export interface ChatControllerDeps {
   readonly initialActiveId: string | undefined;
   /** How often a streaming answer is checkpointed to disk (ms). */
   readonly checkpointMs?: number;
+  /** Wall-clock milliseconds, the history's timestamps' clock (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** How a turn started outside the webview is routed. */
@@ -116,8 +119,11 @@ export class ChatController {
   /** A model worth pulling, from the last "no model" answer (the adapter's Pull action uses it). */
   noModelSuggestion: string | undefined;
   private lastPicker: readonly PickerOption[] = [{ choice: { kind: 'auto' }, label: 'Auto (router decides)' }];
+  /** When this session began: an answer still "streaming" from before it was cut off by a crash or a reload. */
+  private readonly sessionStart: number;
 
   constructor(private readonly deps: ChatControllerDeps) {
+    this.sessionStart = (deps.now ?? Date.now)();
     const initial = deps.initialActiveId;
     this.activeId = initial !== undefined && deps.store.get(initial)?.deletedAt === undefined && deps.store.get(initial) ? initial : deps.store.list()[0]?.id;
   }
@@ -231,6 +237,7 @@ export class ChatController {
       case 'savePrompt':
       case 'listPrompts':
       case 'runPrompt':
+      case 'openLink':
         return false;
       default:
         return assertNever(message);
@@ -259,12 +266,15 @@ export class ChatController {
 
   async snapshot(): Promise<ChatStateSnapshot> {
     const conversation = this.activeId !== undefined ? this.deps.store.get(this.activeId) : undefined;
-    this.lastPicker = await this.pickerOptions();
-    const windowed = windowOf(conversation ? this.withRunningText(toViews(conversation)) : [], this.windowSize);
+    const env = await this.deps.environment().catch(() => undefined);
+    if (env !== undefined) {
+      this.lastPicker = this.pickerOptions(env);
+    }
+    const windowed = windowOf(conversation ? this.withInterrupted(conversation, this.withRunningText(toViews(conversation))) : [], this.windowSize);
     return {
       conversations: this.deps.store.list().map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messageCount })),
       activeId: conversation?.id,
-      title: conversation?.title ?? 'New conversation',
+      title: conversation?.title ?? untitledTitle,
       messages: windowed.messages,
       earlierCount: windowed.earlierCount,
       choice: conversation ? choiceOf(conversation) : { kind: 'auto' },
@@ -272,11 +282,27 @@ export class ChatController {
       chips: this.chips(),
       streamingId: this.running && this.running.conversationId === conversation?.id ? this.running.messageId : undefined,
       undoDeleteId: this.undoDeleteId,
+      // Shown before the user types: "start the server" is better said now than after their first message fails.
+      server: env?.unreachable !== undefined ? { message: env.unreachable.message, actions: actionsFor(env.unreachable.action) } : undefined,
     };
   }
 
   stop(): void {
     this.running?.abort.abort();
+  }
+
+  /**
+   * An answer left "streaming" by an earlier session (VS Code crashed or reloaded mid-answer, and the record that
+   * would have closed it was lost) is shown as interrupted, with what arrived kept and Regenerate offered; never
+   * as a message streaming forever. Not rewritten on disk: another window may still be writing a newer one.
+   */
+  private withInterrupted(conversation: Conversation, views: MessageView[]): MessageView[] {
+    const running = this.running?.messageId;
+    const stale = new Set(conversation.messages.filter((m) => m.status === 'streaming' && m.id !== running && m.createdAt <= this.sessionStart).map((m) => m.id));
+    if (stale.size === 0) {
+      return views;
+    }
+    return views.map((v) => (stale.has(v.id) ? { ...v, status: 'error', error: interruptedMessage(v.content) } : v));
   }
 
   private withRunningText(views: MessageView[]): MessageView[] {
@@ -319,12 +345,7 @@ export class ChatController {
     if (this.running) {
       return undefined;
     }
-    let conversationId = this.activeId;
-    if (conversationId === undefined || !this.deps.store.get(conversationId)) {
-      conversationId = (await this.deps.store.create(titleFrom(request.text))).id;
-      this.setActive(conversationId);
-    }
-    const id = conversationId;
+    const id = await this.conversationFor(request.text);
     const user = await this.deps.store.appendMessage(id, { role: 'user', content: request.text });
     const meta: AnswerMeta = {
       ...(request.tier !== undefined ? { tier: request.tier } : {}),
@@ -381,14 +402,28 @@ export class ChatController {
     if (this.running) {
       return;
     }
-    let id = this.activeId;
-    if (id === undefined || !this.deps.store.get(id)) {
-      id = (await this.deps.store.create(titleFrom(text))).id;
-      this.setActive(id);
-    }
+    const id = await this.conversationFor(text);
     const context = options.contextFree ? [] : (options.context ?? this.contextItems());
     const user = await this.deps.store.appendMessage(id, { role: 'user', content: text });
     await this.answer(id, user, context, undefined, options.route);
+  }
+
+  /**
+   * The conversation a new message goes to: the active one, or a new one named after the message. One still
+   * untitled (created when the model picker changed before the first message, or left so by a stopped or failed
+   * first answer) is named after this message: the list never fills with identical "New conversation" entries.
+   */
+  private async conversationFor(text: string): Promise<string> {
+    const current = this.activeId !== undefined ? this.deps.store.get(this.activeId) : undefined;
+    if (current === undefined) {
+      const created = await this.deps.store.create(titleFrom(text));
+      this.setActive(created.id);
+      return created.id;
+    }
+    if (current.title === untitledTitle) {
+      await this.deps.store.rename(current.id, titleFrom(text));
+    }
+    return current.id;
   }
 
   private async regenerate(messageId: string, tierOverride: Tier | undefined): Promise<void> {
@@ -454,7 +489,7 @@ export class ChatController {
   private async setChoice(choice: ModelChoice): Promise<void> {
     let id = this.activeId;
     if (id === undefined) {
-      id = (await this.deps.store.create('New conversation')).id;
+      id = (await this.deps.store.create(untitledTitle)).id;
       this.setActive(id);
     }
     await this.deps.store.setPin(id, choice.kind === 'auto' ? {} : choice.kind === 'tier' ? { tier: choice.tier } : { model: choice.model });
@@ -553,7 +588,7 @@ export class ChatController {
       if (!backend) {
         throw new Error(`The endpoint "${decision.endpointId}" is not configured any more.`);
       }
-      await this.stream(conversationId, assistant.id, backend, decision, prompt.messages, budget.numCtx, env.keepAlive, abort.signal, contextReport);
+      await this.stream(conversationId, assistant.id, backend, decision, prompt, budget.numCtx, env.keepAlive, abort.signal, contextReport);
     } catch (error) {
       await this.fail(conversationId, placeholder.id, error, abort.signal.aborted);
     } finally {
@@ -570,7 +605,7 @@ export class ChatController {
     messageId: string,
     backend: LlmBackend,
     decision: Extract<RouteDecision, { kind: 'routed' }>,
-    messages: readonly { role: 'system' | 'user' | 'assistant'; content: string }[],
+    prompt: AssembledPrompt,
     numCtx: number,
     keepAlive: string | number | undefined,
     signal: AbortSignal,
@@ -580,7 +615,7 @@ export class ChatController {
     let lastCheckpoint = this.deps.clock();
     const every = this.deps.checkpointMs ?? 2000;
     try {
-      for await (const event of backend.chat({ model: decision.model, messages, numCtx, ...(keepAlive !== undefined ? { keepAlive } : {}), signal })) {
+      for await (const event of backend.chat({ model: decision.model, messages: prompt.messages, numCtx, ...(keepAlive !== undefined ? { keepAlive } : {}), signal })) {
         if (event.type === 'token') {
           text += event.text;
           this.runningText = text;
@@ -595,7 +630,7 @@ export class ChatController {
             // Never a silent empty answer.
             throw new TieredError('badResponse', `"${decision.model}" finished without writing anything. Retry, or ask a bigger tier.`, { model: decision.model }, { kind: 'retry' });
           }
-          const figures = figuresOf(event.result.metrics);
+          const figures = figuresOf(event.result.metrics, prompt.tokens);
           await this.deps.store.updateMessage(conversationId, messageId, { content: event.result.text || text, status: 'complete', meta: { metrics: figures } });
           this.deps.post({ type: 'streamEnd', messageId, status: 'complete', figures, contextReport });
           return;
@@ -655,21 +690,16 @@ export class ChatController {
     this.deps.rememberActive(id);
   }
 
-  private async pickerOptions(): Promise<PickerOption[]> {
+  private pickerOptions(env: ChatEnvironment): PickerOption[] {
     const options: PickerOption[] = [{ choice: { kind: 'auto' }, label: 'Auto (router decides)' }];
-    let env: ChatEnvironment | undefined;
-    try {
-      env = await this.deps.environment();
-    } catch {
-      return [...this.lastPicker];
-    }
     for (const tier of TIER_ORDER) {
       const model = env.router.tiers[tier].model;
       options.push({ choice: { kind: 'tier', tier }, label: `Tier ${tier}${model ? ` (${model})` : ''}` });
     }
     const seen = new Set<string>();
-    for (const m of env.router.installed) {
-      if (!m.capabilities.completion || seen.has(m.name)) {
+    // As the router: no embedding models, and no completion-only base models while a chat model exists.
+    for (const m of chatModels(env.router.installed)) {
+      if (seen.has(m.name)) {
         continue;
       }
       seen.add(m.name);
@@ -739,13 +769,33 @@ function codeShape(context: readonly ChatContextItem[]): RouteCode {
   return { lines, chars, ...(languageId ? { languageId } : {}), fileCount: new Set(context.map((c) => c.label.split(':')[0])).size };
 }
 
-function figuresOf(metrics: RequestMetrics): { ttftMs: number; tokensPerSecond: number; promptTokens: number; answerTokens: number } {
-  return {
+/**
+ * The figures line of an answer. The prompt size is the whole prompt: a server that reports its cache
+ * (llama-server, OpenAI-style `cached_tokens`) already counts it in; Ollama's `prompt_eval_count` counts only what
+ * it evaluated, so a cached prompt reads "1 prompt token". When the server's count is under half of Tiered's own
+ * count of the prompt sent, the rest came from its cache: the whole size is then Tiered's count, marked estimated.
+ */
+export function figuresOf(metrics: RequestMetrics, promptEstimate: number): AnswerMetrics {
+  const base = {
     ttftMs: Math.max(0, metrics.timeToFirstTokenMs),
     tokensPerSecond: Math.max(0, metrics.tokensPerSecond),
-    promptTokens: Math.max(0, Math.round(metrics.promptTokens)),
     answerTokens: Math.max(0, Math.round(metrics.generatedTokens)),
   };
+  const reported = Math.max(0, Math.round(metrics.promptTokens));
+  const cached = Math.max(0, Math.round(metrics.cachedPromptTokens));
+  if (cached > 0) {
+    return { ...base, promptTokens: Math.max(reported, cached), cachedPromptTokens: cached };
+  }
+  const estimate = Math.max(0, Math.round(promptEstimate));
+  if (reported * 2 < estimate) {
+    return { ...base, promptTokens: estimate, cachedPromptTokens: estimate - reported, promptEstimated: true };
+  }
+  return { ...base, promptTokens: reported };
+}
+
+/** What an answer cut off by an earlier session says instead of streaming forever. */
+function interruptedMessage(content: string): string {
+  return `Interrupted: VS Code closed or crashed while this answer was being written, and its end was lost${content.trim() !== '' ? ' (the part that arrived is kept above)' : ''}. Regenerate to answer again.`;
 }
 
 /** The buttons an error offers: its own next step, then Retry and Show Log. */

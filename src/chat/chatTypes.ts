@@ -14,8 +14,13 @@ export type MessageStatus = z.infer<typeof messageStatusSchema>;
 export const answerMetricsSchema = z.object({
   ttftMs: z.number().nonnegative(),
   tokensPerSecond: z.number().nonnegative(),
+  /** The whole prompt: tokens served from the server's cache included. */
   promptTokens: z.number().int().nonnegative(),
   answerTokens: z.number().int().nonnegative(),
+  /** Of {@link promptTokens}, those the server took from its cache (when known or evident). */
+  cachedPromptTokens: z.number().int().nonnegative().optional(),
+  /** The prompt size is Tiered's own count (the server reported only the uncached part). */
+  promptEstimated: z.boolean().optional(),
 });
 export type AnswerMetrics = z.infer<typeof answerMetricsSchema>;
 
@@ -54,6 +59,9 @@ export const conversationPinSchema = z.object({
   model: z.string().max(400).optional(),
 });
 export type ConversationPin = z.infer<typeof conversationPinSchema>;
+
+/** The title of a conversation that has not been named after its first message yet. */
+export const untitledTitle = 'New conversation';
 
 /** A conversation as the store rebuilds it from its journal. */
 export interface Conversation {

@@ -30,6 +30,7 @@ import {
   type ExportedConversation,
   type JournalRecord,
   type MessageStatus,
+  untitledTitle,
 } from './chatTypes';
 import { ConversationState } from './conversationState';
 import { exportMarkdown } from './exportMarkdown';
@@ -165,7 +166,7 @@ export class HistoryStore {
     return this.conversations.get(id)?.view();
   }
 
-  async create(title = 'New conversation', pin: ConversationPin = {}): Promise<Conversation> {
+  async create(title = untitledTitle, pin: ConversationPin = {}): Promise<Conversation> {
     const id = this.newId();
     const state = new ConversationState(id);
     this.conversations.set(id, state);

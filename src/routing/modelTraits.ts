@@ -165,6 +165,17 @@ export function completionOnlyTemplate(template: string | undefined): boolean {
   return template !== undefined && template.trim() !== '' && !chatTemplateMarkers.test(template);
 }
 
+/**
+ * The models that can hold a conversation, as the router picks them: models that generate text, leaving out
+ * completion-only base models (`qwen2.5-coder:1.5b-base`: they fill in code but do not answer questions) unless
+ * nothing else is installed. The chat's model picker offers these; the tier suggestions choose from them.
+ */
+export function chatModels<T extends ModelInfo>(installed: readonly T[]): T[] {
+  const generating = installed.filter((m) => modelTraits(m).generates);
+  const instruct = generating.filter((m) => !modelTraits(m).base);
+  return instruct.length > 0 ? instruct : generating;
+}
+
 /** `qwen2.5-coder` and `qwen2.5-coder:latest` are the same model; names compare case-insensitively. */
 export function normalizeModelName(name: string): string {
   const lower = name.trim().toLowerCase();

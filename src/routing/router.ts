@@ -543,10 +543,11 @@ function noModel(want: Want, env: RouterEnvironment, reasons: string[]): NoModel
   let suggestion: string;
   if (env.installed.length === 0) {
     reasons.push('no models are installed on any endpoint');
-    suggestion = `Pull a model, e.g. \`ollama pull ${suggestedModel}\`, or check that your model server is running.`;
+    // Plain text (shown in error boxes and notifications): no Markdown backticks.
+    suggestion = `Pull a model, e.g. "ollama pull ${suggestedModel}", or check that your model server is running.`;
   } else {
     reasons.push(`only embedding models are installed (${env.installed.map((m) => m.name).join(', ')}); none can generate text`);
-    suggestion = `Pull a model that generates text, e.g. \`ollama pull ${suggestedModel}\`.`;
+    suggestion = `Pull a model that generates text, e.g. "ollama pull ${suggestedModel}".`;
   }
   return { kind: 'noModel', tier: want.tier, confidence: want.confidence, reasons, suggestion, suggestedModel };
 }

@@ -6,7 +6,7 @@
 import type { ModelInfo } from '../backend/types';
 import type { Tier } from '../settings/schema';
 import type { ModelTraits } from './modelTraits';
-import { formatParams, modelTraits, sameModel } from './modelTraits';
+import { chatModels, formatParams, modelTraits, sameModel } from './modelTraits';
 
 /** One tier's suggestion. */
 export interface TierSuggestion {
@@ -96,12 +96,8 @@ export function suggestTierMapping(
   installed: readonly ModelInfo[],
   loaded: readonly { endpointId: string; name: string }[] = [],
 ): TierMapping {
-  const all: Candidate[] = installed
-    .map((info) => ({ info, traits: modelTraits(info), loaded: isLoaded(info, loaded) }))
-    .filter((c) => c.traits.generates);
-  // Base models complete code but answer questions poorly: use them only when nothing else exists.
-  const instruct = all.filter((c) => !c.traits.base);
-  const pool = instruct.length > 0 ? instruct : all;
+  // Base models complete code but answer questions poorly: used only when nothing else exists.
+  const pool: Candidate[] = chatModels(installed).map((info) => ({ info, traits: modelTraits(info), loaded: isLoaded(info, loaded) }));
 
   const used = new Set<string>();
   const keyOf = (c: Candidate): string => `${c.info.endpointId}/${c.info.name}`;

@@ -29,8 +29,13 @@ export interface TierBadge {
 export interface AnswerFigures {
   readonly ttftMs: number;
   readonly tokensPerSecond: number;
+  /** The whole prompt, cached part included. */
   readonly promptTokens: number;
   readonly answerTokens: number;
+  /** Of the prompt, the tokens the server served from its cache, when known. */
+  readonly cachedPromptTokens?: number;
+  /** The prompt size is Tiered's own count (the server reported only what it had to evaluate). */
+  readonly promptEstimated?: boolean;
 }
 
 export type MessageStatusView = 'complete' | 'streaming' | 'cutOff' | 'error';
@@ -120,6 +125,8 @@ export interface ChatStateSnapshot {
   readonly streamingId: string | undefined;
   /** The conversation in the trash that "Undo" would bring back. */
   readonly undoDeleteId: string | undefined;
+  /** Set while no model server answers: what is wrong and what to do, shown before the user types. */
+  readonly server: { readonly message: string; readonly actions: readonly ErrorActionView[] } | undefined;
 }
 
 export type HostToWebview =
@@ -179,6 +186,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pickFile') }),
   z.object({ type: z.literal('errorAction'), action: errorActionIdSchema, messageId: id.optional() }),
   z.object({ type: z.literal('savePrompt'), messageId: id }),
+  /** A link in an answer was clicked: the host asks the user before opening it (model output is untrusted). */
+  z.object({ type: z.literal('openLink'), url: z.string().min(1).max(8192) }),
   /** The `/` menu opened: the host answers with `prompts` (the library reloads live, so this is always current). */
   z.object({ type: z.literal('listPrompts') }),
   /**

@@ -34,6 +34,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.disposables.push(this.bridge);
     // Another window may have written: pick it up when this window gets focus again.
     vscode.window.onDidChangeWindowState((s) => s.focused && this.view?.visible && void this.refresh(), undefined, this.disposables);
+    // The server's state is shown in the chat before the user types: follow it.
+    this.disposables.push(services.connection.onDidChange(() => this.view?.visible && this.ready && void this.controller().then((c) => c.postState())));
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -166,6 +168,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       }
       case 'errorAction':
         await this.errorAction(message.action, message.messageId, controller);
+        return;
+      case 'openLink':
+        await openAnswerLink(message.url);
         return;
       case 'listPrompts':
         await this.postPrompts();
@@ -367,6 +372,36 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private disposeView(): void {
     vscode.Disposable.from(...this.viewDisposables).dispose();
     this.viewDisposables = [];
+  }
+}
+
+/**
+ * Opens a link from an answer only after the user says so: model output is untrusted, and a link's text can
+ * hide where it goes, so the whole address is shown. Only web and mail links; then VS Code's own opener
+ * (`openExternal`, which also applies the trusted-domains check).
+ */
+async function openAnswerLink(url: string): Promise<void> {
+  let uri: vscode.Uri;
+  try {
+    uri = vscode.Uri.parse(url, true);
+  } catch {
+    return;
+  }
+  if (!['http', 'https', 'mailto'].includes(uri.scheme)) {
+    return;
+  }
+  const open = 'Open Link';
+  const copy = 'Copy Link';
+  const choice = await vscode.window.showInformationMessage(
+    'Open a link from a model answer?',
+    { modal: true, detail: `${uri.toString(true)}\n\nAnswers are written by a model: check where the link goes before opening it.` },
+    open,
+    copy,
+  );
+  if (choice === open) {
+    await vscode.env.openExternal(uri);
+  } else if (choice === copy) {
+    await vscode.env.clipboard.writeText(uri.toString(true));
   }
 }
 

@@ -51,6 +51,7 @@ const EMPTY_STATE: ChatStateSnapshot = {
   chips: [],
   streamingId: undefined,
   undoDeleteId: undefined,
+  server: undefined,
 };
 
 export class ChatView {
@@ -75,6 +76,8 @@ export class ChatView {
   private readonly searchInput: HTMLInputElement;
   private readonly searchResults: HTMLElement;
   private readonly notice: HTMLElement;
+  /** What is wrong with the model server, and what to do, while none answers (before the user types). */
+  private readonly serverBanner: HTMLElement;
   private readonly list: HTMLElement;
   private readonly chips: HTMLElement;
   private readonly input: HTMLTextAreaElement;
@@ -99,6 +102,9 @@ export class ChatView {
     this.notice = this.el('div', { className: 'notice' });
     this.notice.setAttribute('role', 'status');
     this.notice.hidden = true;
+    this.serverBanner = this.el('div', { className: 'server-banner' });
+    this.serverBanner.setAttribute('role', 'alert');
+    this.serverBanner.hidden = true;
     this.list = this.el('div', { className: 'messages' });
     this.list.setAttribute('role', 'log');
     this.list.setAttribute('aria-label', 'Conversation');
@@ -135,7 +141,7 @@ export class ChatView {
     const row = this.el('div', { className: 'composer-row' });
     row.append(this.picker, this.button('@ File', 'Add a file as context', () => this.deps.post({ type: 'pickFile' })), this.stopButton, this.sendButton);
     composer.append(this.editingBar, this.chips, this.input, row);
-    deps.root.replaceChildren(toolbar, this.searchInput, this.searchResults, this.notice, this.list, composer, this.announcer);
+    deps.root.replaceChildren(toolbar, this.searchInput, this.searchResults, this.notice, this.serverBanner, this.list, composer, this.announcer);
 
     this.wireEvents();
     this.input.value = deps.initialState.draft;
@@ -207,6 +213,7 @@ export class ChatView {
     this.renderConversationList();
     this.renderPicker();
     this.renderChips();
+    this.renderServer();
     this.renderMessages();
     this.renderStreaming();
     if (state.undoDeleteId !== undefined) {
@@ -246,6 +253,20 @@ export class ChatView {
         return option;
       }),
     );
+  }
+
+  private renderServer(): void {
+    const server = this.state.server;
+    this.serverBanner.hidden = server === undefined;
+    if (server === undefined) {
+      this.serverBanner.replaceChildren();
+      return;
+    }
+    const bar = this.el('div', { className: 'error-actions' });
+    for (const action of server.actions) {
+      bar.append(this.button(action.label, action.label, () => this.deps.post({ type: 'errorAction', action: action.id })));
+    }
+    this.serverBanner.replaceChildren(this.textEl('p', 'server-message', server.message), bar);
   }
 
   private renderChips(): void {
@@ -582,7 +603,8 @@ export class ChatView {
   private showNotice(text: string, level: 'info' | 'warning', action?: { label: string; run: () => void }): void {
     this.notice.hidden = false;
     this.notice.className = `notice notice-${level}`;
-    const children: (HTMLElement | string)[] = [text];
+    // The text in its own element that may shrink and wrap (a long path included), so the buttons stay in view.
+    const children: HTMLElement[] = [this.textEl('span', 'notice-text', text)];
     if (action) {
       children.push(
         this.button(action.label, action.label, () => {
@@ -690,6 +712,23 @@ export class ChatView {
         this.deps.post({ type: 'search', requestId: String(this.searchSeq), query });
       }, 150);
     });
+    // Links in answers are untrusted text: never followed here (nor by VS Code's own handler, which would open
+    // them at once); the host asks the user first. Middle clicks too.
+    const onLink = (e: MouseEvent): void => {
+      const view = this.doc.defaultView;
+      const link = view && e.target instanceof view.Element ? e.target.closest('a[href]') : null;
+      if (link === null) {
+        return;
+      }
+      e.preventDefault();
+      e.stopPropagation();
+      const href = link.getAttribute('href') ?? '';
+      if (e.type === 'click' && href !== '' && !href.startsWith('#')) {
+        this.deps.post({ type: 'openLink', url: href });
+      }
+    };
+    this.list.addEventListener('click', onLink);
+    this.list.addEventListener('auxclick', onLink);
     // Code-block buttons: one delegated listener; the code comes from the render result, not the DOM.
     this.list.addEventListener('click', (e) => {
       const view = this.doc.defaultView;
@@ -843,7 +882,9 @@ export function settledLength(text: string): number {
 
 /** "TTFT 120 ms · 31.5 tok/s · 812 prompt + 240 answer tokens". */
 export function formatFigures(f: AnswerFigures): string {
-  return `TTFT ${Math.round(f.ttftMs)} ms · ${f.tokensPerSecond.toFixed(1)} tok/s · ${f.promptTokens} prompt + ${f.answerTokens} answer tokens`;
+  // The whole prompt, with the part the server had cached: "1 prompt token" for a cached prompt would mislead.
+  const cached = f.cachedPromptTokens !== undefined && f.cachedPromptTokens > 0 ? ` (${f.cachedPromptTokens} cached)` : '';
+  return `TTFT ${Math.round(f.ttftMs)} ms · ${f.tokensPerSecond.toFixed(1)} tok/s · ${f.promptEstimated === true ? '~' : ''}${f.promptTokens} prompt${cached} + ${f.answerTokens} answer tokens`;
 }
 
 function assertNever(value: never): never {

@@ -3,8 +3,8 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { errors } from '../../../src/backend/errors';
-import type { ChatRequest, GenerationEvent, LlmBackend } from '../../../src/backend/types';
-import { ChatController, STATE_WINDOW, windowOf, type ChatEnvironment } from '../../../src/chat/chatController';
+import type { ChatRequest, GenerationEvent, LlmBackend, ModelInfo, RequestMetrics } from '../../../src/backend/types';
+import { ChatController, figuresOf, STATE_WINDOW, windowOf, type ChatEnvironment } from '../../../src/chat/chatController';
 import { HistoryStore, threadOf } from '../../../src/chat/historyStore';
 import { approximateCounter } from '../../../src/context/tokenCounter';
 import { nullLogger } from '../../../src/util/logger';
@@ -50,8 +50,8 @@ class ScriptedChatBackend implements Partial<LlmBackend> {
   }
 }
 
-async function setup(context: { id: string; kind: 'selection' | 'file'; label: string; languageId: string; text: string }[] = [], options: { maxContextTokens?: number; serverDown?: boolean } = {}) {
-  const folder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chatctl-'));
+async function setup(context: { id: string; kind: 'selection' | 'file'; label: string; languageId: string; text: string }[] = [], options: { maxContextTokens?: number; serverDown?: boolean; extraModels?: ModelInfo[]; folder?: string } = {}) {
+  const folder = options.folder ?? (await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chatctl-')));
   const store = await HistoryStore.open({ folder, durable: false });
   const backend = new ScriptedChatBackend();
   const posted: HostToWebview[] = [];
@@ -65,6 +65,7 @@ async function setup(context: { id: string; kind: 'selection' | 'file'; label: s
             fakeModel({ name: 'qwen2.5-coder:1.5b', parameterBillions: 1.5, parameterSize: '1.5B' }),
             fakeModel({ name: 'qwen2.5-coder:7b', parameterBillions: 7.6, parameterSize: '7.6B' }),
             fakeModel({ name: 'qwen3:30b-a3b', parameterBillions: 30.5, parameterSize: '30.5B', expertCount: 128 }),
+            ...(options.extraModels ?? []),
           ],
       loaded: [],
       preferLoaded: true,
@@ -321,6 +322,110 @@ suite('chat controller', () => {
     assert.ok(notice && notice.type === 'notice' && /recovered/.test(notice.message));
     const state = posted.find((m) => m.type === 'state');
     assert.ok(state && state.type === 'state' && state.state.messages[0]?.content === 'kept');
+  });
+
+  // ---- issue 16: chat rough edges -------------------------------------------------------------------------
+
+  test('the model picker leaves out completion-only base models and embedding models, as the router does', async () => {
+    const { controller } = await setup([], {
+      extraModels: [
+        fakeModel({ name: 'qwen2.5-coder:1.5b-base', parameterBillions: 1.5 }),
+        fakeModel({ name: 'starcoder2:3b', parameterBillions: 3, template: '<fim_prefix>{{ .Prompt }}<fim_suffix>{{ .Suffix }}<fim_middle>' }),
+        fakeModel({ name: 'nomic-embed-text', capabilities: { completion: false, insert: false, tools: false, thinking: false, vision: false, embedding: true } }),
+      ],
+    });
+    const labels = (await controller.snapshot()).picker.map((p) => p.label);
+    assert.ok(labels.includes('qwen2.5-coder:7b'), labels.join(', '));
+    for (const hidden of ['qwen2.5-coder:1.5b-base', 'starcoder2:3b', 'nomic-embed-text']) {
+      assert.ok(!labels.includes(hidden), `${hidden} offered: ${labels.join(', ')}`);
+    }
+  });
+
+  test('a conversation created by the model picker before its first message is named after that message', async () => {
+    const { controller, backend, store, settle, posted } = await setup();
+    // The first answer fails: the title must not stay "New conversation" either.
+    backend.scripts = [{ tokens: [], fail: errors.unreachable('http://127.0.0.1:11434') }, { tokens: ['ok'] }];
+    await controller.handle({ type: 'setModelChoice', choice: { kind: 'tier', tier: 'code' } });
+    assert.equal(store.list()[0]?.title, 'New conversation');
+    await controller.handle({ type: 'send', text: 'How do I parse TOML in Rust?' });
+    await settle();
+    assert.equal(store.list()[0]?.title, 'How do I parse TOML in Rust?');
+    // A new conversation with the picker changed first, then a stopped answer: named too; no identical entries.
+    await controller.handle({ type: 'newConversation' });
+    await controller.handle({ type: 'setModelChoice', choice: { kind: 'tier', tier: 'moe' } });
+    backend.scripts = [{ tokens: ['partial'], hang: true }];
+    const sending = controller.handle({ type: 'send', text: 'Explain lifetimes' });
+    while (!posted.some((m) => m.type === 'streamChunk' && m.text === 'partial')) {
+      await new Promise((r) => setImmediate(r));
+    }
+    await controller.handle({ type: 'stop' });
+    await sending;
+    await settle();
+    const titles = store.list().map((c) => c.title).sort();
+    assert.deepEqual(titles, ['Explain lifetimes', 'How do I parse TOML in Rust?']);
+    // A title the user chose is kept.
+    const id = controller.activeConversationId!;
+    await controller.handle({ type: 'renameConversation', conversationId: id, title: 'Rust notes' });
+    backend.scripts = [{ tokens: ['ok'] }];
+    await controller.handle({ type: 'send', text: 'and borrowing?' });
+    await settle();
+    assert.equal(store.get(id)?.title, 'Rust notes');
+  });
+
+  test('after a crash that lost the record closing an answer, the answer shows as interrupted with Regenerate, never streaming', async () => {
+    const folder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chatctl-'));
+    {
+      const before = await HistoryStore.open({ folder, durable: false });
+      const c = await before.create('crashed');
+      const user = await before.appendMessage(c.id, { role: 'user', content: 'What is a mutex?' });
+      // The answer's first record made it to disk; the one that would have closed it did not.
+      await before.appendMessage(c.id, { role: 'assistant', content: '', parentId: user.id, status: 'streaming' });
+      await before.flush();
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    const { controller, backend, posted, settle } = await setup([], { folder });
+    const id = (await HistoryStore.open({ folder, durable: false })).list()[0]!.id;
+    await controller.handle({ type: 'switchConversation', conversationId: id });
+    const state = [...posted].reverse().find((m) => m.type === 'state');
+    assert.ok(state && state.type === 'state');
+    const answer = state.state.messages.find((m) => m.role === 'assistant');
+    assert.equal(answer?.status, 'error');
+    assert.match(answer?.error ?? '', /^Interrupted: .*Regenerate/);
+    assert.equal(state.state.streamingId, undefined);
+    // Regenerate answers the question again.
+    backend.scripts = [{ tokens: ['A lock.'] }];
+    await controller.handle({ type: 'regenerate', messageId: answer!.id });
+    await settle();
+    assert.equal(backend.requests.length, 1);
+    const after = (await controller.snapshot()).messages;
+    assert.deepEqual(after.map((m) => [m.role, m.content, m.status]), [
+      ['user', 'What is a mutex?', 'complete'],
+      ['assistant', 'A lock.', 'complete'],
+    ]);
+  });
+
+  test('with no server answering, the state says so with its actions before the user types, in plain text', async () => {
+    const { controller, posted } = await setup([], { serverDown: true });
+    await controller.handle({ type: 'ready' });
+    const state = posted.find((m) => m.type === 'state');
+    assert.ok(state && state.type === 'state');
+    const server = state.state.server;
+    assert.ok(server, 'the server state is shown');
+    assert.match(server.message, /Cannot reach the model server at http:\/\/127\.0\.0\.1:11434/);
+    assert.ok(!server.message.includes('`'), `no Markdown backticks in plain text: ${server.message}`);
+    assert.ok(server.actions.some((a) => a.id === 'startServer'), JSON.stringify(server.actions));
+    // A server that answers: no banner.
+    const up = await setup();
+    assert.equal((await up.controller.snapshot()).server, undefined);
+  });
+
+  test('a cached prompt: the figures give the whole prompt size, not the 1 token the server evaluated', () => {
+    const metrics: RequestMetrics = { promptTokens: 1, cachedPromptTokens: 0, generatedTokens: 76, timeToFirstTokenMs: 90, tokensPerSecond: 20, loadMs: 0, promptEvalMs: 1, totalMs: 4000 };
+    assert.deepEqual(figuresOf(metrics, 1203), { ttftMs: 90, tokensPerSecond: 20, answerTokens: 76, promptTokens: 1203, cachedPromptTokens: 1202, promptEstimated: true });
+    // A server that reports its cache (llama-server): its own counts.
+    assert.deepEqual(figuresOf({ ...metrics, promptTokens: 1210, cachedPromptTokens: 1180 }, 1203), { ttftMs: 90, tokensPerSecond: 20, answerTokens: 76, promptTokens: 1210, cachedPromptTokens: 1180 });
+    // No cache: the server's count, even when Tiered's estimate is a little off.
+    assert.deepEqual(figuresOf({ ...metrics, promptTokens: 1100 }, 1203), { ttftMs: 90, tokensPerSecond: 20, answerTokens: 76, promptTokens: 1100 });
   });
 
   test('state snapshots carry a window of the latest messages and count the rest', () => {

@@ -23,6 +23,7 @@ export function snapshot(messages: MessageView[], extra: Partial<ChatStateSnapsh
     chips: [],
     streamingId: undefined,
     undoDeleteId: undefined,
+    server: undefined,
     ...extra,
   };
 }
