@@ -150,6 +150,10 @@ abstract class BaseBackend implements LlmBackend {
   countTokens(): Promise<number | undefined> {
     return Promise.resolve(undefined);
   }
+
+  embed(): Promise<number[][]> {
+    return Promise.reject(new Error('no embedding model in this benchmark'));
+  }
 }
 
 function sharedPrefix(a: string, b: string): number {

@@ -173,6 +173,7 @@ class TappedBackend {
       pull: (model, signal) => inner.pull(model, signal),
       deleteModel: (model, signal) => inner.deleteModel(model, signal),
       countTokens: (model, text, signal) => inner.countTokens(model, text, signal),
+      embed: (model, inputs, signal) => inner.embed(model, inputs, signal),
       generate: (request: GenerateRequest) => this.generate(request),
     };
   }

@@ -208,6 +208,14 @@ export class OllamaBackend implements LlmBackend {
     }
   }
 
+  async embed(model: string, inputs: readonly string[], signal?: AbortSignal): Promise<number[][]> {
+    const response = await this.request('/api/embed', signal, (client) => client.embed({ model, input: [...inputs] }), model);
+    if (response.embeddings.length !== inputs.length) {
+      throw errors.badResponse(this.baseUrl, `/api/embed returned ${response.embeddings.length} vectors for ${inputs.length} inputs`);
+    }
+    return response.embeddings;
+  }
+
   /** Ollama has no tokenizer endpoint. */
   countTokens(_model: string, _text: string, _signal?: AbortSignal): Promise<number | undefined> {
     return Promise.resolve(undefined);

@@ -53,6 +53,9 @@ export interface OpenAiBackendOptions {
   readonly logger?: Logger;
 }
 
+/** `POST /v1/embeddings`. */
+const embeddingsResponseSchema = z.object({ data: z.array(z.object({ embedding: z.array(z.number()), index: z.number().optional() }).loose()) }).loose();
+
 /** `GET /v1/models` on llama-server, LM Studio, vLLM. */
 const modelsResponseSchema = z
   .object({
@@ -361,6 +364,34 @@ export class OpenAiBackend implements LlmBackend {
   }
 
   /** GET a JSON document. With `optional`, an HTTP error status gives undefined instead of an error. */
+  async embed(model: string, inputs: readonly string[], signal?: AbortSignal): Promise<number[][]> {
+    const path = '/v1/embeddings';
+    const guard = new RequestGuard(this.timeoutMs, signal, this.fetchImpl);
+    let text: string;
+    try {
+      const response = await guard.fetch(`${this.root}${path}`, { method: 'POST', headers: this.headers(true), body: JSON.stringify({ model, input: inputs }) });
+      text = await response.text();
+      if (!response.ok) {
+        throw this.fromStatus(response.status, parseErrorBody(text), path, model);
+      }
+    } catch (error) {
+      throw this.mapError(error, { path, model, guard, state: undefined });
+    } finally {
+      guard.dispose();
+    }
+    let parsed;
+    try {
+      parsed = embeddingsResponseSchema.safeParse(JSON.parse(text));
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.success !== true || parsed.data.data.length !== inputs.length) {
+      throw errors.badResponse(this.baseUrl, `${path} did not answer one embedding per input`);
+    }
+    // Servers may answer out of order; `index` says which input each vector belongs to.
+    return [...parsed.data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((d) => d.embedding);
+  }
+
   private async getJson(path: string, signal: AbortSignal | undefined, optional: boolean): Promise<unknown> {
     const guard = new RequestGuard(this.timeoutMs, signal, this.fetchImpl);
     try {

@@ -180,4 +180,6 @@ export interface LlmBackend {
   deleteModel(model: string, signal?: AbortSignal): Promise<void>;
   /** Exact token count from the server's tokenizer when it has one (llama-server `/tokenize`); undefined otherwise. */
   countTokens(model: string, text: string, signal?: AbortSignal): Promise<number | undefined>;
+  /** One embedding vector per input, in order (Ollama `/api/embed`, OpenAI-compatible `/v1/embeddings`). */
+  embed(model: string, inputs: readonly string[], signal?: AbortSignal): Promise<number[][]>;
 }

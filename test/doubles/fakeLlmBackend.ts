@@ -261,4 +261,8 @@ export class FakeLlmBackend implements LlmBackend {
   countTokens(): Promise<number | undefined> {
     return Promise.resolve(undefined);
   }
+
+  embed(): Promise<number[][]> {
+    return Promise.reject(errors.badResponse('fake://', 'no embedding model'));
+  }
 }

@@ -43,6 +43,7 @@ function backend(id: string, up: boolean, calls: { n: number }): LlmBackend {
     },
     deleteModel: () => Promise.resolve(),
     countTokens: () => Promise.resolve(undefined),
+    embed: () => fail(),
   };
 }
 
