@@ -82,6 +82,8 @@ export function registerCompletions(services: Services): vscode.Disposable {
   };
 
   const missedTriggers = watchMissedTriggers(services);
+  /** Why a document is a sensitive file (every request built outside the provider carries it too), or undefined. */
+  const sensitive = (uri: vscode.Uri): string | undefined => services.sensitiveFiles.check(uri)?.sentence;
 
   disposables.push(
     missedTriggers,
@@ -99,8 +101,8 @@ export function registerCompletions(services: Services): vscode.Disposable {
       forget();
       pipeline.invalidate();
     }),
-    vscode.commands.registerCommand(commandIds.completionAccepted, (uri: string, languageId: string) => continueAfterAccept(pipeline, uri, languageId)),
-    warmUpOnFileSwitch(pipeline),
+    vscode.commands.registerCommand(commandIds.completionAccepted, (uri: string, languageId: string) => continueAfterAccept(pipeline, uri, languageId, sensitive)),
+    warmUpOnFileSwitch(pipeline, sensitive),
     vscode.commands.registerCommand(commandIds.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
     vscode.commands.registerCommand(commandIds.toggleCompletions, async () => {
       const enabled = !services.settings.current['completion.enabled'];

@@ -22,11 +22,15 @@ export function toCompletionRequest(document: vscode.TextDocument, position: vsc
   };
 }
 
-/** The request at the active editor's cursor for `documentUri`, if that document is the active one. */
-export function requestAtActiveCursor(documentUri?: string): CompletionRequest | undefined {
+/**
+ * The request at the active editor's cursor for `documentUri`, if that document is the active one.
+ * @param excluded why the document is a sensitive file (the prefilter then sends nothing), or undefined.
+ */
+export function requestAtActiveCursor(documentUri: string | undefined, excluded: (uri: vscode.Uri) => string | undefined): CompletionRequest | undefined {
   const editor = vscode.window.activeTextEditor;
   if (editor === undefined || (documentUri !== undefined && editor.document.uri.toString() !== documentUri) || !editor.selection.isEmpty) {
     return undefined;
   }
-  return toCompletionRequest(editor.document, editor.selection.active, false);
+  const reason = excluded(editor.document.uri);
+  return { ...toCompletionRequest(editor.document, editor.selection.active, false), ...(reason !== undefined ? { excluded: reason } : {}) };
 }

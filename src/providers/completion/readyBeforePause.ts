@@ -9,9 +9,9 @@ const warmUpIdleMs = 1000;
  * After the user accepts a suggestion (Tab): record it, and request the continuation at once from the
  * cursor, so the next ghost text is ready when the editor asks (the pipeline keeps it only if still valid).
  */
-export function continueAfterAccept(pipeline: CompletionPipeline, documentUri: string, languageId: string): void {
+export function continueAfterAccept(pipeline: CompletionPipeline, documentUri: string, languageId: string, excluded: (uri: vscode.Uri) => string | undefined): void {
   pipeline.accepted(documentUri, languageId);
-  const request = requestAtActiveCursor(documentUri);
+  const request = requestAtActiveCursor(documentUri, excluded);
   if (request !== undefined) {
     void pipeline.prepareContinuation(request);
   }
@@ -22,7 +22,7 @@ export function continueAfterAccept(pipeline: CompletionPipeline, documentUri: s
  * cache with that file's prompt (a zero-token request; only with llama-server and the cost-aware policy).
  * Typing, or switching again, cancels the wait.
  */
-export function warmUpOnFileSwitch(pipeline: CompletionPipeline): vscode.Disposable {
+export function warmUpOnFileSwitch(pipeline: CompletionPipeline, excluded: (uri: vscode.Uri) => string | undefined): vscode.Disposable {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const cancel = (): void => {
     if (timer !== undefined) {
@@ -38,7 +38,8 @@ export function warmUpOnFileSwitch(pipeline: CompletionPipeline): vscode.Disposa
     const uri = editor.document.uri.toString();
     timer = setTimeout(() => {
       timer = undefined;
-      const request = requestAtActiveCursor(uri);
+      // A sensitive file is never sent, not even to warm the cache (the prefilter skips it).
+      const request = requestAtActiveCursor(uri, excluded);
       if (request !== undefined) {
         void pipeline.warmUp(request);
       }
