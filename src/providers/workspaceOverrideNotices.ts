@@ -49,7 +49,7 @@ export class WorkspaceOverrideNotices implements vscode.Disposable {
       const text = await readText(uri);
       if (text !== undefined) {
         for (const key of userOnlyKeysSetIn(text, kind)) {
-          found.set(key, vscode.workspace.asRelativePath(uri, true));
+          found.set(key, vscode.workspace.asRelativePath(uri));
         }
       }
     }

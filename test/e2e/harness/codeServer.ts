@@ -58,6 +58,8 @@ export interface CodeServerOptions {
   readonly host?: string;
   /** Where code-server's stdout/stderr go (default: a file in the temp folder). 'inherit' shows them. */
   readonly output?: 'file' | 'inherit';
+  /** Keep Workspace Trust on (default off: `--disable-workspace-trust`), for Restricted Mode tests. */
+  readonly workspaceTrust?: boolean;
 }
 
 /** A running code-server. */
@@ -166,7 +168,11 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   const out = outputFile ? fs.openSync(outputFile, 'a') : 'inherit';
   const child: ChildProcess = spawn(
     process.execPath,
-    [entry, ...installer.codeServerServeArgs({ config: configFile, userDataDir, extensionsDir, host, port }), '--ignore-last-opened'],
+    [
+      entry,
+      ...installer.codeServerServeArgs({ config: configFile, userDataDir, extensionsDir, host, port }).filter((a) => !(options.workspaceTrust === true && a === '--disable-workspace-trust')),
+      '--ignore-last-opened',
+    ],
     // Own process group, so stop() can signal the extension host and pty host too.
     { env, detached: true, stdio: ['ignore', out, out] },
   );

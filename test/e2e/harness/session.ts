@@ -35,6 +35,10 @@ export interface SessionOptions {
   readonly workspaceTemplate?: string;
   /** Wait for the "Tiered" activity-bar item before tests run (default true). */
   readonly waitForExtension?: boolean;
+  /** Called with the scratch workspace before the window opens (e.g. to write its .vscode/settings.json). */
+  readonly prepareWorkspace?: (workspace: string) => void;
+  /** 'untrusted': Workspace Trust on and the folder not trusted, so the window opens in Restricted Mode. Default: trust off. */
+  readonly workspaceTrust?: 'off' | 'untrusted';
 }
 
 export interface Session {
@@ -80,8 +84,12 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tiered-ws-'));
     fs.cpSync(options.workspaceTemplate ?? sampleWorkspace, workspace, { recursive: true });
     cleanups.push(() => fs.rmSync(workspace, { recursive: true, force: true }));
+    options.prepareWorkspace?.(workspace);
+    const untrusted = options.workspaceTrust === 'untrusted';
     const server = await startCodeServer({
-      settings: { 'tiered.ollama.baseUrl': fake.url, ...options.settings },
+      // Untrusted: never asked at startup, so the folder opens in Restricted Mode as a user who said "No" sees it.
+      settings: { 'tiered.ollama.baseUrl': fake.url, ...(untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {}), ...options.settings },
+      workspaceTrust: untrusted,
       env: { TIERED_FAKE_OLLAMA_URL: fake.url },
       ...(options.mode === 'packaged' ? { vsix: findVsix() } : {}),
     });
