@@ -42,7 +42,7 @@ suite('Tiered in VS Code: saved prompt library', () => {
   });
 
   test('a malformed workspace prompt file shows in Problems with its line, and stays untouched', async () => {
-    const file = path.join(promptDir, 'broken.prompt.md');
+    const file = path.join(promptDir, 'broken.tiered.md');
     const text = '---\nname: Broken\ntier: gigantic\n---\nbody\n';
     fs.writeFileSync(file, text);
     const found = await eventually(() => {
@@ -56,9 +56,28 @@ suite('Tiered in VS Code: saved prompt library', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), text);
   });
 
+  test('an old-style *.prompt.md file dropped in while running is renamed to *.tiered.md and joins the library', async () => {
+    const text = '---\nname: Dropped Legacy\ntier: small\n---\nSay hi.\n';
+    fs.writeFileSync(path.join(promptDir, 'dropped-legacy.prompt.md'), text);
+    const migrated = path.join(promptDir, 'dropped-legacy.tiered.md');
+    let known = false;
+    for (let i = 0; i < 100 && !known; i++) {
+      const prompts = (await vscode.commands.executeCommand<{ name: string }[]>('tiered.prompts.internal.menu')) ?? [];
+      known = prompts.some((p) => p.name === 'Dropped Legacy') && fs.existsSync(migrated);
+      if (!known) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    assert.ok(known, `the old file was migrated and listed; folder: ${fs.readdirSync(promptDir).join(', ')}`);
+    assert.equal(fs.readFileSync(migrated, 'utf8'), text, 'content unchanged');
+    assert.ok(!fs.existsSync(path.join(promptDir, 'dropped-legacy.prompt.md')), 'the old name is gone');
+    const logged = await eventually(() => /renamed .*dropped-legacy\.prompt\.md to dropped-legacy\.tiered\.md/.test(tieredLogText() ?? ''));
+    assert.ok(logged, 'the rename is in the Tiered log');
+  });
+
   test('a workspace prompt (picked up live) runs on the selection with its tier hint and filled variables', async () => {
     fs.writeFileSync(
-      path.join(promptDir, 'team-summary.prompt.md'),
+      path.join(promptDir, 'team-summary.tiered.md'),
       '---\nname: Team Summary\ndescription: test\ntier: moe\n---\nSummarise this ${language} code from ${fileBasename}. Literal: $${selection}\n',
     );
     const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: 'export const answer = 42; // SELECTED-MARKER ${HOME}\nconst other = 1;\n' });

@@ -22,7 +22,7 @@ function workspaceWithPrompts(): string {
   const prompts = path.join(dir, '.tiered', 'prompts');
   fs.mkdirSync(prompts, { recursive: true });
   fs.writeFileSync(
-    path.join(prompts, 'reviewer-summary.prompt.md'),
+    path.join(prompts, 'reviewer-summary.tiered.md'),
     [
       '---',
       'name: Reviewer Summary',
@@ -36,7 +36,7 @@ function workspaceWithPrompts(): string {
       '',
     ].join('\n'),
   );
-  fs.writeFileSync(path.join(prompts, 'broken.prompt.md'), '---\nname: Broken\ntier: gigantic\n---\nbody\n');
+  fs.writeFileSync(path.join(prompts, 'broken.tiered.md'), '---\nname: Broken\ntier: gigantic\n---\nbody\n');
   return dir;
 }
 
@@ -126,7 +126,7 @@ suite('Chat slash prompts (UI)', () => {
     assert.ok(sent.indexOf('afterPercent') > sent.indexOf('Summarise this'), 'the code comes after the instructions');
     assert.doesNotMatch(allText(request.body), /export function formatCents/, 'only the selection, not the whole file');
     assert.doesNotMatch(sent, /^\/reviewer/m, 'the raw /command is not sent');
-    assert.ok(fs.existsSync(path.join(workspace, '.tiered', 'prompts', 'broken.prompt.md')), 'the malformed file is untouched');
+    assert.ok(fs.existsSync(path.join(workspace, '.tiered', 'prompts', 'broken.tiered.md')), 'the malformed file is untouched');
 
     // The answer streams into the chat, and the box is empty again.
     await frame.locator('article.message.assistant', { hasText: 'SLASH-ANSWER' }).first().waitFor({ timeout: 60_000 });

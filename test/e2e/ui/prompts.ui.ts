@@ -6,14 +6,30 @@ import * as path from 'node:path';
 import { sampleWorkspace } from '../harness/paths';
 import { until } from '../../support/wait';
 import { useVscode } from '../harness/session';
+import type { Page } from 'playwright-core';
 
-/** sample-workspace plus a malformed prompt file in .tiered/prompts. */
+const brokenPrompt = '---\nname: Broken\ntier: gigantic\n---\nbody\n';
+
+/**
+ * sample-workspace plus a malformed prompt file in .tiered/prompts under the old name (`broken.prompt.md`, which
+ * Tiered renames to `broken.tiered.md`), and the same text as a `.prompt.md` file of VS Code's own (the control).
+ */
 function workspaceWithBrokenPrompt(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiered-prompts-template-'));
   fs.cpSync(sampleWorkspace, dir, { recursive: true });
   fs.mkdirSync(path.join(dir, '.tiered', 'prompts'), { recursive: true });
-  fs.writeFileSync(path.join(dir, '.tiered', 'prompts', 'broken.prompt.md'), '---\nname: Broken\ntier: gigantic\n---\nbody\n');
+  fs.writeFileSync(path.join(dir, '.tiered', 'prompts', 'broken.prompt.md'), brokenPrompt);
+  fs.mkdirSync(path.join(dir, '.github', 'prompts'), { recursive: true });
+  fs.writeFileSync(path.join(dir, '.github', 'prompts', 'control.prompt.md'), brokenPrompt);
   return dir;
+}
+
+/** The Problems panel's count for a file (its resource row: "N problems in file NAME of folder …"), all sources. */
+async function problemsInFile(page: Page, fileName: string): Promise<number | undefined> {
+  const labels = await page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+  const label = labels.find((l) => l.includes(` in file ${fileName} `));
+  const n = label === undefined ? undefined : /(\d+)/.exec(label)?.[1];
+  return n === undefined ? undefined : Number(n);
 }
 
 suite('Saved prompts in VS Code (UI)', () => {
@@ -22,18 +38,38 @@ suite('Saved prompts in VS Code (UI)', () => {
 
   suiteTeardown(() => fs.rmSync(template, { recursive: true, force: true }));
 
-  test('a malformed prompt file shows an error mark in the Prompts view and a Problems entry with its line', async () => {
-    const { wb } = vs();
+  test('an old *.prompt.md file is renamed to *.tiered.md; when broken, Problems shows only Tiered\'s own findings for it', async () => {
+    const { wb, workspace } = vs();
     await wb.openViewContainer('Tiered');
     await wb.viewPane('Prompts').waitFor();
     await wb.waitForTreeItem('Prompts', 'Explain');
     const row = await wb.waitForTreeItem('Prompts', /broken/);
     assert.match(await row.innerText(), /error: front matter: tier/);
     assert.equal(await row.locator('.codicon-error').count(), 1, 'the row has an error icon');
+    const dir = path.join(workspace, '.tiered', 'prompts');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['broken.tiered.md'], 'the old file moved to the new name');
+    assert.equal(fs.readFileSync(path.join(dir, 'broken.tiered.md'), 'utf8'), brokenPrompt, 'with its content untouched');
+    // Said once (the toast may have timed out by now: look in the notification center).
+    await wb.runCommand('Notifications: Show Notifications');
+    await wb.page.locator('.notifications-center .notification-list-item-message', { hasText: /renamed from \*\.prompt\.md to \*\.tiered\.md/ }).first().waitFor();
+    await wb.runCommand('Notifications: Hide Notifications');
+
+    // Both files open in editors: VS Code checks the .prompt.md one with its own rules (the control), not ours.
+    await wb.openFile('.github/prompts/control.prompt.md');
+    await wb.openFile('.tiered/prompts/broken.tiered.md');
     await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
     const problems = wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'must be one of' }).first();
     await problems.waitFor();
     assert.match(await problems.innerText(), /Ln 3/);
+    assert.match(await problems.innerText(), /Tiered prompts/);
+    let control: number | undefined;
+    for (const end = Date.now() + 60_000; control === undefined && Date.now() < end; ) {
+      control = await problemsInFile(wb.page, 'control.prompt.md');
+      await wb.page.waitForTimeout(250);
+    }
+    assert.ok(control !== undefined && control > 0, 'VS Code reports its own problems for a broken .prompt.md (the control)');
+    // Tiered finds exactly one problem in this file (the tier); nothing else may be listed for it.
+    assert.equal(await problemsInFile(wb.page, 'broken.tiered.md'), 1, 'only Tiered\'s finding for the .tiered.md file');
     await wb.screenshot('ui-prompts-malformed');
   });
 
@@ -50,9 +86,9 @@ suite('Saved prompts in VS Code (UI)', () => {
     await quick.locator('.monaco-list-row', { hasText: 'Workspace' }).first().click();
     await quick.locator('input').fill('UI Prompt');
     await page.keyboard.press('Enter');
-    const file = path.join(workspace, '.tiered', 'prompts', 'ui-prompt.prompt.md');
+    const file = path.join(workspace, '.tiered', 'prompts', 'ui-prompt.tiered.md');
     assert.ok(await until(() => (fs.existsSync(file) ? true : undefined)), 'the prompt file was created in .tiered/prompts');
-    await page.locator('.tabs-container .tab.active', { hasText: 'ui-prompt.prompt.md' }).waitFor();
+    await page.locator('.tabs-container .tab.active', { hasText: 'ui-prompt.tiered.md' }).waitFor();
     await wb.waitForTreeItem('Prompts', 'UI Prompt');
 
     // Edit: replace the text in the editor and save.
@@ -86,7 +122,7 @@ suite('Saved prompts in VS Code (UI)', () => {
     await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Move to Trash' }).first().click();
     assert.ok(await until(() => (fs.existsSync(file) ? undefined : true)), 'the prompt file left the workspace');
     const trashDir = path.join(server.userDataDir, 'User', 'globalStorage', 'tiered.tiered', 'prompt-trash');
-    const trashed = await until(() => (fs.existsSync(trashDir) ? fs.readdirSync(trashDir).find((f) => f.endsWith('ui-prompt.prompt.md')) : undefined));
+    const trashed = await until(() => (fs.existsSync(trashDir) ? fs.readdirSync(trashDir).find((f) => f.endsWith('ui-prompt.tiered.md')) : undefined));
     assert.ok(trashed, `the prompt is in the trash (${trashDir})`);
     assert.match(fs.readFileSync(path.join(trashDir, trashed), 'utf8'), /tier: moe/);
   });
