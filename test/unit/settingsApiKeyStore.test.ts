@@ -1,6 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { createBackends } from '../../src/backend/createBackends';
 import { ApiKeyStore, sameUrl } from '../../src/providers/apiKeyStore';
 import type { SecretStore } from '../../src/providers/apiKeyStore';
+import { defaultSettings } from '../../src/settings/readSettings';
+import { nullLogger } from '../../src/util/logger';
+import { FakeOpenAiServer } from '../fixtures/fakeOpenAiServer';
+import { collect } from './backend/backendTestKit';
 
 /** SecretStorage in a Map (the store only needs get/store/delete/onDidChange). */
 function memorySecrets(initial: Record<string, string> = {}): SecretStore & { readonly map: Map<string, string> } {
@@ -65,6 +70,35 @@ suite('API keys bound to their URL', () => {
     await new ApiKeyStore(secrets).set('n', 'http://h:1', 'k');
     assert.deepEqual([...secrets.map.keys()], ['tiered.apiKeyFor.n']);
     assert.deepEqual(JSON.parse(secrets.map.get('tiered.apiKeyFor.n') ?? ''), { baseUrl: 'http://h:1', key: 'k' });
+  });
+
+  test('on the wire: the key reaches the server it was stored for, and an endpoint re-pointed elsewhere sends none', async () => {
+    const mine = await FakeOpenAiServer.start();
+    const elsewhere = await FakeOpenAiServer.start();
+    try {
+      const store = new ApiKeyStore(memorySecrets());
+      await store.set('vllm', mine.url, 'sk-secret');
+      const lookup = async (name: string, url: string): Promise<string | undefined> => {
+        const found = await store.lookup(name, url);
+        return found.kind === 'key' ? found.key : undefined;
+      };
+      for (const server of [mine, elsewhere]) {
+        const [backend] = await createBackends({ ...defaultSettings(), 'ollama.enabled': false, openAiEndpoints: [{ name: 'vllm', baseUrl: server.url }] }, lookup, nullLogger);
+        assert.ok(backend);
+        await collect(backend.chat({ model: 'm', messages: [{ role: 'user', content: 'x' }] }));
+      }
+      assert.equal(mine.requests.at(-1)?.headers.authorization, 'Bearer sk-secret');
+      assert.ok(elsewhere.requests.length > 0, 'the re-pointed endpoint was used');
+      assert.deepEqual(
+        elsewhere.requests.map((r) => r.headers.authorization),
+        elsewhere.requests.map(() => undefined),
+        'no Authorization header ever reached the other URL',
+      );
+      assert.ok(!JSON.stringify(elsewhere.requests).includes('sk-secret'), 'the key appears nowhere in what the other server received');
+    } finally {
+      await mine.close();
+      await elsewhere.close();
+    }
   });
 
   test('sameUrl ignores case of scheme and host, default ports and trailing slashes only', () => {
