@@ -63,6 +63,11 @@ const contexts = await Promise.all([
 // tiktoken's loader looks for tiktoken_bg.wasm in the bundle's own folder (__dirname).
 fs.mkdirSync('dist', { recursive: true });
 fs.copyFileSync('node_modules/tiktoken/tiktoken_bg.wasm', 'dist/tiktoken_bg.wasm');
+// tree-sitter's runtime and the grammars the index chunks with (src/index/languages.ts), loaded from dist/tree-sitter.
+fs.mkdirSync('dist/tree-sitter', { recursive: true });
+for (const name of ['tree-sitter', ...['typescript', 'tsx', 'javascript', 'python', 'go', 'rust', 'java', 'cpp', 'c-sharp'].map((g) => `tree-sitter-${g}`)]) {
+  fs.copyFileSync(`node_modules/@vscode/tree-sitter-wasm/wasm/${name}.wasm`, `dist/tree-sitter/${name}.wasm`);
+}
 
 if (watch) {
   await Promise.all(contexts.map((ctx) => ctx.watch()));

@@ -13,6 +13,7 @@ import { ChatExplainSink } from './providers/explainReview/chatExplainSink';
 import { registerChat } from './providers/chat/chatViewProvider';
 import { onboardingActivity } from './providers/onboarding/activity';
 import { registerOnboarding } from './providers/onboarding/registerOnboarding';
+import { registerIndex } from './providers/index/registerIndex';
 
 /** Every feature of the extension, in activation order. Each registers itself and owns its disposables. */
 export const features: readonly Feature[] = [
@@ -27,4 +28,5 @@ export const features: readonly Feature[] = [
   { name: 'prompt library', activate: (services) => registerPrompts(services, new ChatPromptRunner()) },
   { name: 'chat', activate: registerChat },
   { name: 'explain and review', activate: (services) => registerExplainReview(services, { sink: new ChatExplainSink(services.chatHub, services.logger) }) },
+  { name: 'workspace index', activate: registerIndex },
 ];

@@ -54,6 +54,8 @@ export const commandIds = {
   openWalkthrough: 'tiered.openWalkthrough',
   tryCompletion: 'tiered.tryCompletion',
   openChat: 'tiered.openChat',
+  showIndexStatus: 'tiered.showIndexStatus',
+  rebuildIndex: 'tiered.rebuildIndex',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
