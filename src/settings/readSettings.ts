@@ -85,6 +85,7 @@ function settingsSchema(problems: SettingProblem[]) {
     'completion.maxFileSizeKb': withFallback('completion.maxFileSizeKb', d['completion.maxFileSizeKb'].schema, d['completion.maxFileSizeKb'].default),
     'completion.multiline': withFallback('completion.multiline', d['completion.multiline'].schema, d['completion.multiline'].default),
     'completion.requestPolicy': withFallback('completion.requestPolicy', d['completion.requestPolicy'].schema, d['completion.requestPolicy'].default),
+    'completion.repositoryContext': withFallback('completion.repositoryContext', d['completion.repositoryContext'].schema, d['completion.repositoryContext'].default),
     'index.enabled': withFallback('index.enabled', d['index.enabled'].schema, d['index.enabled'].default),
     'index.embeddingModel': withFallback('index.embeddingModel', d['index.embeddingModel'].schema, d['index.embeddingModel'].default),
   } satisfies Record<keyof Settings, z.ZodType>);

@@ -74,6 +74,7 @@ export const settingDefinitions = {
   'completion.maxFileSizeKb': setting(z.number().int().min(1).max(102_400), 1024),
   'completion.multiline': setting(z.enum(['auto', 'always', 'never']), 'auto'),
   'completion.requestPolicy': setting(z.enum(['costAware', 'classic']), 'costAware'),
+  'completion.repositoryContext': setting(z.boolean(), true),
   'index.enabled': setting(z.boolean(), true),
   'index.embeddingModel': setting(z.string().trim(), ''),
 } as const;
