@@ -163,8 +163,8 @@ class CorpusGatherer implements RepoContextGatherer {
   definitions(): Promise<readonly SnippetCandidate[]> {
     return Promise.resolve([]);
   }
-  recent(): readonly SnippetCandidate[] {
-    return this.ring;
+  recent(): Promise<readonly SnippetCandidate[]> {
+    return Promise.resolve(this.ring);
   }
 }
 

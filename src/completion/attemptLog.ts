@@ -170,6 +170,8 @@ export interface ExplainOptions {
   readonly model?: string;
   /** Lines about the request policy and the server's busy time (see `describeRequestPolicy`). */
   readonly requestPolicy?: string;
+  /** Lines about the repository context of the last prompt (see `describeRepoContext`). */
+  readonly repoContext?: readonly string[];
 }
 
 /**
@@ -202,6 +204,9 @@ export function explainAttempts(attempts: readonly Attempt[], now: number, optio
   }
   if (options.requestPolicy !== undefined && options.requestPolicy !== '') {
     lines.push('', options.requestPolicy);
+  }
+  if (options.repoContext !== undefined && options.repoContext.length > 0) {
+    lines.push('', ...options.repoContext);
   }
   if (progress.length > 0) {
     lines.push('', ...progress);

@@ -28,8 +28,8 @@ export interface RepoContextGatherer {
   importedFiles(documentUri: string, currentPath: string, languageId: string, imports: readonly ImportStatement[], signal: AbortSignal): Promise<readonly ImportedFile[]>;
   /** Definition snippets of symbols near the cursor (cached per symbol; bounded time; what is not ready is left out). */
   definitions(documentUri: string, symbols: readonly SymbolNearCursor[], signal: AbortSignal): Promise<readonly SnippetCandidate[]>;
-  /** The ring of recently viewed, edited and copied chunks. */
-  recent(): readonly SnippetCandidate[];
+  /** The ring of recently viewed, edited and copied chunks (the adapter may look at the clipboard first). */
+  recent(signal: AbortSignal): Promise<readonly SnippetCandidate[]>;
 }
 
 /** What the engine depends on. */
@@ -136,9 +136,10 @@ export class RepoContextEngine implements RepoContextSource {
   private async choose(query: RepoContextQuery, file: CurrentFile, signal: AbortSignal): Promise<ChosenContext> {
     const imports = parseImports(query.text, query.languageId);
     const symbols = symbolsNearCursor(query.text, query.offset);
-    const [importedFiles, definitions] = await Promise.all([
+    const [importedFiles, definitions, recent] = await Promise.all([
       this.deps.gather.importedFiles(query.documentUri, file.path, query.languageId, imports, signal).catch((): readonly ImportedFile[] => []),
       this.deps.gather.definitions(query.documentUri, symbols, signal).catch((): readonly SnippetCandidate[] => []),
+      this.deps.gather.recent(signal).catch((): readonly SnippetCandidate[] => []),
     ]);
     return selectRepoContext({
       currentPath: file.path,
@@ -146,7 +147,7 @@ export class RepoContextEngine implements RepoContextSource {
       offset: query.offset,
       definitions,
       importedFiles,
-      recent: this.deps.gather.recent(),
+      recent,
       // Headers and comment markers of the layout take the rest (see `fit`).
       budgetTokens: Math.floor(query.tokenBudget * layoutReserve),
       counter: this.deps.counter,
@@ -165,4 +166,32 @@ export class RepoContextEngine implements RepoContextSource {
       snippets = snippets.slice(1);
     }
   }
+}
+
+/**
+ * Lines for "Why No Completion?": which context went into the last prompt (file, lines, why), its token
+ * count, and when it was chosen. Empty when repository context is off and nothing was ever chosen.
+ */
+export function describeRepoContext(trace: RepoContextTrace | undefined, enabled: boolean): string[] {
+  if (!enabled) {
+    return ['Repository context: off (setting tiered.completion.repositoryContext).'];
+  }
+  if (trace === undefined) {
+    return ['Repository context: no prompt has been built yet.'];
+  }
+  const context = trace.context;
+  const when: Record<FreezeDecision, string> = {
+    first: 'chosen for the first request in this file',
+    fileSwitch: 'chosen when you switched to this file',
+    afterPause: 'chosen again after a pause in typing',
+    frozen: 'kept from the last pause, so prompts share their start',
+    refreshed: 'chosen again while you were idle',
+  };
+  if (context === undefined || context.snippets.length === 0) {
+    return [`Repository context in the last prompt: none (nothing in other files was relevant to the code around the cursor; ${when[trace.decision]}).`];
+  }
+  return [
+    `Repository context in the last prompt: ${context.snippets.length} snippet${context.snippets.length === 1 ? '' : 's'}, ${context.tokens} tokens (${when[trace.decision]}):`,
+    ...context.snippets.map((s) => `- ${s.path}, lines ${s.startLine}–${s.endLine} (${s.tokens} tokens): ${s.why}`),
+  ];
 }

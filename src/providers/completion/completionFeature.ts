@@ -17,6 +17,7 @@ import { CompletionStatusBar } from './completionStatusBar';
 import { InlineCompletionProvider } from './inlineCompletionProvider';
 import { continueAfterAccept, warmUpOnFileSwitch } from './readyBeforePause';
 import { watchMissedTriggers } from './missedTriggers';
+import { createRepoContext } from './repoContextAdapter';
 
 /** Inline ghost-text completions: the provider, its status bar item, its commands. */
 export function registerCompletions(services: Services): vscode.Disposable {
@@ -51,7 +52,9 @@ export function registerCompletions(services: Services): vscode.Disposable {
     return resolved;
   };
 
-  const pipeline = new CompletionPipeline({ resolveModel, clock: systemClock, settings: () => services.settings.current, logger: services.logger });
+  const repoContext = createRepoContext(services);
+  disposables.push(repoContext);
+  const pipeline = new CompletionPipeline({ resolveModel, clock: systemClock, settings: () => services.settings.current, logger: services.logger, repoContext: repoContext.source });
   const stateSubscription = pipeline.onState((state, model) => {
     status.update(state, model);
     const speed = pipeline.latency.verdict();
@@ -127,7 +130,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
     }),
     vscode.commands.registerCommand(commandIds.whyNoCompletion, async () => {
       const requestPolicy = describeRequestPolicy(pipeline.policy, services.settings.current['completion.requestPolicy'], systemClock.now());
-      const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now(), { inFlight: pipeline.attempts.inFlight(), latency: pipeline.latency.verdict(), model: pipeline.model, requestPolicy })}\n`;
+      const text = `# Why no completion?\n\n${explainAttempts(pipeline.attempts.recent(), systemClock.now(), { inFlight: pipeline.attempts.inFlight(), latency: pipeline.latency.verdict(), model: pipeline.model, requestPolicy, repoContext: repoContext.report() })}\n`;
       services.logger.info(text);
       await reports.show('Why no completion.md', text, { preview: true, viewColumn: vscode.ViewColumn.Beside });
       return text;

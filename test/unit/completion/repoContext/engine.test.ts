@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { approximateCounter } from '../../../../src/context/tokenCounter';
-import { RepoContextEngine } from '../../../../src/completion/repoContext/engine';
+import { RepoContextEngine, describeRepoContext } from '../../../../src/completion/repoContext/engine';
+import { explainAttempts } from '../../../../src/completion/attemptLog';
 import type { RepoContextGatherer } from '../../../../src/completion/repoContext/engine';
 import type { ImportedFile } from '../../../../src/completion/repoContext/select';
 import type { SnippetCandidate } from '../../../../src/completion/repoContext/types';
@@ -39,8 +40,8 @@ class FakeGatherer implements RepoContextGatherer {
   definitions(_uri: string, symbols: readonly { name: string }[]): Promise<readonly SnippetCandidate[]> {
     return Promise.resolve(symbols.flatMap((s) => this.definitionsBySymbol.get(s.name) ?? []));
   }
-  recent(): readonly SnippetCandidate[] {
-    return this.ring;
+  recent(): Promise<readonly SnippetCandidate[]> {
+    return Promise.resolve(this.ring);
   }
 }
 
@@ -164,5 +165,24 @@ suite('repoContext engine', () => {
       const ctx = await engine.contextFor(query(head, undefined, { family: 'codellama', tokenBudget: budget }));
       assert.ok(ctx === undefined || ctx.tokens <= budget, `${ctx?.tokens} > ${budget}`);
     }
+  });
+});
+
+suite('repoContext report', () => {
+  test('Why No Completion? lists each snippet with its file, lines, reason and tokens, and the total', async () => {
+    const { engine } = setup();
+    await engine.contextFor(query(head));
+    const lines = describeRepoContext(engine.last(), true);
+    assert.match(lines[0] ?? '', /^Repository context in the last prompt: 1 snippet, \d+ tokens \(chosen for the first request in this file\):$/);
+    assert.match(lines[1] ?? '', /^- src\/cart\.ts, lines 1–4 \(\d+ tokens\): defines Cart, used near the cursor/);
+    const report = explainAttempts([{ id: 1, at: 0, durationMs: 5, documentUri: 'file:///ws/src/app.ts', languageId: 'typescript', outcome: 'shown', detail: '' }], 10, { repoContext: lines });
+    assert.ok(report.includes(lines[1] ?? 'missing'));
+  });
+
+  test('says when it is off, and when nothing was relevant', async () => {
+    assert.deepEqual(describeRepoContext(undefined, false), ['Repository context: off (setting tiered.completion.repositoryContext).']);
+    const { engine } = setup();
+    await engine.contextFor(query('const x = 1;\n'));
+    assert.match(describeRepoContext(engine.last(), true)[0] ?? '', /none \(nothing in other files was relevant/);
   });
 });
