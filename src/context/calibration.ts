@@ -63,10 +63,48 @@ const modelRecordSchema = z.object({
   meanAbsError: z.number().finite().min(0),
   /** Observations scored for the error (each is scored against the factor in force before it). */
   errorSamples: z.number().int().min(0),
+  /** Smoothed relative distance of observed ratios above the factor (how far one prompt can run over it). */
+  overshoot: z.number().finite().min(0).default(0),
+  /** The largest ratio among the recent observations (decays toward the factor). */
+  peak: z.number().finite().min(0).default(0),
 });
 type ModelRecord = z.infer<typeof modelRecordSchema>;
 
 const storedSchema = z.object({ models: z.record(z.string(), z.unknown()) });
+
+/**
+ * How much of the prompt a server's count covers.
+ * - `exact`: the server's tokenizer counted the whole prompt (llama-server `/tokenize`).
+ * - `whole`: the count includes tokens served from the server's cache (llama-server `cache_n + prompt_n`,
+ *   OpenAI `usage.prompt_tokens`).
+ * - `evaluated`: only the tokens evaluated this time (Ollama `prompt_eval_count` leaves out its cached prefix).
+ */
+export type CountCoverage = 'exact' | 'whole' | 'evaluated';
+
+/** What is known about one observation besides the two counts. */
+export interface ObservationContext {
+  /** Default `whole`. */
+  readonly coverage?: CountCoverage;
+  /** Tokens the server reported as served from its cache. */
+  readonly cachedTokens?: number;
+  /**
+   * Share (0–1) of this prompt's start that the previous prompt sent to the same model also had: a prefix cache
+   * may have served that much, so an `evaluated` count may leave it out.
+   */
+  readonly sharedPrefix?: number;
+}
+
+/** Observations before a model counts as calibrated; until then budgets keep {@link uncalibratedMargin}. */
+export const calibratedAfter = 4;
+/** The extra share on top of the factor until a model is calibrated (tokenizers differ by more than the family guess). */
+export const uncalibratedMargin = 0.4;
+/** Once calibrated, the extra share on top of the factor stays within these bounds. */
+export const minCalibratedMargin = 0.04;
+export const maxCalibratedMargin = 0.3;
+/** An `evaluated` count this much under the expected one, for a prompt a cache could have served, is ignored. */
+const cachedCountTolerance = 0.1;
+/** A shared prefix up to this share of the prompt is too short to matter. */
+const negligiblePrefix = 0.05;
 
 /** Options of {@link TokenCalibration}. */
 export interface CalibrationOptions {
@@ -100,20 +138,42 @@ export class TokenCalibration {
     this.minEstimated = Math.max(1, options.minEstimatedTokens ?? 32);
   }
 
-  /** The factor to multiply raw counts by for this model. */
+  /** The factor to multiply raw counts by for this model (the central estimate). */
   factorFor(model: string, family: string): number {
     return this.record(model)?.factor ?? defaultFactorForFamily(family);
   }
 
+  /** Whether enough observations back the factor for the calibrated margin to apply. */
+  isCalibrated(model: string): boolean {
+    return (this.record(model)?.samples ?? 0) >= calibratedAfter;
+  }
+
+  /**
+   * The factor to size `num_ctx` and budgets with: an upper bound on model tokens per raw token. Until the model is
+   * calibrated, the larger of the learned and the family factor plus {@link uncalibratedMargin}; then the factor
+   * plus twice the observed overshoot (within {@link minCalibratedMargin}–{@link maxCalibratedMargin}), and never
+   * below the largest recent ratio.
+   */
+  upperFactorFor(model: string, family: string): number {
+    const record = this.record(model);
+    const fallback = defaultFactorForFamily(family);
+    if (record === undefined || record.samples < calibratedAfter) {
+      return clamp(Math.max(record?.factor ?? fallback, fallback) * (1 + uncalibratedMargin), minFactor, maxFactor * (1 + uncalibratedMargin));
+    }
+    const margin = clamp(2 * record.overshoot, minCalibratedMargin, maxCalibratedMargin);
+    return Math.max(record.factor * (1 + margin), record.peak * (1 + minCalibratedMargin / 2));
+  }
+
   /**
    * Learns from one request. `estimatedTokens` is the RAW (uncalibrated) count of the prompt as sent,
-   * rendered template included if possible; `reportedTokens` is the server's full prompt count
-   * (Ollama `prompt_eval_count`; llama-server `cache_n + prompt_n`, not `prompt_n` alone).
-   * Implausible observations (a ratio outside the clamp, or, once warmed up, far from the learned factor,
-   * as happens when the server truncated the prompt or only counted uncached tokens) are ignored.
+   * rendered template included if possible; `reportedTokens` is the server's count of it, which `context` says
+   * how much of the prompt covers. Ignored: a ratio outside the clamp; once warmed up, a ratio far from the
+   * learned factor (a truncated prompt) unless the count is exact; and an `evaluated` count (Ollama
+   * `prompt_eval_count`) when the server reported cached tokens, or when a cache could have served part of the
+   * prompt (it shares a prefix with the previous prompt) and the count is under what the factor expects.
    * Returns whether the observation was used.
    */
-  observe(model: string, family: string, estimatedTokens: number, reportedTokens: number): boolean {
+  observe(model: string, family: string, estimatedTokens: number, reportedTokens: number, context: ObservationContext = {}): boolean {
     if (!(Number.isFinite(estimatedTokens) && Number.isFinite(reportedTokens))) {
       return false;
     }
@@ -126,7 +186,18 @@ export class TokenCalibration {
     }
     const previous = this.record(model);
     const prior = previous?.factor ?? defaultFactorForFamily(family);
-    if (previous !== undefined && previous.samples >= 3 && Math.abs(ratio - prior) / prior > 0.5) {
+    const coverage = context.coverage ?? 'whole';
+    if (coverage === 'evaluated') {
+      // The count may leave out what the server's cache served: learn only from counts that cover the whole prompt.
+      if ((context.cachedTokens ?? 0) > 0) {
+        return false;
+      }
+      const cacheable = (context.sharedPrefix ?? 1) > negligiblePrefix;
+      if (cacheable && reportedTokens < estimatedTokens * prior * (1 - cachedCountTolerance)) {
+        return false;
+      }
+    }
+    if (coverage !== 'exact' && previous !== undefined && previous.samples >= 3 && Math.abs(ratio - prior) / prior > 0.5) {
       return false;
     }
     // Score the estimate we would have made before learning from this sample.
@@ -138,7 +209,13 @@ export class TokenCalibration {
     const errorSamples = (previous?.errorSamples ?? 0) + 1;
     const errorWeight = Math.max(this.alpha, 1 / errorSamples);
     const meanAbsError = previous === undefined ? absError : previous.meanAbsError + errorWeight * (absError - previous.meanAbsError);
-    this.records.set(model, { factor, samples, meanAbsError, errorSamples });
+    // How far above the (new) factor this prompt ran: the upper bound must cover prompts like it.
+    const above = Math.max(0, ratio - factor) / factor;
+    const overshoot = previous === undefined ? above : previous.overshoot + weight * (above - previous.overshoot);
+    // The peak decays toward the factor, so one odd prompt does not widen every later budget for good.
+    const decayed = previous === undefined ? ratio : factor + (previous.peak - factor) * (1 - this.alpha / 2);
+    const peak = Math.max(ratio, decayed);
+    this.records.set(model, { factor, samples, meanAbsError, errorSamples, overshoot, peak });
     this.persist();
     return true;
   }

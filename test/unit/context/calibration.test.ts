@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { TokenCalibration, calibrationStorageKey, defaultFactorForFamily, maxFactor, minFactor, unknownFamilyFactor } from '../../../src/context/calibration';
+import { TokenCalibration, calibratedAfter, calibrationStorageKey, defaultFactorForFamily, maxFactor, minCalibratedMargin, minFactor, uncalibratedMargin, unknownFamilyFactor } from '../../../src/context/calibration';
 import type { KeyValueStore } from '../../../src/context/calibration';
 import { seededRandom } from './helpers';
 
@@ -124,5 +124,79 @@ suite('context/calibration', () => {
     assert.equal(cal.estimate('m', 'qwen2', 'abcdefghij', counter).tokens, 15);
     cal.reset('m');
     assert.equal(cal.factorFor('m', 'qwen2'), 1.05);
+  });
+  // Issue 16: prompt_eval_count leaves out cached tokens, so the calibration learned from partial counts and
+  // num_ctx ended up below the prompt (7 of 38 chat requests against llama-server's own count).
+  test('an evaluated count (Ollama) is learned only when it covers the whole prompt', () => {
+    const cal = new TokenCalibration(undefined);
+    // A follow-up that shares most of its start with the previous prompt, counted without the cached part: ignored.
+    assert.equal(cal.observe('m', 'llama', 1000, 300, { coverage: 'evaluated', sharedPrefix: 0.8 }), false);
+    // The server said it served tokens from its cache: ignored whatever the count.
+    assert.equal(cal.observe('m', 'llama', 1000, 1300, { coverage: 'evaluated', cachedTokens: 700, sharedPrefix: 0 }), false);
+    assert.equal(cal.factorFor('m', 'llama'), 1.15, 'nothing learned yet');
+    // A prompt no cache could have served (nothing in common with the previous one): learned.
+    assert.equal(cal.observe('m', 'llama', 1000, 1400, { coverage: 'evaluated', sharedPrefix: 0 }), true);
+    // A shared prefix, but the count is at least what the factor expects: it covers the whole prompt, learned.
+    assert.equal(cal.observe('m', 'llama', 1000, 1420, { coverage: 'evaluated', sharedPrefix: 0.9 }), true);
+    // Shared prefix and a count under the expected one: may lack the cached part, ignored.
+    assert.equal(cal.observe('m', 'llama', 1000, 1100, { coverage: 'evaluated', sharedPrefix: 0.9 }), false);
+    assert.ok(Math.abs(cal.factorFor('m', 'llama') - 1.41) < 1e-9, String(cal.factorFor('m', 'llama')));
+    // A whole-prompt count (llama-server cache_n + prompt_n) is learned even when most of it came from the cache.
+    assert.equal(cal.observe('m', 'llama', 1000, 1400, { coverage: 'whole', cachedTokens: 900, sharedPrefix: 0.9 }), true);
+  });
+
+  test('fed the partial counts a prefix cache gives, the factor stays at or above the truth', () => {
+    const rand = seededRandom(7);
+    const cal = new TokenCalibration(undefined);
+    const trueRatio = 1.45;
+    for (let i = 0; i < 60; i++) {
+      const estimated = 400 + Math.floor(rand() * 1600);
+      const whole = Math.round(estimated * trueRatio * (1 + (rand() - 0.5) * 0.1));
+      // Chat follow-ups: most requests share a prefix with the previous one and the server evaluates only the rest.
+      const cachedShare = i % 4 === 0 ? 0 : 0.3 + rand() * 0.6;
+      const evaluated = Math.max(1, Math.round(whole * (1 - cachedShare)));
+      cal.observe('m', 'llama', estimated, evaluated, { coverage: 'evaluated', sharedPrefix: cachedShare });
+    }
+    const factor = cal.factorFor('m', 'llama');
+    assert.ok(factor > trueRatio * 0.97, `factor ${factor} fell below the true ratio ${trueRatio}`);
+    assert.ok(cal.upperFactorFor('m', 'llama') >= trueRatio * 1.05, `upper ${cal.upperFactorFor('m', 'llama')}`);
+  });
+
+  test('the upper bound keeps a safety margin until calibrated, then follows the observed spread', () => {
+    const cal = new TokenCalibration(undefined);
+    assert.ok(Math.abs(cal.upperFactorFor('m', 'llama') - 1.15 * (1 + uncalibratedMargin)) < 1e-9);
+    assert.equal(cal.isCalibrated('m'), false);
+    const rand = seededRandom(3);
+    const ratios: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const ratio = 1.3 * (1 + (rand() - 0.5) * 0.12);
+      ratios.push(ratio);
+      cal.observe('m', 'llama', 1000, Math.round(1000 * ratio));
+      if (i + 1 < calibratedAfter) {
+        assert.ok(cal.upperFactorFor('m', 'llama') >= Math.max(1.15, cal.factorFor('m', 'llama')) * (1 + uncalibratedMargin) - 1e-9, `margin kept after ${i + 1}`);
+      }
+    }
+    assert.equal(cal.isCalibrated('m'), true);
+    const upper = cal.upperFactorFor('m', 'llama');
+    const factor = cal.factorFor('m', 'llama');
+    assert.ok(upper > factor * 1.03 && upper < factor * 1.3, `upper ${upper} for factor ${factor}`);
+    // It covers (nearly) every ratio seen: num_ctx sized from it holds the prompts.
+    const covered = ratios.slice(10).filter((r) => r <= upper).length / ratios.slice(10).length;
+    assert.ok(covered >= 0.95, `covers ${(covered * 100).toFixed(0)} % of the later ratios`);
+  });
+
+  test('an exact count is learned even far from the factor (a tokenize call, not a truncated prompt)', () => {
+    const cal = new TokenCalibration(undefined);
+    for (let i = 0; i < 5; i++) {
+      cal.observe('m', 'qwen2', 1000, 1050);
+    }
+    assert.equal(cal.observe('m', 'qwen2', 1000, 1700), false, 'a server count this far off is not trusted');
+    assert.equal(cal.observe('m', 'qwen2', 1000, 1700, { coverage: 'exact' }), true);
+  });
+
+  test('records stored before the upper bound existed still load', () => {
+    const cal = new TokenCalibration(memoryStore({ models: { old: { factor: 1.3, samples: 9, meanAbsError: 0.02, errorSamples: 9 } } }));
+    assert.equal(cal.factorFor('old', 'llama'), 1.3);
+    assert.ok(cal.upperFactorFor('old', 'llama') >= 1.3 * (1 + minCalibratedMargin));
   });
 });
