@@ -313,7 +313,13 @@ export class CompletionPipeline {
     }
     this.warmUps.sentReal(prompt.stableKey);
 
-    // 8. Generation.
+    // 8. Generation (or the one another call started for this very position meanwhile, e.g. a continuation).
+    const meanwhile = doc.generation?.state === 'running' ? doc.generation : undefined;
+    if (meanwhile !== undefined && typedSince(meanwhile.anchor, request.documentUri, request.text, request.offset) === '') {
+      attempt.stage = 'waitingForModel';
+      const joined = await this.attach(meanwhile, '', signal, doc, isCurrent);
+      return finish(joined === 'miss' ? { kind: 'cancelled' } : joined, meanwhile.model);
+    }
     const purpose = request.manual ? 'manual' : continuation ? 'continuation' : (this.policy.lastTiming?.reason === 'early' ? 'typing' : 'pause');
     const generation = new Generation(anchorAt(request.documentUri, request.text, request.offset), new CompletionStream(context), model.name, this.deps.clock.now(), cacheKey, context, purpose);
     if (continuation) {
@@ -512,11 +518,10 @@ export class CompletionPipeline {
 
   /** Stage 8: sends the request; the stream runs on its own and callers attach to it. */
   private startGeneration(generation: Generation, doc: DocumentState, backend: LlmBackend, request: Parameters<LlmBackend['generate']>[0]): void {
-    // Never two generations at once on the server: one for another document is no longer what the user looks at.
+    // Never two generations at once on the server: an older one, for this document or another, is no longer
+    // what the user looks at.
     for (const other of this.documents.values()) {
-      if (other !== doc) {
-        this.abortGeneration(other);
-      }
+      this.abortGeneration(other);
     }
     this.warmUps.abort();
     doc.generation = generation;

@@ -1,0 +1,420 @@
+/**
+ * Real-editor typing benchmark (issue 17). Run: `npm run bench:typing` (under `flock /tmp/tiered-e2e.lock`: it
+ * drives the real VS Code harness). Prints the figures and writes bench/results/typing.json.
+ *
+ * Everything is real: code-server with the packaged extension, chromium typing key by key, llama-server with
+ * the project's tiny random-weight models (test/real/makeGguf.ts) behind a recording proxy
+ * (bench/typing/recordingProxy.ts). The models never agree with the typist: the worst case for any request
+ * sent while typing. The seeded, human-timed session (bench/typing/session.ts) is the same for every run:
+ * ~770 keys into the middle of src/report.ts with 10 pauses (2–3 s) at line ends, Tab at 3 of them.
+ *
+ * Runs: the fast model (tiny "small", two server slots) and the slow one (tiny "large", ~10× slower to read a
+ * prompt, two slots), each with `tiered.completion.requestPolicy` = costAware (the feature) and = classic (the
+ * baseline: the previous release's policy, no slot pinning, no continuation, no warm-up), in the same process.
+ *
+ * Figures per run: pauses with a suggestion; pause → ghost latency (median, p90; measured in node from the
+ * keystroke's completion to the ghost text in the DOM, so ~10–20 ms of CDP overhead included); model requests
+ * per 100 typed characters; server busy while typing (% of typing time, and of the session) from the proxy's
+ * request intervals; aborted requests; max concurrent requests (proxy) and max processing slots (llama-server
+ * /slots, polled); KV reuse (Σ cache_n / Σ (cache_n + prompt_n) over finished requests) and the server log's
+ * slot-selection lines; requests carrying the definitions file in input_extra; accept → next suggestion;
+ * share of server time spent on requests the user typed past (aborted).
+ * Env: BENCH_SEED (default 20261207), TIERED_VSIX (skip packaging), TYPING_RUNS (e.g. "fast" or "fast:costAware").
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchBrowser } from '../test/e2e/harness/browser';
+import { startCodeServer } from '../test/e2e/harness/codeServer';
+import { findVsix } from '../test/e2e/harness/session';
+import { Workbench } from '../test/e2e/harness/workbench';
+import { ensureLlamaServer, startLlamaServer } from '../test/real/llamaServer';
+import type { RunningLlamaServer } from '../test/real/llamaServer';
+import { writeTinyModels } from '../test/real/makeGguf';
+import { startRecordingProxy } from './typing/recordingProxy';
+import type { ProxiedRequest, RecordingProxy } from './typing/recordingProxy';
+import { typingSession, writeWorkspace } from './typing/session';
+import type { TypingSession } from './typing/session';
+
+const root = path.join(__dirname, '..');
+const seed = Number(process.env.BENCH_SEED ?? 20_261_207);
+const ghostSelector = '.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text .view-line';
+
+type Policy = 'costAware' | 'classic';
+interface ModelSetup {
+  readonly name: 'fast' | 'slow';
+  readonly server: RunningLlamaServer;
+  readonly proxy: RecordingProxy;
+}
+
+interface RunFigures {
+  model: string;
+  policy: Policy;
+  keys: number;
+  pauses: number;
+  pausesWithSuggestion: number;
+  pauseToGhostMedianMs: number | null;
+  pauseToGhostP90Ms: number | null;
+  requests: number;
+  requestsPer100Chars: number;
+  abortedRequests: number;
+  warmUps: number;
+  busyWhileTypingPct: number;
+  busyOfSessionPct: number;
+  serverTimeTypedPastPct: number;
+  maxConcurrentRequests: number;
+  maxProcessingSlots: number;
+  kvReusePct: number | null;
+  slotPinned: number;
+  slotSelectionLog: Record<string, number>;
+  requestsWithDefinitionsFile: number;
+  acceptToNextMs: Array<number | null>;
+  acceptToNextMedianMs: number | null;
+  sessionSeconds: number;
+  typingSeconds: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) {
+    return null;
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? null;
+}
+
+const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Length of the union of intervals intersected with `windows`. */
+function overlapMs(intervals: ReadonlyArray<readonly [number, number]>, windows: ReadonlyArray<readonly [number, number]>): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [a, b] of sorted) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && a <= last[1]) {
+      last[1] = Math.max(last[1], b);
+    } else {
+      merged.push([a, b]);
+    }
+  }
+  let total = 0;
+  for (const [a, b] of windows) {
+    for (const [c, d] of merged) {
+      total += Math.max(0, Math.min(b, d) - Math.max(a, c));
+    }
+  }
+  return total;
+}
+
+/** Polls llama-server's /slots: the most slots processing at once. */
+function pollSlots(baseUrl: string): { stop: () => Promise<number> } {
+  let max = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const res = await fetch(`${baseUrl}/slots`, { signal: AbortSignal.timeout(2000) });
+        const slots: unknown = await res.json();
+        if (Array.isArray(slots)) {
+          const busy = slots.filter((s: { is_processing?: boolean }) => s.is_processing === true).length;
+          max = Math.max(max, busy);
+        }
+      } catch {
+        // the server is busy answering; try again
+      }
+      await sleep(100);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return max;
+    },
+  };
+}
+
+/** Waits for ghost text to show within `timeoutMs`; resolves the ms it took, or null. */
+async function ghostWithin(page: Page, timeoutMs: number): Promise<number | null> {
+  const started = Date.now();
+  try {
+    await page.locator(ghostSelector).first().waitFor({ timeout: Math.max(1, timeoutMs) });
+    return Date.now() - started;
+  } catch {
+    return null;
+  }
+}
+
+/** Presses Tab and measures, in the page, the time until the ghost text is gone and then back (the next suggestion). */
+async function acceptAndTimeNext(page: Page, timeoutMs: number): Promise<number | null> {
+  await page.evaluate((sel) => {
+    const w = window as unknown as { __probe: { start: number; gone?: number; back?: number }; __probeObserver?: MutationObserver };
+    w.__probeObserver?.disconnect();
+    const probe: { start: number; gone?: number; back?: number } = { start: performance.now() };
+    w.__probe = probe;
+    const check = (): void => {
+      const el = document.querySelector(sel);
+      const now = performance.now();
+      if (el === null && probe.gone === undefined) {
+        probe.gone = now;
+      } else if (el !== null && probe.gone !== undefined && probe.back === undefined) {
+        probe.back = now;
+      }
+    };
+    w.__probeObserver = new MutationObserver(check);
+    w.__probeObserver.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  }, ghostSelector);
+  await page.keyboard.press('Tab');
+  try {
+    await page.waitForFunction(() => (window as unknown as { __probe: { back?: number } }).__probe.back !== undefined, null, { timeout: timeoutMs, polling: 10 });
+    return await page.evaluate(() => {
+      const p = (window as unknown as { __probe: { start: number; back: number } }).__probe;
+      return Math.round(p.back - p.start);
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** One run: a fresh window on a fresh workspace copy, the session typed, the figures. */
+async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vsix: string): Promise<RunFigures> {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tiered-typing-ws-'));
+  writeWorkspace(workspace);
+  const server = await startCodeServer({
+    vsix,
+    settings: {
+      'tiered.ollama.enabled': false,
+      'tiered.openAiEndpoints': [{ name: 'bench', baseUrl: setup.proxy.url }],
+      'tiered.completion.model': setup.server.alias,
+      'tiered.completion.requestPolicy': policy,
+      'editor.autoClosingBrackets': 'never',
+      'editor.autoClosingQuotes': 'never',
+      'editor.autoClosingOvertype': 'never',
+      'editor.autoSurround': 'never',
+      'editor.autoIndent': 'none',
+      'editor.formatOnType': false,
+      'editor.acceptSuggestionOnEnter': 'off',
+      'editor.tabCompletion': 'off',
+      'editor.wordBasedSuggestions': 'off',
+    },
+  });
+  const browser = await launchBrowser();
+  try {
+    const wb = await Workbench.open(browser, server, { folder: workspace });
+    await wb.waitForActivityBarItem('Tiered');
+    // The other files were opened before (the "next tab" the typed code uses), then the file being written.
+    await wb.openFile('src/models.ts');
+    await wb.openFile('src/money.ts');
+    await wb.openFile(session.file);
+    await wb.goToLine(session.startLine, session.startColumn);
+    await sleep(3000);
+    const page = wb.page;
+    const requestsBefore = setup.proxy.requests.length;
+    const logBefore = fs.readFileSync(setup.server.logFile, 'utf8').length;
+    setup.proxy.resetMaxOpen();
+    const slots = pollSlots(setup.server.baseUrl);
+    const latencies: number[] = [];
+    const acceptToNext: Array<number | null> = [];
+    let pausesWithSuggestion = 0;
+    const typingWindows: Array<[number, number]> = [];
+    const sessionStart = Date.now();
+    let next = sessionStart;
+    for (const key of session.keys) {
+      await sleep(next - Date.now());
+      if (key.char === '\n') {
+        await page.keyboard.press('Enter');
+      } else {
+        await page.keyboard.type(key.char);
+      }
+      const typedAt = Date.now();
+      if (key.pause) {
+        const ghost = await ghostWithin(page, key.gapMs);
+        if (ghost !== null) {
+          pausesWithSuggestion++;
+          latencies.push(ghost);
+          if (key.acceptAtPause) {
+            acceptToNext.push(await acceptAndTimeNext(page, Math.max(500, typedAt + key.gapMs - Date.now())));
+          }
+        }
+        next = typedAt + key.gapMs;
+        // The rest of the pause: nothing typed.
+        await sleep(next - Date.now());
+      } else {
+        next = typedAt + key.gapMs;
+        typingWindows.push([typedAt, next]);
+      }
+    }
+    const sessionEnd = Date.now();
+    await sleep(1500);
+    const maxProcessingSlots = await slots.stop();
+    const requests: ProxiedRequest[] = setup.proxy.requests.slice(requestsBefore).filter((r) => r.path === '/infill' || r.path === '/completion' || r.path === '/v1/completions');
+    const real = requests.filter((r) => r.nPredict !== 0);
+    const warmUps = requests.length - real.length;
+    const intervals = requests.map((r) => [r.startedAt, r.endedAt ?? sessionEnd] as const);
+    const typingMs = typingWindows.reduce((n, [a, b]) => n + (b - a), 0);
+    const busyTyping = overlapMs(intervals, typingWindows);
+    const busySession = overlapMs(intervals, [[sessionStart, sessionEnd]]);
+    const abortedBusy = overlapMs(
+      requests.filter((r) => r.aborted).map((r) => [r.startedAt, r.endedAt ?? sessionEnd] as const),
+      [[sessionStart, sessionEnd + 60_000]],
+    );
+    const busyAll = overlapMs(intervals, [[sessionStart, sessionEnd + 60_000]]);
+    const finished = real.filter((r) => !r.aborted && r.promptN !== undefined);
+    const cacheN = finished.reduce((n, r) => n + (r.cacheN ?? 0), 0);
+    const promptN = finished.reduce((n, r) => n + (r.promptN ?? 0), 0);
+    const log = fs.readFileSync(setup.server.logFile, 'utf8').slice(logBefore);
+    const selection: Record<string, number> = {};
+    for (const m of log.matchAll(/selected slot by ([\w ]+?)(?:,|:|$)/gm)) {
+      const k = (m[1] ?? '').trim();
+      selection[k] = (selection[k] ?? 0) + 1;
+    }
+    const accepted = acceptToNext.filter((v): v is number => v !== null);
+    await wb.close();
+    return {
+      model: setup.name,
+      policy,
+      keys: session.keys.length,
+      pauses: session.pauses,
+      pausesWithSuggestion,
+      pauseToGhostMedianMs: percentile(latencies, 50),
+      pauseToGhostP90Ms: percentile(latencies, 90),
+      requests: real.length,
+      requestsPer100Chars: round((100 * real.length) / session.keys.length, 2),
+      abortedRequests: real.filter((r) => r.aborted).length,
+      warmUps,
+      busyWhileTypingPct: round((100 * busyTyping) / Math.max(1, typingMs)),
+      busyOfSessionPct: round((100 * busySession) / Math.max(1, sessionEnd - sessionStart)),
+      serverTimeTypedPastPct: round((100 * abortedBusy) / Math.max(1, busyAll)),
+      maxConcurrentRequests: setup.proxy.maxOpen,
+      maxProcessingSlots,
+      kvReusePct: cacheN + promptN > 0 ? round((100 * cacheN) / (cacheN + promptN)) : null,
+      slotPinned: real.filter((r) => r.slot !== undefined && r.cachePrompt === true).length,
+      slotSelectionLog: selection,
+      requestsWithDefinitionsFile: real.filter((r) => r.extraFiles.some((f) => f.endsWith(session.definitionsFile))).length,
+      acceptToNextMs: acceptToNext,
+      acceptToNextMedianMs: percentile(accepted, 50),
+      sessionSeconds: round((sessionEnd - sessionStart) / 1000),
+      typingSeconds: round(typingMs / 1000),
+    };
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+/** Time to first token for a ~1,500-token prompt read from scratch (no cache), for the model speed line. */
+async function coldPromptMs(server: RunningLlamaServer): Promise<number> {
+  const prefix = 'export const value = compute(alpha, beta) + offset;\n'.repeat(120);
+  const started = Date.now();
+  const res = await fetch(`${server.baseUrl}/infill`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input_prefix: prefix, input_suffix: '\n', n_predict: 1, cache_prompt: false }),
+  });
+  await res.text();
+  return Date.now() - started;
+}
+
+async function main(): Promise<void> {
+  const bin = ensureLlamaServer({ build: false, logFile: path.join(os.tmpdir(), 'tiered-llama-build.log') });
+  if (bin === undefined) {
+    console.error('typing bench: no llama-server binary. Build it: node scripts/build-llama-server.mjs (about 7 minutes on 2 cores).');
+    process.exit(1);
+  }
+  let vsix = process.env.TIERED_VSIX;
+  if (vsix === undefined) {
+    const pack = spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: 'inherit' });
+    if (pack.status !== 0) {
+      console.error('typing bench: `npm run package` failed; the benchmark needs the .vsix.');
+      process.exit(1);
+    }
+    vsix = findVsix();
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tiered-typing-'));
+  const models = writeTinyModels(path.join(work, 'models'));
+  const session = typingSession(seed);
+  const only = process.env.TYPING_RUNS ?? '';
+  const plan: Array<{ name: 'fast' | 'slow'; model: 'small' | 'large' }> = [
+    { name: 'fast', model: 'small' },
+    { name: 'slow', model: 'large' },
+  ];
+  const results: RunFigures[] = [];
+  const speeds: Record<string, number> = {};
+  for (const p of plan) {
+    if (only !== '' && !only.split(',').some((o) => o.startsWith(p.name))) {
+      continue;
+    }
+    const server = await startLlamaServer({
+      bin,
+      model: models[p.model].path,
+      alias: `tiered-${p.model}`,
+      ctx: 8192,
+      parallel: 2,
+      threads: 1,
+      logFile: path.join(work, `${p.name}.log`),
+    });
+    const proxy = await startRecordingProxy({ upstream: server.baseUrl });
+    try {
+      speeds[p.name] = await coldPromptMs(server);
+      console.log(`${p.name} model (tiny ${p.model}): ~1,500-token prompt read cold in ${speeds[p.name]} ms`);
+      for (const policy of ['costAware', 'classic'] as const) {
+        if (only !== '' && !only.split(',').some((o) => o === p.name || o === `${p.name}:${policy}`)) {
+          continue;
+        }
+        console.log(`\n--- ${p.name} model, policy ${policy} ---`);
+        const figures = await run({ name: p.name, server, proxy }, policy, session, vsix);
+        console.log(JSON.stringify(figures, null, 2));
+        results.push(figures);
+      }
+    } finally {
+      await proxy.close();
+      await server.stop();
+    }
+  }
+  printTable(results, speeds);
+  const out = path.join(root, 'bench', 'results', 'typing.json');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(
+    out,
+    `${JSON.stringify({ seed, keys: session.keys.length, pauses: session.pauses, machine: { cpus: os.cpus().length, load: os.loadavg() }, coldPromptMs: speeds, runs: results }, null, 2)}\n`,
+  );
+  console.log(`\nwrote ${path.relative(root, out)}`);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+function printTable(results: readonly RunFigures[], speeds: Record<string, number>): void {
+  const rows: Array<[string, (f: RunFigures) => string]> = [
+    ['pauses with a suggestion', (f) => `${f.pausesWithSuggestion}/${f.pauses}`],
+    ['pause → ghost median (ms)', (f) => String(f.pauseToGhostMedianMs ?? '—')],
+    ['pause → ghost p90 (ms)', (f) => String(f.pauseToGhostP90Ms ?? '—')],
+    ['requests / 100 typed chars', (f) => String(f.requestsPer100Chars)],
+    ['server busy while typing (%)', (f) => String(f.busyWhileTypingPct)],
+    ['server busy, whole session (%)', (f) => String(f.busyOfSessionPct)],
+    ['server time on typed-past requests (%)', (f) => String(f.serverTimeTypedPastPct)],
+    ['aborted requests', (f) => `${f.abortedRequests}/${f.requests}`],
+    ['warm-up requests', (f) => String(f.warmUps)],
+    ['max concurrent (proxy / slots)', (f) => `${f.maxConcurrentRequests} / ${f.maxProcessingSlots}`],
+    ['KV reuse (cache_n share, %)', (f) => String(f.kvReusePct ?? '—')],
+    ['pinned (id_slot + cache_prompt)', (f) => `${f.slotPinned}/${f.requests}`],
+    ['slot selection (server log)', (f) => Object.entries(f.slotSelectionLog).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none logged'],
+    ['prompts with the definitions file', (f) => `${f.requestsWithDefinitionsFile}/${f.requests}`],
+    ['accept → next suggestion (ms)', (f) => f.acceptToNextMs.map((v) => (v === null ? 'none' : String(v))).join(', ') || '—'],
+  ];
+  console.log(`\n=== Typing benchmark (real VS Code, real llama-server, tiny random-weight models; seed ${seed}) ===`);
+  console.log(`cold prompt read (~1,500 tokens): ${Object.entries(speeds).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
+  const header = ['figure', ...results.map((r) => `${r.model}/${r.policy}`)];
+  const table = [header, ...rows.map(([label, get]) => [label, ...results.map(get)])];
+  const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
+  for (const row of table) {
+    console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
