@@ -118,7 +118,7 @@ export class PromptLibraryService implements vscode.Disposable {
       this.loading = undefined;
       if (this.again) {
         this.again = false;
-        void this.reload();
+        this.reloadInBackground();
       }
     });
     return this.loading;
@@ -131,8 +131,13 @@ export class PromptLibraryService implements vscode.Disposable {
     }
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = undefined;
-      void this.reload();
+      this.reloadInBackground();
     }, 150);
+  }
+
+  /** A reload nobody waits for: a failure is logged (the previous snapshot stays). */
+  reloadInBackground(): void {
+    this.reload().catch((error: unknown) => this.logger.error(`Prompt library: reload failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /** Tells listeners that usage changed (favorites, counts), without re-reading files. */

@@ -62,7 +62,7 @@ export function registerPrompts(services: Services, runner: PromptRunner): vscod
       return Object.hasOwn(builtinPromptFiles, key) ? builtinPromptFiles[key] : undefined;
     },
   });
-  void library.reload();
+  library.reloadInBackground();
   return vscode.Disposable.from(commands.register(), registerSlashCommands(services, library, commands), onChange, view, tree, diagnostics, builtinDocs, library);
 }
 
