@@ -102,6 +102,9 @@ async function readText(uri: vscode.Uri): Promise<string | undefined> {
 }
 
 function shortValue(value: unknown): string {
+  if (value === '' || (Array.isArray(value) && value.length === 0)) {
+    return 'none';
+  }
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
