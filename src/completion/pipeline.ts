@@ -471,6 +471,7 @@ export class CompletionPipeline {
     const { backend, model } = resolved;
     if (this.lastModel !== model.name) {
       this.policy.debounce.seedTimeToFirstToken(resolved.timeToFirstTokenMs);
+      this.policy.useModel(model.name);
       this.latency.clear();
     }
     this.lastModel = model.name;

@@ -47,8 +47,8 @@ export type TimingReason = RequestTiming['reason'] | 'manual' | 'continuation' |
 /** When to ask the model, learned from the user's typing and the model's answers. */
 export class RequestPolicy {
   readonly debounce: AdaptiveDebounce;
-  /** How often generations kept through typing before their first token agreed with the typing. */
-  readonly agreement = new AgreementEstimate();
+  private readonly agreements = new Map<string, AgreementEstimate>();
+  private currentAgreement = new AgreementEstimate();
   /** The user's key rhythm by cursor position. */
   readonly rhythm = new KeyRhythm();
   /** Server time on completions against typing time. */
@@ -64,6 +64,26 @@ export class RequestPolicy {
     private readonly options: RequestPolicyOptions,
   ) {
     this.debounce = new AdaptiveDebounce(clock, options.debounce);
+  }
+
+  /** How often the current model's answers agreed with what the user typed next (measured per model). */
+  get agreement(): AgreementEstimate {
+    return this.currentAgreement;
+  }
+
+  /** The model completions go to now: its own agreement estimate applies. */
+  useModel(model: string): void {
+    if (this.agreements.size === 0) {
+      // The first model inherits what was recorded before any model was known.
+      this.agreements.set(model, this.currentAgreement);
+      return;
+    }
+    let estimate = this.agreements.get(model);
+    if (estimate === undefined) {
+      estimate = new AgreementEstimate();
+      this.agreements.set(model, estimate);
+    }
+    this.currentAgreement = estimate;
   }
 
   /** Records a keystroke (an automatic provider call) at `at`, leaving the cursor as in `request`. */

@@ -9,6 +9,7 @@ import { KeyRhythm } from '../../../src/completion/keyRhythm';
 import { CompletionPipeline } from '../../../src/completion/pipeline';
 import { pauseFallbackMs, requestTiming } from '../../../src/completion/requestCost';
 import { ServerBusyMeter } from '../../../src/completion/serverBusy';
+import { RequestPolicy } from '../../../src/completion/stages/requestPolicy';
 import type { CompletionOutcome, CompletionRequest } from '../../../src/completion/types';
 import { defaultSettings } from '../../../src/settings/readSettings';
 import type { Settings } from '../../../src/settings/schema';
@@ -60,6 +61,20 @@ suite('completion request policy: key rhythm and cost', () => {
     const cheap = requestTiming({ rhythm, kind: 'boundary', agreement: 0.05, serviceMs: 20, floorMs: 20, maxWaitMs: 1200 });
     const dear = requestTiming({ rhythm, kind: 'boundary', agreement: 0.05, serviceMs: 2000, floorMs: 20, maxWaitMs: 1200, costWeight: 20 });
     assert.ok(cheap.waitMs < dear.waitMs, `cheap ${cheap.waitMs} ms, dear ${dear.waitMs} ms`);
+  });
+
+  test('agreement is measured per model', () => {
+    const policy = new RequestPolicy(new FakeClock(), { maxPendingWaitMs: 200, minAgreementWhileTyping: 0.5, prefetchOverTypingGaps: 0.5, useReuse: true });
+    policy.useModel('fast-but-wrong');
+    for (let i = 0; i < 5; i++) {
+      policy.agreement.record(false);
+    }
+    policy.useModel('other');
+    assert.equal(policy.agreement.samples, 0, 'another model starts unmeasured');
+    policy.agreement.record(true);
+    policy.useModel('fast-but-wrong');
+    assert.equal(policy.agreement.samples, 5);
+    assert.ok(policy.agreement.probability < 0.2);
   });
 
   test('server busy meter: only the time the server worked while the user typed counts', () => {
