@@ -15,6 +15,24 @@ export interface Chunk {
   readonly text: string;
 }
 
+// The lines of the files read most recently: one file gives many declarations.
+const splitCache = new Map<string, readonly string[]>();
+
+function linesOf(text: string): readonly string[] {
+  let lines = splitCache.get(text);
+  if (lines === undefined) {
+    lines = text.split('\n');
+    splitCache.set(text, lines);
+    if (splitCache.size > 32) {
+      const oldest = splitCache.keys().next().value;
+      if (oldest !== undefined) {
+        splitCache.delete(oldest);
+      }
+    }
+  }
+  return lines;
+}
+
 function leadingWhitespace(line: string): number {
   const match = /^[ \t]*/.exec(line);
   return match ? match[0].replace(/\t/g, '    ').length : 0;
@@ -50,7 +68,7 @@ function depthChange(line: string): number {
  * at most `maxLines` lines.
  */
 export function declarationAt(text: string, line: number, maxLines = 40): Chunk {
-  const lines = text.split('\n');
+  const lines = linesOf(text);
   const at = Math.max(0, Math.min(line, lines.length - 1));
   let start = at;
   while (start > 0 && at - start < 8 && isLeadIn(lines[start - 1] ?? '') && !isBlank(lines[start - 1] ?? '')) {

@@ -153,6 +153,29 @@ function rankCandidates(candidates: readonly SnippetCandidate[], query: CursorQu
     .sort((a, b) => b.score - a.score || (b.candidate.at ?? 0) - (a.candidate.at ?? 0) || (a.candidate.path < b.candidate.path ? -1 : a.candidate.path > b.candidate.path ? 1 : a.candidate.startLine - b.candidate.startLine));
 }
 
+// Token counts of snippet texts, per counter: the same snippets come back at every pause.
+const countCaches = new WeakMap<TokenCounter, Map<string, number>>();
+
+function countOf(counter: TokenCounter, text: string): number {
+  let cache = countCaches.get(counter);
+  if (cache === undefined) {
+    cache = new Map();
+    countCaches.set(counter, cache);
+  }
+  let tokens = cache.get(text);
+  if (tokens === undefined) {
+    tokens = counter.count(text);
+    cache.set(text, tokens);
+    if (cache.size > 1024) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) {
+        cache.delete(oldest);
+      }
+    }
+  }
+  return tokens;
+}
+
 // Names declared by ring chunks and whole-file chunks, remembered: they come back at every pause.
 const namesCache = new Map<string, string[]>();
 
@@ -194,13 +217,13 @@ function fit(scored: readonly Scored[], budget: number, counter: TokenCounter): 
     if (chosen.some((c) => overlaps(c, whole))) {
       continue;
     }
-    const set = lineSet(candidate.text);
-    if (chosenSets.some((c) => setSimilarity(c, set) > 0.5)) {
+    const set = chosen.length === 0 ? undefined : lineSet(candidate.text);
+    if (set !== undefined && chosenSets.some((c) => setSimilarity(c, set) > 0.5)) {
       continue;
     }
     const allowed = Math.min(left, maxOne);
     let text = candidate.text;
-    let tokens = counter.count(text);
+    let tokens = countOf(counter, text);
     let cut = lines.length;
     if (tokens > allowed) {
       // The most lines whose counts add up within the allowance (one count per line), then checked whole.
@@ -220,7 +243,7 @@ function fit(scored: readonly Scored[], budget: number, counter: TokenCounter): 
       tokens = counter.count(text);
     }
     chosen.push({ path: candidate.path, startLine: candidate.startLine, endLine: candidate.startLine + cut - 1, text, source: candidate.source, tokens, score: Math.round(score * 1000) / 1000, why: cut < lines.length ? `${why} (first ${cut} of ${lines.length} lines)` : why });
-    chosenSets.push(set);
+    chosenSets.push(set ?? lineSet(candidate.text));
     left -= tokens;
   }
   return chosen;
