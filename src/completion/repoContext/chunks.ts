@@ -4,6 +4,7 @@
  * line (for the recent-chunk ring), and which names a chunk declares.
  * Pure: no `vscode` import.
  */
+import { memoByText } from './memo';
 
 /** Lines at most in one snippet (llama.vscode's ring uses 64). */
 export const maxChunkLines = 64;
@@ -16,22 +17,7 @@ export interface Chunk {
 }
 
 // The lines of the files read most recently: one file gives many declarations.
-const splitCache = new Map<string, readonly string[]>();
-
-function linesOf(text: string): readonly string[] {
-  let lines = splitCache.get(text);
-  if (lines === undefined) {
-    lines = text.split('\n');
-    splitCache.set(text, lines);
-    if (splitCache.size > 32) {
-      const oldest = splitCache.keys().next().value;
-      if (oldest !== undefined) {
-        splitCache.delete(oldest);
-      }
-    }
-  }
-  return lines;
-}
+const linesOf = memoByText(32, (text): readonly string[] => text.split('\n'));
 
 function leadingWhitespace(line: string): number {
   const match = /^[ \t]*/.exec(line);

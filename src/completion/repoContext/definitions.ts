@@ -4,6 +4,7 @@
  * version (so typing in the current file never asks again for the same symbol).
  * Pure: no `vscode` import.
  */
+import { LRUCache } from 'lru-cache';
 import { declaredNames } from './chunks';
 import { isKeyword } from './relevance';
 import type { SnippetCandidate } from './types';
@@ -60,9 +61,11 @@ interface CachedDefinition {
 
 /** Definition snippets per (document, symbol), valid while their source files keep their versions. Bounded (LRU). */
 export class DefinitionCache {
-  private readonly entries = new Map<string, CachedDefinition>();
+  private readonly entries: LRUCache<string, CachedDefinition>;
 
-  constructor(private readonly capacity = 500) {}
+  constructor(capacity = 500) {
+    this.entries = new LRUCache<string, CachedDefinition>({ max: Math.max(1, capacity) });
+  }
 
   private static key(documentUri: string, symbol: string): string {
     return `${documentUri}\u0000${symbol}`;
@@ -84,24 +87,12 @@ export class DefinitionCache {
         return undefined;
       }
     }
-    // Refresh its place in the LRU order.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
     return entry.snippets;
   }
 
   /** Stores an answer (an empty one too: "no definition" is worth remembering). */
   set(documentUri: string, symbol: string, snippets: readonly SnippetCandidate[], versions: ReadonlyMap<string, number>): void {
-    const key = DefinitionCache.key(documentUri, symbol);
-    this.entries.delete(key);
-    this.entries.set(key, { snippets, versions });
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) {
-        break;
-      }
-      this.entries.delete(oldest);
-    }
+    this.entries.set(DefinitionCache.key(documentUri, symbol), { snippets, versions });
   }
 
   /** All cached snippets for a document's symbols that are still valid. */

@@ -5,6 +5,7 @@
  * Pure: no `vscode` import.
  */
 import { identifierWords } from '../../context/rank';
+import { memoByText } from './memo';
 
 /** What the code around the cursor is about. */
 export interface CursorQuery {
@@ -89,26 +90,8 @@ function countNewlines(text: string, from: number, to: number): number {
   return n;
 }
 
-// Identifier words of snippet texts: ring chunks and imported declarations come back at every pause.
-const wordCache = new Map<string, ReadonlySet<string>>();
-const wordCacheSize = 512;
-
 /** {@link identifierWords} of a snippet, remembered for the texts seen most recently. */
-export function wordsOf(text: string): ReadonlySet<string> {
-  const cached = wordCache.get(text);
-  if (cached !== undefined) {
-    return cached;
-  }
-  const words = identifierWords(text);
-  wordCache.set(text, words);
-  if (wordCache.size > wordCacheSize) {
-    const oldest = wordCache.keys().next().value;
-    if (oldest !== undefined) {
-      wordCache.delete(oldest);
-    }
-  }
-  return words;
-}
+export const wordsOf = memoByText(512, (text): ReadonlySet<string> => identifierWords(text));
 
 /** BM25's constants: saturation is moot with set-valued documents; `b` normalises for length. */
 const bm25B = 0.5;

@@ -7,6 +7,7 @@
  */
 import type { TokenCounter } from '../../context/tokenCounter';
 import { declarationsOf, declaredNames, maxChunkLines, splitIntoChunks } from './chunks';
+import { memoByText } from './memo';
 import { Bm25, cursorQuery, wordsOf } from './relevance';
 import type { CursorQuery } from './relevance';
 import { lineSet, setSimilarity } from './ring';
@@ -153,46 +154,20 @@ function rankCandidates(candidates: readonly SnippetCandidate[], query: CursorQu
     .sort((a, b) => b.score - a.score || (b.candidate.at ?? 0) - (a.candidate.at ?? 0) || (a.candidate.path < b.candidate.path ? -1 : a.candidate.path > b.candidate.path ? 1 : a.candidate.startLine - b.candidate.startLine));
 }
 
-// Token counts of snippet texts, per counter: the same snippets come back at every pause.
-const countCaches = new WeakMap<TokenCounter, Map<string, number>>();
+// Token counts of snippet texts, per counter.
+const countCaches = new WeakMap<TokenCounter, (text: string) => number>();
 
 function countOf(counter: TokenCounter, text: string): number {
-  let cache = countCaches.get(counter);
-  if (cache === undefined) {
-    cache = new Map();
-    countCaches.set(counter, cache);
+  let count = countCaches.get(counter);
+  if (count === undefined) {
+    count = memoByText(1024, (t) => counter.count(t));
+    countCaches.set(counter, count);
   }
-  let tokens = cache.get(text);
-  if (tokens === undefined) {
-    tokens = counter.count(text);
-    cache.set(text, tokens);
-    if (cache.size > 1024) {
-      const oldest = cache.keys().next().value;
-      if (oldest !== undefined) {
-        cache.delete(oldest);
-      }
-    }
-  }
-  return tokens;
+  return count(text);
 }
 
-// Names declared by ring chunks and whole-file chunks, remembered: they come back at every pause.
-const namesCache = new Map<string, string[]>();
-
-function namesOf(text: string): string[] {
-  let names = namesCache.get(text);
-  if (names === undefined) {
-    names = [...declaredNames(text)];
-    namesCache.set(text, names);
-    if (namesCache.size > 512) {
-      const oldest = namesCache.keys().next().value;
-      if (oldest !== undefined) {
-        namesCache.delete(oldest);
-      }
-    }
-  }
-  return names;
-}
+// Names declared by ring chunks and whole-file chunks.
+const namesOf = memoByText(512, (text): string[] => [...declaredNames(text)]);
 
 function overlaps(a: { path: string; startLine: number; endLine: number }, b: { path: string; startLine: number; endLine: number }): boolean {
   if (a.path !== b.path) {
