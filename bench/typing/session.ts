@@ -59,6 +59,60 @@ export interface ReportRow {
   readonly gross: string;
 }
 
+/** Report columns, in display order, with their headings. */
+export const reportColumns: ReadonlyArray<readonly [keyof ReportRow, string]> = [
+  ['invoiceId', 'Invoice'],
+  ['customer', 'Customer'],
+  ['net', 'Net'],
+  ['tax', 'Tax'],
+  ['gross', 'Gross'],
+];
+
+/** The first and last day of a month, for the report's title. */
+export function monthRange(year: number, month: number): { from: Date; to: Date } {
+  const from = new Date(Date.UTC(year, month, 1));
+  const to = new Date(Date.UTC(year, month + 1, 0));
+  return { from, to };
+}
+
+/** "March 2026" for the report's title. */
+export function monthTitle(year: number, month: number): string {
+  return new Date(Date.UTC(year, month, 1)).toLocaleString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** Customers billed in the month, by name. */
+export function customersOf(invoices: readonly Invoice[]): string[] {
+  const names = new Set<string>();
+  for (const invoice of invoices) {
+    names.add(invoice.customer.name);
+  }
+  return [...names].sort((a, b) => a.localeCompare(b));
+}
+
+/** Invoices whose customer has a VAT number (reverse charge applies abroad). */
+export function businessInvoices(invoices: readonly Invoice[]): Invoice[] {
+  return invoices.filter((invoice) => invoice.customer.vatNumber !== undefined);
+}
+
+/** The line items of several invoices, flattened. */
+export function allLines(invoices: readonly Invoice[]): LineItem[] {
+  return invoices.flatMap((invoice) => [...invoice.lines]);
+}
+
+/** A text table of report rows, padded per column. */
+export function renderTable(rows: readonly ReportRow[]): string {
+  const widths = reportColumns.map(([key, title]) => Math.max(title.length, ...rows.map((row) => row[key].length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
+  const header = line(reportColumns.map(([, title]) => title));
+  const body = rows.map((row) => line(reportColumns.map(([key]) => row[key])));
+  return [header, ...body].join('\n');
+}
+
+/** Rounds each total of a row set, for the summary line. */
+export function summaryLine(rows: readonly ReportRow[], currency: Invoice['currency']): string {
+  return \`\${rows.length} invoices (\${currency})\`;
+}
+
 `;
 
 const reportFoot = `
