@@ -212,6 +212,9 @@ async function main(): Promise<void> {
   let promptHasLine = 0;
   const chooseMs: number[] = [];
   const chooseCpuMs: number[] = [];
+  // The first site of each file: its lines, words and imports not yet seen by the caches.
+  const firstVisitCpuMs: number[] = [];
+  const visited = new Set<string>();
   const frozenMs: number[] = [];
   const tokens: number[] = [];
   const misses: { site: string; needs: string }[] = [];
@@ -224,6 +227,10 @@ async function main(): Promise<void> {
     chooseMs.push(performance.now() - started);
     const used = process.cpuUsage(cpu);
     chooseCpuMs.push((used.user + used.system) / 1000);
+    if (!visited.has(site.file)) {
+      visited.add(site.file);
+      firstVisitCpuMs.push((used.user + used.system) / 1000);
+    }
     // The next keystroke, no pause: the frozen context is laid out again.
     started = performance.now();
     await engine.contextFor(query(site, site.offset));
@@ -270,6 +277,8 @@ async function main(): Promise<void> {
     costMs: {
       chooseAndLayOut: { median: Number(percentile(chooseMs, 0.5).toFixed(3)), p95: Number(percentile(chooseMs, 0.95).toFixed(3)), max: Number(Math.max(...chooseMs).toFixed(3)) },
       chooseAndLayOutCpu: { median: Number(percentile(chooseCpuMs, 0.5).toFixed(3)), p95: Number(percentile(chooseCpuMs, 0.95).toFixed(3)) },
+      firstVisitPerFileCpu: { files: firstVisitCpuMs.length, median: Number(percentile(firstVisitCpuMs, 0.5).toFixed(3)), p95: Number(percentile(firstVisitCpuMs, 0.95).toFixed(3)) },
+      caches: 'words, lines, declarations and token counts are cached by text across sites, as across pauses in one editing session; firstVisitPerFileCpu is the first choice in each file',
       frozenPerKeystroke: { median: Number(percentile(frozenMs, 0.5).toFixed(3)), p95: Number(percentile(frozenMs, 0.95).toFixed(3)) },
     },
     targets: { recall90: share(full) >= 90, p95Within5ms: percentile(chooseMs, 0.95) <= 5, p95CpuWithin5ms: percentile(chooseCpuMs, 0.95) <= 5, frozenP95Within5ms: percentile(frozenMs, 0.95) <= 5 },
@@ -282,7 +291,7 @@ async function main(): Promise<void> {
   console.log(`context tokens per prompt: median ${figures.contextTokens.median}, p95 ${figures.contextTokens.p95}, max ${figures.contextTokens.max}`);
   console.log(
     `cost per request: every keystroke between pauses (frozen context, laid out) median ${figures.costMs.frozenPerKeystroke.median} ms, p95 ${figures.costMs.frozenPerKeystroke.p95} ms (target ≤ 5 ms: ${figures.targets.frozenP95Within5ms ? 'met' : 'MISSED'}); ` +
-      `choosing anew (file switch / after a pause) median ${figures.costMs.chooseAndLayOut.median} ms, p95 ${figures.costMs.chooseAndLayOut.p95} ms wall (${figures.targets.p95Within5ms ? 'met' : 'MISSED'}), CPU median ${figures.costMs.chooseAndLayOutCpu.median} ms, p95 ${figures.costMs.chooseAndLayOutCpu.p95} ms (${figures.targets.p95CpuWithin5ms ? 'met' : 'MISSED'}; wall time includes waiting for a core on this shared machine)`,
+      `choosing anew (file switch / after a pause) median ${figures.costMs.chooseAndLayOut.median} ms, p95 ${figures.costMs.chooseAndLayOut.p95} ms wall (${figures.targets.p95Within5ms ? 'met' : 'MISSED'}), CPU median ${figures.costMs.chooseAndLayOutCpu.median} ms, p95 ${figures.costMs.chooseAndLayOutCpu.p95} ms (${figures.targets.p95CpuWithin5ms ? 'met' : 'MISSED'}; wall time includes waiting for a core on this shared machine); first choice in a file CPU median ${figures.costMs.firstVisitPerFileCpu.median} ms, p95 ${figures.costMs.firstVisitPerFileCpu.p95} ms`,
   );
   if (misses.length > 0) {
     console.log(`some misses: ${misses.map((m) => `${m.site} needs ${m.needs}`).join('; ')}`);

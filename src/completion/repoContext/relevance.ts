@@ -57,7 +57,7 @@ export function cursorQuery(text: string, offset: number): CursorQuery {
     // Text after the cursor weighs a little less: the user has not reached it.
     const distance = i <= cursorLine ? cursorLine - i : (i - cursorLine) * 1.5;
     const weight = 1 / (1 + distance / halfWeightLines);
-    for (const word of identifierWords(line)) {
+    for (const word of lineWords(line)) {
       if ((words.get(word) ?? 0) < weight) {
         words.set(word, weight);
       }
@@ -89,6 +89,9 @@ function countNewlines(text: string, from: number, to: number): number {
   }
   return n;
 }
+
+// The words of each line around the cursor: the same lines are read again at every pause.
+const lineWords = memoByText(4096, (line): ReadonlySet<string> => identifierWords(line));
 
 /** {@link identifierWords} of a snippet, remembered for the texts seen most recently. */
 export const wordsOf = memoByText(512, (text): ReadonlySet<string> => identifierWords(text));

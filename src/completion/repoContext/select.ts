@@ -94,6 +94,20 @@ export function selectRepoContext(input: RepoContextInput): ChosenContext {
  * (re-exports), offers its chunks instead.
  */
 export function importCandidates(file: ImportedFile): SnippetCandidate[] {
+  // Per file text, per path and names: the same imports are read again at every pause.
+  const byImport = importMemo(file.text);
+  const key = `${file.path}\u0000${file.names.join(',')}`;
+  let candidates = byImport.get(key);
+  if (candidates === undefined) {
+    candidates = computeImportCandidates(file);
+    byImport.set(key, candidates);
+  }
+  return candidates;
+}
+
+const importMemo = memoByText(64, (): Map<string, SnippetCandidate[]> => new Map());
+
+function computeImportCandidates(file: ImportedFile): SnippetCandidate[] {
   const declarations = declarationsOf(file.text, [...new Set(file.names)]);
   if (declarations.length > 0) {
     return declarations.map((d): SnippetCandidate => ({ path: file.path, startLine: d.startLine, text: d.text, source: 'import', symbol: d.name }));
