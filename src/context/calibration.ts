@@ -305,3 +305,15 @@ export class TokenCalibration {
 function clamp(value: number, low: number, high: number): number {
   return Math.min(high, Math.max(low, value));
 }
+
+const sharedByStore = new WeakMap<KeyValueStore, TokenCalibration>();
+
+/** One calibration per store, so every feature (chat, Explain, Review) learns into, and persists, the same records. */
+export function sharedCalibration(store: KeyValueStore, options?: CalibrationOptions): TokenCalibration {
+  let calibration = sharedByStore.get(store);
+  if (calibration === undefined) {
+    calibration = new TokenCalibration(store, options);
+    sharedByStore.set(store, calibration);
+  }
+  return calibration;
+}

@@ -106,3 +106,19 @@ export function definitionSummary(text: string): string | undefined {
   }
   return out.join('\n');
 }
+
+/**
+ * The first line of the doc comment (and decorators) right above line `start`, or `start` when there is none:
+ * definition providers point at the declaration, and its doc comment is the best short description of it.
+ */
+export function leadingCommentStart(lineAt: (line: number) => string | undefined, start: number, maxLines = 40): number {
+  let first = start;
+  for (let i = start - 1; i >= 0 && i >= start - maxLines; i--) {
+    const line = lineAt(i) ?? '';
+    if (line.trim() === '' || !(commentLine.test(line) || decoratorLine.test(line))) {
+      break;
+    }
+    first = i;
+  }
+  return first;
+}

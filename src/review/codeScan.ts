@@ -171,3 +171,39 @@ export function usedImports(documentText: string, selectionText: string, maxLine
   }
   return out;
 }
+
+/**
+ * Whether line `line` (0-based) is part of an import statement: an import line itself, or a line inside a
+ * multi-line `import { … } from` / `from x import (…)`. A "definition" found there is where the name is brought in,
+ * not where it is defined.
+ */
+export function isInImportStatement(lineAt: (line: number) => string | undefined, line: number): boolean {
+  const text = lineAt(line);
+  if (text === undefined) {
+    return false;
+  }
+  if (importLine.test(text)) {
+    return true;
+  }
+  for (let i = line - 1; i >= 0 && i >= line - 60; i--) {
+    const above = lineAt(i) ?? '';
+    if (/[})]/.test(above) || /;\s*$/.test(above)) {
+      return false;
+    }
+    if (importLine.test(above)) {
+      return /[{(]\s*(?:\/\/.*)?$/.test(above) || /[{(][^})]*$/.test(above);
+    }
+  }
+  return false;
+}
+
+/** `text` with its lines `from`–`to` (0-based, inclusive) replaced by one marker line (the code shown elsewhere). */
+export function replaceLines(text: string, from: number, to: number, marker: string): string {
+  const lines = text.split('\n');
+  if (from < 0 || to < from || from >= lines.length) {
+    return text;
+  }
+  const indent = /^\s*/.exec(lines[from] ?? '')?.[0] ?? '';
+  lines.splice(from, Math.min(to, lines.length - 1) - from + 1, `${indent}${marker}`);
+  return lines.join('\n');
+}

@@ -6,7 +6,7 @@ import { featureRouteInput } from '../../routing/featureRoutes';
 import type { Services } from '../services';
 import type { ExplainSink } from './explainSink';
 import { gatherContext } from './gatherContext';
-import { badgeText, budgetFor, counter, routeRequest, showError, streamChat } from './modelCall';
+import { badgeText, routeRequest, showError, sizeRequest, streamChat } from './modelCall';
 import type { CodeTarget } from './target';
 
 /** What an explanation produced (the command returns it; tests read it). */
@@ -48,10 +48,12 @@ export async function runExplain(services: Services, sink: ExplainSink, target: 
     return undefined;
   }
   const items = explainItems(target.code, context.snippets, question);
-  const budget = budgetFor(services, routed, items);
   let layout;
+  let budget;
   try {
-    layout = layoutPrompt(items, budget.promptBudget, counter, { render: explainReviewRenderer });
+    const sized = await sizeRequest(services, routed, items);
+    budget = sized.budget;
+    layout = layoutPrompt(items, budget.promptBudget, sized.counter, { render: explainReviewRenderer });
   } catch (error) {
     services.routing.finish(routed, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
     showError(services, 'Explain', error);
@@ -63,6 +65,9 @@ export async function runExplain(services: Services, sink: ExplainSink, target: 
   }
   if (context.withheld !== undefined) {
     notes.push(context.withheld);
+  }
+  if (context.missing !== undefined) {
+    notes.push(context.missing);
   }
   const cut = selectionCutNote(layout, lines);
   if (cut !== undefined) {

@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
 import { gate, withheldNote } from '../../context/exclusionGates';
-import { referencedIdentifiers, usedImports } from '../../review/codeScan';
+import { leadingCommentStart } from '../../context/signature';
+import { isInImportStatement, referencedIdentifiers, replaceLines, usedImports } from '../../review/codeScan';
+import type { IdentifierUse } from '../../review/codeScan';
+import { lookUpWithPatience, missingDefinitionsNote } from '../../review/definitionLookup';
+import type { LookupAnswer } from '../../review/definitionLookup';
 import type { ExcludedFile } from '../shared/sensitiveFileGuard';
 import type { SupportingSnippet } from '../../review/prompts';
 import { documentLabel, innermostContaining } from './target';
@@ -13,6 +17,8 @@ export interface GatheredContext {
   readonly fileCount: number;
   /** Definitions left out because their files are sensitive (a sentence for the notes), if any. */
   readonly withheld?: string;
+  /** Definitions of what the code calls or constructs that could not be found (a Context sentence for the notes), if any. */
+  readonly missing?: string;
 }
 
 /** Lines of an enclosing symbol or definition given to the context engine at most (it trims further by budget). */
@@ -22,6 +28,10 @@ const definitionWindow = 25;
 const maxDefinitions = 6;
 /** Language servers can be slow to answer the first time: never wait longer than this per lookup. */
 const lookupTimeoutMs = 2500;
+/** A language server that is starting (nothing found, or only import lines) is asked again for this long at most. */
+const startingPatienceMs = 2500;
+/** Languages whose definition provider found nothing after a full wait (none installed): not waited for again. */
+const languagesWithoutDefinitions = new Set<string>();
 
 function withTimeout<T>(promise: Thenable<T>, ms: number): Promise<T | undefined> {
   return Promise.race([Promise.resolve(promise).catch(() => undefined), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
@@ -53,18 +63,46 @@ function toDefinition(value: unknown): DefinitionTarget | undefined {
   return undefined;
 }
 
-async function definitionSnippet(name: string, def: DefinitionTarget, source: vscode.TextDocument): Promise<SupportingSnippet | undefined> {
+async function definitionSnippet(use: IdentifierUse, def: DefinitionTarget, source: vscode.TextDocument): Promise<SupportingSnippet | undefined> {
+  const name = use.name;
   const doc = def.uri.toString() === source.uri.toString() ? source : await withTimeout(vscode.workspace.openTextDocument(def.uri), lookupTimeoutMs);
   if (doc === undefined) {
     return undefined;
   }
-  const start = def.range.start.line;
+  // With its doc comment: the shortest description of what it promises (and what the layout keeps when short of room).
+  const start = leadingCommentStart((i) => (i < doc.lineCount ? doc.lineAt(i).text : undefined), def.range.start.line);
   const end = def.full && def.range.end.line - start < maxSnippetLines ? def.range.end.line : Math.min(doc.lineCount - 1, start + definitionWindow - 1);
   const text = doc.getText(new vscode.Range(start, 0, end, doc.lineAt(end).text.length));
   if (text.trim() === '') {
     return undefined;
   }
-  return { kind: 'definition', title: `definition of ${name} (${documentLabel(doc)}:${start + 1})`, text: capLines(text), language: doc.languageId };
+  return { kind: 'definition', title: `definition of ${name} (${documentLabel(doc)}:${start + 1})`, text: capLines(text), language: doc.languageId, relation: use.relation };
+}
+
+async function definitionsAt(uri: vscode.Uri, position: vscode.Position): Promise<DefinitionTarget[]> {
+  const result = await withTimeout(vscode.commands.executeCommand<unknown>('vscode.executeDefinitionProvider', uri, position), lookupTimeoutMs);
+  return Array.isArray(result) ? result.map(toDefinition).filter((d) => d !== undefined) : [];
+}
+
+/**
+ * The definition of the name used at `position`. A location on an import statement of the same file is where the
+ * name is brought in (a language server still loading the project answers that): it is followed to the definition
+ * it imports, or reported as an import, never kept as a definition.
+ */
+async function lookUpDefinition(document: vscode.TextDocument, position: vscode.Position): Promise<LookupAnswer<DefinitionTarget>> {
+  const lineAt = (i: number): string | undefined => (i < document.lineCount ? document.lineAt(i).text : undefined);
+  const isImport = (d: DefinitionTarget): boolean => d.uri.toString() === document.uri.toString() && isInImportStatement(lineAt, d.range.start.line);
+  const defs = await definitionsAt(document.uri, position);
+  const real = defs.find((d) => !isImport(d));
+  if (real !== undefined) {
+    return { kind: 'definition', def: real };
+  }
+  const via = defs[0];
+  if (via === undefined) {
+    return { kind: 'none' };
+  }
+  const followed = (await definitionsAt(via.uri, via.range.start)).find((d) => !isImport(d));
+  return followed !== undefined ? { kind: 'definition', def: followed } : { kind: 'import' };
 }
 
 /**
@@ -80,10 +118,14 @@ export async function gatherContext(target: CodeTarget, excluded: (uri: vscode.U
 
   const enclosing = innermostContaining(target.symbols, range, undefined, true);
   if (enclosing !== undefined && !enclosing.range.isEqual(range)) {
+    // The selected lines are sent once, as the selection: here a marker stands where they are.
+    const first = range.start.line - enclosing.range.start.line;
+    const last = (range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line) - enclosing.range.start.line;
+    const marker = first === last ? `… selected line ${range.start.line + 1} (shown below) …` : `… selected lines ${range.start.line + 1}–${last + enclosing.range.start.line + 1} (shown below) …`;
     snippets.push({
       kind: 'enclosingSymbol',
       title: `enclosing ${vscode.SymbolKind[enclosing.kind].toLowerCase()} ${enclosing.name} (${target.code.path}:${enclosing.range.start.line + 1})`,
-      text: capLines(document.getText(enclosing.range)),
+      text: capLines(replaceLines(document.getText(enclosing.range), first, last, marker)),
       language: document.languageId,
     });
   }
@@ -95,14 +137,24 @@ export async function gatherContext(target: CodeTarget, excluded: (uri: vscode.U
 
   const baseOffset = document.offsetAt(range.start);
   const ids = referencedIdentifiers(target.code.text, maxDefinitions * 2);
-  const lookups = await Promise.all(
-    ids.map(async (id) => {
-      const position = document.positionAt(baseOffset + id.offset);
-      const result = await withTimeout(vscode.commands.executeCommand<unknown>('vscode.executeDefinitionProvider', document.uri, position), lookupTimeoutMs);
-      const first = Array.isArray(result) ? result.map(toDefinition).find((d) => d !== undefined) : undefined;
-      return first === undefined ? undefined : { name: id.name, def: first };
-    }),
-  );
+  // A language whose server found nothing after a full wait has no definition provider: do not wait for it again.
+  const patient = !languagesWithoutDefinitions.has(document.languageId);
+  const looked = await lookUpWithPatience(ids, (id) => lookUpDefinition(document, document.positionAt(baseOffset + id.offset)), {
+    patienceMs: patient ? startingPatienceMs : 0,
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  });
+  if (looked.found.size > 0) {
+    languagesWithoutDefinitions.delete(document.languageId);
+  } else if (patient && ids.length > 0 && looked.waitedMs >= startingPatienceMs / 2) {
+    languagesWithoutDefinitions.add(document.languageId);
+  }
+  const lookups = ids.map((id) => {
+    const def = looked.found.get(id);
+    return def === undefined ? undefined : { name: id.name, use: id, def };
+  });
+  // What the code calls or constructs and no provider could find: the answer should say it lacks them.
+  const missing = missingDefinitionsNote(looked.missing.filter((id) => id.relation !== 'referenced').map((id) => id.name));
   // The target's own document was chosen by the user (and confirmed if sensitive); any other excluded file is never read.
   const allowed = gate(
     lookups.filter((l) => l !== undefined),
@@ -120,7 +172,7 @@ export async function gatherContext(target: CodeTarget, excluded: (uri: vscode.U
     if (added >= maxDefinitions) {
       continue;
     }
-    const { name, def } = found;
+    const { def } = found;
     const sameDoc = def.uri.toString() === document.uri.toString();
     // Defined inside the target or its enclosing symbol: already in the prompt.
     if (sameDoc && (range.contains(def.range) || (enclosing !== undefined && enclosing.range.contains(def.range)))) {
@@ -135,7 +187,7 @@ export async function gatherContext(target: CodeTarget, excluded: (uri: vscode.U
       continue;
     }
     seen.add(key);
-    const snippet = await definitionSnippet(name, def, document);
+    const snippet = await definitionSnippet(found.use, def, document);
     if (snippet !== undefined) {
       snippets.push(snippet);
       // Only the project's own files make a request "multi-file" for the router.
@@ -145,5 +197,5 @@ export async function gatherContext(target: CodeTarget, excluded: (uri: vscode.U
       added++;
     }
   }
-  return { snippets, fileCount: files.size, ...(withheld !== undefined ? { withheld } : {}) };
+  return { snippets, fileCount: files.size, ...(withheld !== undefined ? { withheld } : {}), ...(missing !== undefined ? { missing } : {}) };
 }

@@ -4,14 +4,12 @@ import type { ChatMessage, GenerationResult, JsonSchema } from '../../backend/ty
 import { computeBudget } from '../../context/budget';
 import type { Budget } from '../../context/budget';
 import type { ContextItem } from '../../context/items';
-import { approximateCounter } from '../../context/tokenCounter';
+import { coverageOf } from '../../context/promptSizer';
 import type { TokenCounter } from '../../context/tokenCounter';
 import type { RoutedModel } from '../../routing/routingService';
 import type { RouteInput } from '../../routing/types';
 import type { Services } from '../services';
-
-/** The one counter used for Explain/Review layouts (cheap; the budget's safety margin absorbs its error). */
-export const counter: TokenCounter = approximateCounter();
+import { promptSizerFor } from '../shared/promptSizing';
 
 /** Routes a request; errors come back as a TieredError (never thrown). */
 export async function routeRequest(services: Services, input: RouteInput): Promise<RoutedModel | TieredError> {
@@ -22,18 +20,37 @@ export async function routeRequest(services: Services, input: RouteInput): Promi
   }
 }
 
-/** The window and prompt budget for a routed model, sized for what we would like to send. */
-export function budgetFor(services: Services, routed: RoutedModel, items: readonly ContextItem[], minAnswerReserve = 0): Budget {
+/** How a request to a routed model is counted (the layout's counter) and sized (its window and prompt budget). */
+export interface Sizing {
+  /** Counts as the model's tokenizer would, by the calibrated upper bound: layouts within the budget fit num_ctx. */
+  readonly counter: TokenCounter;
+  readonly budget: Budget;
+}
+
+function sizedModel(routed: RoutedModel): { name: string; family: string } {
+  return { name: routed.decision.model, family: routed.model.family };
+}
+
+/**
+ * The counter, window and prompt budget for a routed model, sized for what we would like to send. A model not yet
+ * calibrated is first measured with the server's own tokenizer where it has one (llama-server `/tokenize`).
+ */
+export async function sizeRequest(services: Services, routed: RoutedModel, items: readonly ContextItem[], minAnswerReserve = 0): Promise<Sizing> {
+  const sizer = promptSizerFor(services.extension);
+  const model = sizedModel(routed);
+  await sizer.measureIfUncalibrated(model, items.map((i) => i.text).join('\n'), (text) => routed.backend.countTokens(model.name, text));
+  const counter = sizer.counterFor(model);
   const settings = services.settings.current;
   const loaded = services.connection.reports.find((r) => r.id === routed.decision.endpointId)?.loaded.find((l) => l.name === routed.decision.model);
   const needed = items.reduce((sum, i) => sum + counter.count(i.text) + 8, 0);
-  return computeBudget({
+  const budget = computeBudget({
     contextLength: routed.model.contextLength,
     ...(loaded?.contextLength !== undefined ? { loadedContextLength: loaded.contextLength } : {}),
     maxContextSetting: settings['context.maxContextTokens'],
     answerReserve: Math.max(settings['context.answerReserveTokens'], minAnswerReserve),
     neededTokens: needed,
   });
+  return { counter, budget };
 }
 
 /** Options of {@link streamChat}. */
@@ -75,6 +92,10 @@ export async function streamChat(services: Services, routed: RoutedModel, option
   }
   const final = result ?? { text, doneReason: 'unknown', metrics: { promptTokens: 0, cachedPromptTokens: 0, generatedTokens: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, loadMs: 0, promptEvalMs: 0, totalMs: 0 } };
   services.routing.finish(routed, { status: 'ok' }, final.metrics);
+  if (result !== undefined) {
+    // The server's count of what it ran teaches the model's calibration (only counts that cover the whole prompt).
+    promptSizerFor(services.extension).observe(sizedModel(routed), options.messages, result.metrics, coverageOf(routed.backend.kind));
+  }
   return final;
 }
 

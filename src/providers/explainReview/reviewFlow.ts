@@ -9,7 +9,7 @@ import type { ReviewOutcome } from '../../review/runReview';
 import type { Services } from '../services';
 import type { FindingsPanel } from './findingsPanel';
 import { gatherContext } from './gatherContext';
-import { badgeText, budgetFor, counter, routeRequest, showError, streamChat } from './modelCall';
+import { badgeText, routeRequest, showError, sizeRequest, streamChat } from './modelCall';
 import type { ReviewStore } from './reviewStore';
 import type { CodeTarget } from './target';
 
@@ -57,7 +57,7 @@ export async function runReviewFlow(services: Services, store: ReviewStore, pane
     showError(services, 'Review', routed);
     return undefined;
   }
-  const budget = budgetFor(services, routed, reviewItems(target.code, context.snippets, 'json'), reviewAnswerReserve);
+  const { budget, counter } = await sizeRequest(services, routed, reviewItems(target.code, context.snippets, 'json'), reviewAnswerReserve);
   const where = `${target.code.path} ${lineSpan(target)}`;
   const base = { uri: target.document.uri.toString(), tier: routed.decision.tier, model: routed.decision.model };
   services.logger.info(`Review ${where}: ${badgeText(routed)}; ${routed.decision.reasons.join('; ')}; num_ctx ${budget.numCtx}.`);
@@ -103,7 +103,7 @@ export async function runReviewFlow(services: Services, store: ReviewStore, pane
       }
 
       const summary = outcomeSummary(outcome, where);
-      const notes = [...(target.code.note !== undefined ? [target.code.note] : []), ...(context.withheld !== undefined ? [context.withheld] : []), ...outcome.notes];
+      const notes = [...(target.code.note !== undefined ? [target.code.note] : []), ...(context.withheld !== undefined ? [context.withheld] : []), ...(context.missing !== undefined ? [context.missing] : []), ...outcome.notes];
       const grounded = outcome.kind === 'review' ? outcome.grounding.findings : [];
       store.set(target.document, target.range, target.code.text, grounded, {
         uri: target.document.uri,
