@@ -6,12 +6,36 @@
  * frequency of its terms, an error of a few percent on IDF at most. Pure: no `vscode` import.
  */
 
+/** Lists longer than this move from a plain array to typed arrays. */
+const smallPostings = 32;
+
+/**
+ * One term's postings. Most terms are rare (a whole identifier is often in one chunk), and a small plain array of
+ * small integers costs a fraction of two typed arrays, so lists start as `[doc, count, doc, count…]` and become
+ * typed arrays (6 bytes a posting) only once they grow.
+ */
 class Postings {
-  ids = new Int32Array(4);
-  counts = new Uint16Array(4);
+  private small: number[] | undefined = [];
+  ids: Int32Array = emptyIds;
+  counts: Uint16Array = emptyCounts;
   length = 0;
 
   add(doc: number, count: number): void {
+    const c = Math.min(count, 0xffff);
+    if (this.small !== undefined) {
+      if (this.length < smallPostings) {
+        this.small.push(doc, c);
+        this.length++;
+        return;
+      }
+      this.ids = new Int32Array(smallPostings * 2);
+      this.counts = new Uint16Array(smallPostings * 2);
+      for (let i = 0; i < this.length; i++) {
+        this.ids[i] = this.small[2 * i];
+        this.counts[i] = this.small[2 * i + 1];
+      }
+      this.small = undefined;
+    }
     if (this.length === this.ids.length) {
       const ids = new Int32Array(this.ids.length * 2);
       ids.set(this.ids);
@@ -21,10 +45,48 @@ class Postings {
       this.counts = counts;
     }
     this.ids[this.length] = doc;
-    this.counts[this.length] = Math.min(count, 0xffff);
+    this.counts[this.length] = c;
     this.length++;
   }
+
+  doc(i: number): number {
+    return this.small !== undefined ? this.small[2 * i] : this.ids[i];
+  }
+
+  count(i: number): number {
+    return this.small !== undefined ? this.small[2 * i + 1] : this.counts[i];
+  }
+
+  /** Keeps only the postings whose document `keep` accepts. */
+  filter(keep: (doc: number) => boolean): void {
+    let w = 0;
+    for (let r = 0; r < this.length; r++) {
+      const doc = this.doc(r);
+      if (!keep(doc)) {
+        continue;
+      }
+      const count = this.count(r);
+      if (this.small !== undefined) {
+        this.small[2 * w] = doc;
+        this.small[2 * w + 1] = count;
+      } else {
+        this.ids[w] = doc;
+        this.counts[w] = count;
+      }
+      w++;
+    }
+    this.length = w;
+    if (this.small !== undefined) {
+      this.small.length = 2 * w;
+    } else if (this.ids.length > 4 * Math.max(w, smallPostings)) {
+      this.ids = this.ids.slice(0, Math.max(w, smallPostings));
+      this.counts = this.counts.slice(0, Math.max(w, smallPostings));
+    }
+  }
 }
+
+const emptyIds = new Int32Array(0);
+const emptyCounts = new Uint16Array(0);
 
 /** One ranked document. */
 export interface Scored {
@@ -78,6 +140,47 @@ export class Bm25Index {
     return doc;
   }
 
+  /** Adds a document from its encoded term counts (see `encodeTerms`), parsing straight into the postings: the restart path. */
+  addEncoded(encoded: string): number {
+    const doc = this.nextDoc++;
+    if (doc >= this.lengths.length) {
+      this.grow();
+    }
+    let length = 0;
+    let start = 0;
+    while (start < encoded.length) {
+      let end = encoded.indexOf(' ', start);
+      if (end < 0) {
+        end = encoded.length;
+      }
+      const colon = encoded.lastIndexOf(':', end - 1);
+      let term: string;
+      let count = 1;
+      if (colon > start) {
+        term = encoded.slice(start, colon);
+        count = Number(encoded.slice(colon + 1, end));
+      } else {
+        term = encoded.slice(start, end);
+      }
+      start = end + 1;
+      if (term === '' || !Number.isInteger(count) || count < 1) {
+        continue;
+      }
+      let postings = this.postings.get(term);
+      if (postings === undefined) {
+        postings = new Postings();
+        this.postings.set(term, postings);
+      }
+      postings.add(doc, count);
+      length += count;
+    }
+    this.lengths[doc] = length;
+    this.alive[doc] = 1;
+    this.liveDocs++;
+    this.totalLength += length;
+    return doc;
+  }
+
   /** Takes a document out of the results and statistics. Unknown or already removed ids are ignored. */
   remove(doc: number): void {
     if (doc < 0 || doc >= this.nextDoc || this.alive[doc] === 0) {
@@ -108,11 +211,11 @@ export class Bm25Index {
       const df = Math.min(postings.length, this.liveDocs);
       const idf = Math.log(1 + (this.liveDocs - df + 0.5) / (df + 0.5));
       for (let i = 0; i < postings.length; i++) {
-        const doc = postings.ids[i];
+        const doc = postings.doc(i);
         if (this.alive[doc] === 0) {
           continue;
         }
-        const tf = postings.counts[i];
+        const tf = postings.count(i);
         if (scores[doc] === 0) {
           touched.push(doc);
         }
@@ -126,22 +229,9 @@ export class Bm25Index {
   /** Drops dead documents from every posting list, making document frequencies exact again. Ids stay the same. */
   compact(): void {
     for (const [term, postings] of this.postings) {
-      let w = 0;
-      for (let r = 0; r < postings.length; r++) {
-        if (this.alive[postings.ids[r]] === 1) {
-          postings.ids[w] = postings.ids[r];
-          postings.counts[w] = postings.counts[r];
-          w++;
-        }
-      }
-      postings.length = w;
-      if (w === 0) {
+      postings.filter((doc) => this.alive[doc] === 1);
+      if (postings.length === 0) {
         this.postings.delete(term);
-        continue;
-      }
-      if (postings.ids.length > 4 * Math.max(w, 4)) {
-        postings.ids = postings.ids.slice(0, Math.max(w, 4));
-        postings.counts = postings.counts.slice(0, Math.max(w, 4));
       }
     }
     this.deadDocs = 0;
@@ -159,6 +249,42 @@ export class Bm25Index {
 
 /** The `limit` highest-scoring of `docs`, best first (ties: lower id first, so results are stable). */
 export function topK(docs: readonly number[], scores: { readonly [doc: number]: number }, limit: number): Scored[] {
-  const sorted = [...docs].sort((x, y) => scores[y] - scores[x] || x - y);
-  return sorted.slice(0, limit).map((doc) => ({ doc, score: scores[doc] }));
+  const better = (x: number, y: number): boolean => scores[x] > scores[y] || (scores[x] === scores[y] && x < y);
+  // A bounded min-heap of the best `limit` so far: O(n log k) rather than sorting every candidate.
+  const heap: number[] = [];
+  const down = (i: number): void => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < heap.length && better(heap[worst], heap[l])) {
+        worst = l;
+      }
+      if (r < heap.length && better(heap[worst], heap[r])) {
+        worst = r;
+      }
+      if (worst === i) {
+        return;
+      }
+      [heap[i], heap[worst]] = [heap[worst], heap[i]];
+      i = worst;
+    }
+  };
+  for (const doc of docs) {
+    if (heap.length < limit) {
+      heap.push(doc);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!better(heap[parent], heap[i])) {
+          break;
+        }
+        [heap[i], heap[parent]] = [heap[parent], heap[i]];
+        i = parent;
+      }
+    } else if (limit > 0 && better(doc, heap[0])) {
+      heap[0] = doc;
+      down(0);
+    }
+  }
+  return heap.sort((x, y) => (better(x, y) ? -1 : 1)).map((doc) => ({ doc, score: scores[doc] }));
 }

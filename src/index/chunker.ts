@@ -96,10 +96,12 @@ class Segmenter {
     if (name !== undefined) {
       into.push(inner.join('.'));
     }
-    // Definitions sit a few levels down at most (class → body → method); deeper nodes are expressions.
-    if (depth < 4 && node.endPosition.row > node.startPosition.row) {
+    // Definitions sit a few levels down at most (class → body → method), and a one-line node holds none worth
+    // naming: walking only multi-line nodes a few levels deep keeps the walk (each node crosses the WebAssembly
+    // boundary) a small share of the parse.
+    if (depth < 3) {
       for (const child of node.namedChildren) {
-        if (child !== null) {
+        if (child !== null && child.endPosition.row > child.startPosition.row) {
           this.collectSymbols(child, inner, into, depth + 1);
         }
       }

@@ -50,26 +50,47 @@ function keep(word: string): boolean {
   return word.length > 1 && word.length <= 64 && !stopWords.has(word) && !/^\d+$/.test(word);
 }
 
+// Code repeats its identifiers, so each word's terms are memoised (bounded: cleared when full).
+const wordTerms = new Map<string, readonly string[]>();
+const wordTermsLimit = 200_000;
+
+/** The terms one word of text yields. */
+function termsOfWord(word: string): readonly string[] {
+  let terms = wordTerms.get(word);
+  if (terms !== undefined) {
+    return terms;
+  }
+  const out: string[] = [];
+  const lower = word.toLowerCase();
+  const parts = word
+    .replace(camelBoundary, (_m, a?: string, b?: string, c?: string, d?: string, e?: string, f?: string, g?: string, h?: string) =>
+      a !== undefined ? `${a} ${b}` : c !== undefined ? `${c} ${d}` : e !== undefined ? `${e} ${f}` : `${g} ${h}`,
+    )
+    .split(/[\s_$]+/)
+    .filter((p) => p !== '');
+  if (parts.length > 1 && keep(lower)) {
+    // The whole identifier too, so an exact name match outranks its parts found apart.
+    out.push(lower);
+  }
+  for (const part of parts) {
+    const p = part.toLowerCase();
+    if (keep(p)) {
+      out.push(stem(p));
+    }
+  }
+  terms = out;
+  if (wordTerms.size >= wordTermsLimit) {
+    wordTerms.clear();
+  }
+  wordTerms.set(word, terms);
+  return terms;
+}
+
 /** Calls `emit` for every term of `text`, in order (a term may repeat). */
 export function forEachTerm(text: string, emit: (term: string) => void): void {
   for (const match of text.matchAll(wordPattern)) {
-    const word = match[0];
-    const lower = word.toLowerCase();
-    const parts = word
-      .replace(camelBoundary, (_m, a?: string, b?: string, c?: string, d?: string, e?: string, f?: string, g?: string, h?: string) =>
-        a !== undefined ? `${a} ${b}` : c !== undefined ? `${c} ${d}` : e !== undefined ? `${e} ${f}` : `${g} ${h}`,
-      )
-      .split(/[\s_$]+/)
-      .filter((p) => p !== '');
-    if (parts.length > 1 && keep(lower)) {
-      // The whole identifier too, so an exact name match outranks its parts found apart.
-      emit(lower);
-    }
-    for (const part of parts) {
-      const p = part.toLowerCase();
-      if (keep(p)) {
-        emit(stem(p));
-      }
+    for (const term of termsOfWord(match[0])) {
+      emit(term);
     }
   }
 }

@@ -21,7 +21,7 @@ import { encodeChunk } from './indexStore';
 import type { ChunkSizes } from './lineWindows';
 import { defaultChunkSizes } from './lineWindows';
 import { Throttle } from './throttle';
-import { countTerms, decodeTerms, encodeTerms } from './tokenize';
+import { countTerms, encodeTerms } from './tokenize';
 import type { TreeSitterGrammars } from './treeSitter';
 import type { ChunkMeta, ChunkRef, SearchHit } from './types';
 import { decodeVector, encodeVector, normalize, VectorIndex } from './vectors';
@@ -333,7 +333,7 @@ export class WorkspaceIndex {
     }
     this.drop(relativePath);
     const metas: ChunkMeta[] = chunks.map(({ startLine, endLine, symbols, kind }) => ({ startLine, endLine, symbols, kind }));
-    this.insert(relativePath, { size: info.size, mtimeMs: info.mtimeMs, hash, chunks: metas }, terms, undefined);
+    this.insert(relativePath, { size: info.size, mtimeMs: info.mtimeMs, hash, chunks: metas }, (k) => this.bm25.add(terms[k]), undefined);
     pending.push({ t: 'f', p: relativePath, s: info.size, m: info.mtimeMs, h: hash, c: metas.map(encodeChunk), w: terms.map(encodeTerms) });
     return 'indexed';
   }
@@ -346,24 +346,19 @@ export class WorkspaceIndex {
   }
 
   private restore(file: StoredFile): void {
-    const terms = file.terms.map((encoded) => {
-      const counts = new Map<string, number>();
-      decodeTerms(encoded, (term, count) => counts.set(term, count));
-      return counts;
-    });
     const vectors = file.vectors?.map(decodeVector);
     const complete = vectors !== undefined && vectors.every((v) => v !== undefined) ? vectors.filter((v) => v !== undefined) : undefined;
-    this.insert(file.path, file, terms, complete === undefined ? undefined : { model: file.embeddingModel ?? '', vectors: complete });
+    this.insert(file.path, file, (k) => this.bm25.addEncoded(file.terms[k]), complete === undefined ? undefined : { model: file.embeddingModel ?? '', vectors: complete });
   }
 
   private insert(
     relativePath: string,
     file: { readonly size: number; readonly mtimeMs: number; readonly hash: string; readonly chunks: readonly ChunkMeta[] },
-    terms: readonly ReadonlyMap<string, number>[],
+    addDoc: (k: number) => number,
     embedded: { readonly model: string; readonly vectors: readonly Float32Array[] } | undefined,
   ): void {
-    const docs = terms.map((counts, k) => {
-      const doc = this.bm25.add(counts);
+    const docs = file.chunks.map((_chunk, k) => {
+      const doc = addDoc(k);
       this.refs[doc] = { path: relativePath, ...file.chunks[k] };
       if (embedded !== undefined) {
         this.vectors.set(doc, embedded.vectors[k]);
