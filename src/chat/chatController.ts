@@ -7,6 +7,8 @@
 import { isTieredError, TieredError, type ErrorAction } from '../backend/errors';
 import type { LlmBackend, RequestMetrics } from '../backend/types';
 import { computeBudget } from '../context/budget';
+import { coverageOf } from '../context/promptSizer';
+import type { PromptSizer } from '../context/promptSizer';
 import type { TokenCounter } from '../context/tokenCounter';
 import { chatModels } from '../routing/modelTraits';
 import { route } from '../routing/router';
@@ -46,6 +48,11 @@ export interface ChatControllerDeps {
   readonly backends: () => Promise<readonly LlmBackend[]>;
   readonly environment: () => Promise<ChatEnvironment>;
   readonly counter: TokenCounter;
+  /**
+   * Counts per model by its calibrated upper bound (so num_ctx holds the real prompt), measures an uncalibrated
+   * model with the server's tokenizer where it has one, and learns from each answer. Without it, `counter` as is.
+   */
+  readonly sizer?: PromptSizer;
   /** The context offered right now (selection, current file, picked files). */
   readonly context: () => readonly ChatContextItem[];
   readonly logger: Logger;
@@ -549,7 +556,11 @@ export class ChatController {
       const backend = (await this.deps.backends()).find((b) => b.id === decision.endpointId);
       const info = env.router.installed.find((m) => m.endpointId === decision.endpointId && m.name === decision.model);
       const thread = threadOf(conversation);
-      const roughNeed = this.deps.counter.count(thread.map((m) => m.content).join('\n') + context.map((c) => c.text).join('\n'));
+      const sized = { name: decision.model, family: info?.family ?? '' };
+      const tokenize = backend === undefined ? undefined : (text: string): Promise<number | undefined> => backend.countTokens(decision.model, text);
+      await this.deps.sizer?.measureIfUncalibrated(sized, [...thread.map((m) => m.content), ...context.map((c) => c.text)].join('\n'), tokenize);
+      const counter = this.deps.sizer?.counterFor(sized) ?? this.deps.counter;
+      const roughNeed = counter.count(thread.map((m) => m.content).join('\n') + context.map((c) => c.text).join('\n'));
       const budget = computeBudget({
         contextLength: info?.contextLength,
         maxContextSetting: env.maxContextTokens,
@@ -558,11 +569,11 @@ export class ChatController {
       });
       // The truncation guard: num_ctx is already sized to the prompt (within the model's and the user's caps), so
       // what still does not fit is the question itself: say so with the numbers rather than cutting it silently.
-      const essential = essentialPromptTokens({ thread, counter: this.deps.counter });
+      const essential = essentialPromptTokens({ thread, counter });
       const fit = checkPromptFits({ model: decision.model, promptTokens: essential, contextTokens: budget.numCtx, answerReserveTokens: budget.numCtx - budget.promptBudget });
       let prompt: AssembledPrompt;
       try {
-        prompt = assembleChatPrompt({ thread, context, promptBudget: budget.promptBudget, counter: this.deps.counter });
+        prompt = assembleChatPrompt({ thread, context, promptBudget: budget.promptBudget, counter });
       } catch (error) {
         throw fit.fits ? error : new TieredError('contextOverflow', fit.message, { model: decision.model, promptTokens: essential, contextTokens: budget.numCtx }, { kind: 'openSettings', setting: 'tiered.context.maxContextTokens' });
       }
@@ -588,7 +599,11 @@ export class ChatController {
       if (!backend) {
         throw new Error(`The endpoint "${decision.endpointId}" is not configured any more.`);
       }
-      await this.stream(conversationId, assistant.id, backend, decision, prompt, budget.numCtx, env.keepAlive, abort.signal, contextReport);
+      const metrics = await this.stream(conversationId, assistant.id, backend, decision, prompt, budget.numCtx, env.keepAlive, abort.signal, contextReport);
+      if (metrics !== undefined) {
+        // The server's count of what it ran teaches the model's calibration (only counts that cover the whole prompt).
+        this.deps.sizer?.observe(sized, prompt.messages, metrics, coverageOf(backend.kind));
+      }
     } catch (error) {
       await this.fail(conversationId, placeholder.id, error, abort.signal.aborted);
     } finally {
@@ -610,7 +625,7 @@ export class ChatController {
     keepAlive: string | number | undefined,
     signal: AbortSignal,
     contextReport: string,
-  ): Promise<void> {
+  ): Promise<RequestMetrics | undefined> {
     let text = '';
     let lastCheckpoint = this.deps.clock();
     const every = this.deps.checkpointMs ?? 2000;
@@ -633,12 +648,13 @@ export class ChatController {
           const figures = figuresOf(event.result.metrics, prompt.tokens);
           await this.deps.store.updateMessage(conversationId, messageId, { content: event.result.text || text, status: 'complete', meta: { metrics: figures } });
           this.deps.post({ type: 'streamEnd', messageId, status: 'complete', figures, contextReport });
-          return;
+          return event.result.metrics;
         }
       }
       // The stream ended without `done`: keep what came, marked as cut off.
       await this.deps.store.updateMessage(conversationId, messageId, { content: text, status: 'cutOff' });
       this.deps.post({ type: 'streamEnd', messageId, status: 'cutOff', figures: undefined, contextReport });
+      return undefined;
     } catch (error) {
       // Keep the partial answer before reporting.
       await this.deps.store.updateMessage(conversationId, messageId, { content: text, status: signal.aborted || text.length > 0 ? 'cutOff' : 'error' }).catch(() => undefined);

@@ -10,6 +10,7 @@ import { routerEnvironment } from '../../routing/routingService';
 import { chatAskSchema } from './chatAsk';
 import type { Services } from '../services';
 import { chatHtml } from './chatHtml';
+import { promptSizerFor } from '../shared/promptSizing';
 import { ChatEditorBridge } from './chatEditorActions';
 
 const ACTIVE_KEY = 'tiered.chat.activeConversation';
@@ -345,6 +346,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       backends: () => this.services.backends.all(),
       environment: () => this.environment(),
       counter,
+      sizer: promptSizerFor(ctx),
       context: () => this.bridge.contextItems(),
       logger: this.services.logger,
       clock: () => performance.now(),
