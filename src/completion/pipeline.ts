@@ -56,6 +56,9 @@ type Options = Required<Omit<CompletionPipelineOptions, 'numCtx' | 'debounce' | 
 /** A call this soon after the user took a whole suggestion asks for the next one without waiting for a pause. */
 const continuationWindowMs = 1500;
 
+/** A drained generation (see `abortOne`) is stopped after this long even without a first token. */
+const maxDrainMs = 10_000;
+
 /** A resolved model with its usable FIM plan. */
 interface ModelChoice {
   readonly backend: LlmBackend;
@@ -75,6 +78,8 @@ export class CompletionPipeline {
   readonly stats: PipelineStats = { requestsSent: 0, abortedGenerations: 0, earlyStops: 0, cacheHits: 0, reuseHits: 0, attachedToStream: 0, keptPending: 0 };
   /** Zero-token requests that load a changed prompt into the server's cache while the user is idle. */
   readonly warmUps = new WarmUps();
+  /** Aborted pinned generations still reading their prompt (see {@link abortOne}). */
+  private readonly draining = new Set<Generation>();
   private readonly documents: DocumentStates;
   private readonly plans = new Map<string, FimPlan>();
   private readonly options: Options;
@@ -169,9 +174,13 @@ export class CompletionPipeline {
   /** Aborts everything (extension deactivation). */
   dispose(): void {
     for (const doc of this.documents.values()) {
-      this.abortGeneration(doc);
+      this.abortGeneration(doc, true);
       doc.graceTimer?.dispose();
     }
+    for (const drained of this.draining) {
+      this.abortOne(drained, true);
+    }
+    this.warmUps.abort();
     this.documents.clear();
   }
 
@@ -522,9 +531,19 @@ export class CompletionPipeline {
     // Never two generations at once on the server: an older one, for this document or another, is no longer
     // what the user looks at.
     for (const other of this.documents.values()) {
-      this.abortGeneration(other);
+      this.abortGeneration(other, other !== doc);
     }
-    this.warmUps.abort();
+    for (const drained of this.draining) {
+      if (drained.anchor.documentUri !== generation.anchor.documentUri) {
+        // Another file's prompt: its read is of no use to this request.
+        this.abortOne(drained, true);
+      }
+    }
+    generation.pinned = request.slot !== undefined;
+    if (!generation.pinned) {
+      // A warm-up reads into the pinned slot: a pinned request queues behind it and reuses its read.
+      this.warmUps.abort();
+    }
     doc.generation = generation;
     this.stats.requestsSent++;
     const busyId = this.policy.busy.start(generation.startedAt);
@@ -588,24 +607,44 @@ export class CompletionPipeline {
     }, this.options.orphanGraceMs);
   }
 
-  private abortGeneration(doc: DocumentState): void {
+  private abortGeneration(doc: DocumentState, hard = false): void {
     const generation = doc.generation;
     if (generation !== undefined && generation.state === 'running') {
-      this.abortOne(generation);
+      this.abortOne(generation, hard);
     }
     doc.generation = undefined;
   }
 
-  private abortOne(generation: Generation): void {
+  /**
+   * Aborts a generation. A pinned one still reading its prompt is only detached (`hard` false): it drains
+   * to its first token so that its read stays in the slot's cache for the next request, which queues behind
+   * it on the same slot (the server still runs one at a time). `hard`: stop it now whatever it cost.
+   */
+  private abortOne(generation: Generation, hard = false): void {
     if (generation.state !== 'running') {
+      if (hard && generation.draining) {
+        generation.controller.abort();
+      }
       return;
     }
     generation.state = 'aborted';
-    generation.endedAt = this.deps.clock.now();
-    generation.controller.abort();
     this.stats.abortedGenerations++;
     if (generation.firstTokenAt === undefined) {
       this.policy.debounce.recordTimeToFirstTokenAtLeast(this.deps.clock.now() - generation.startedAt);
+    }
+    if (!hard && generation.pinned && generation.firstTokenAt === undefined) {
+      generation.draining = true;
+      this.draining.add(generation);
+      const guard = this.deps.clock.setTimeout(() => generation.controller.abort(), maxDrainMs);
+      generation.listen(() => {
+        if (generation.endedAt !== undefined) {
+          guard.dispose();
+          this.draining.delete(generation);
+        }
+      });
+    } else {
+      generation.endedAt = this.deps.clock.now();
+      generation.controller.abort();
     }
     generation.notify();
   }

@@ -30,6 +30,14 @@ export class Generation {
   served = false;
   /** Whether its answer agreed with what the user typed after its anchor, once its text showed it. */
   verdict: boolean | undefined;
+  /** Sent pinned to a server slot (llama-server `id_slot`): its prompt read stays in that slot's cache. */
+  pinned = false;
+  /**
+   * Aborted for the pipeline, but still reading its prompt on the server, to be stopped at its first token:
+   * llama-server keeps a slot's prompt in its cache only once read to the end, so cutting the read short
+   * would throw away the work the next request on the slot builds on.
+   */
+  draining = false;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -98,16 +106,17 @@ export async function runGeneration(generation: Generation, backend: LlmBackend,
   let metrics: RequestMetrics | undefined;
   try {
     for await (const event of backend.generate(request)) {
+      if (generation.firstTokenAt === undefined) {
+        // Also for a generation already aborted but draining: its prompt read is a real time to first token.
+        generation.firstTokenAt = clock.now();
+        hooks.onFirstToken(generation.firstTokenAt - generation.startedAt);
+      }
       if (generation.state !== 'running') {
         break;
       }
       if (event.type === 'done') {
         metrics = event.result.metrics;
         break;
-      }
-      if (generation.firstTokenAt === undefined) {
-        generation.firstTokenAt = clock.now();
-        hooks.onFirstToken(generation.firstTokenAt - generation.startedAt);
       }
       if (generation.stream.push(event.text)) {
         // Complete: leaving the loop closes the HTTP stream, so the server stops generating.
@@ -135,7 +144,7 @@ export async function runGeneration(generation: Generation, backend: LlmBackend,
     }
   } finally {
     timeout.dispose();
-    if (generation.earlyStop) {
+    if (generation.earlyStop || generation.draining) {
       // Belt and braces: make sure the request is torn down even if the iterator ignored the break.
       generation.controller.abort();
     }

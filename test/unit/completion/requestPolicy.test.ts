@@ -213,6 +213,39 @@ suite('completion request policy: slot pinning, continuation, warm-up, one gener
     assert.equal(backend.generations[0]?.request.slot, undefined, 'Ollama has no slots');
   });
 
+  test('a pinned request still reading its prompt is not cut short when the typing moves on: it drains to its first token (its read stays in the slot cache), then stops', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware', 'openai');
+    backend.responder = () => ({ tokens: ['zz', 'zz', 'zz'], firstTokenMs: 800, tokenIntervalMs: 20 });
+    void pipeline.complete(request('const a = ', 10), new AbortController().signal);
+    await clock.advance(300);
+    assert.equal(backend.generations.length, 1);
+    // The user types on (and the request policy does not keep a request nobody expects to agree).
+    for (let i = 0; i < 6; i++) {
+      pipeline.agreement.record(false);
+    }
+    void pipeline.complete(request('const a = b', 11), new AbortController().signal);
+    await clock.advance(10);
+    assert.equal(backend.generations[0]?.outcome, 'running', 'still reading its prompt on the server');
+    assert.equal(pipeline.runningGenerations, 0, 'but no longer the document\'s generation');
+    await clock.advance(600);
+    assert.notEqual(backend.generations[0]?.outcome, 'running', 'stopped once its first token came');
+    assert.ok((backend.generations[0]?.tokensSent ?? 0) <= 1, 'nothing generated past the first token');
+    assert.equal(pipeline.stats.abortedGenerations, 1);
+  });
+
+  test('the same on Ollama (no slots): the request is aborted at once', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware', 'ollama');
+    backend.responder = () => ({ tokens: ['zz'], firstTokenMs: 800 });
+    for (let i = 0; i < 6; i++) {
+      pipeline.agreement.record(false);
+    }
+    void pipeline.complete(request('const a = ', 10), new AbortController().signal);
+    await clock.advance(300);
+    void pipeline.complete(request('const a = b', 11), new AbortController().signal);
+    await clock.advance(10);
+    assert.equal(backend.generations[0]?.outcome, 'aborted');
+  });
+
   test('after the user takes a whole suggestion, the next request goes out at once (no pause wait)', async () => {
     const { clock, backend, pipeline } = simulatedPipeline('costAware');
     backend.responder = () => ({ tokens: ['foo();'], firstTokenMs: 40 });
@@ -281,7 +314,7 @@ suite('completion request policy: slot pinning, continuation, warm-up, one gener
     assert.equal(backend.running.length, 1);
   });
 
-  test('warm-up: a zero-token, slot-pinned request when the prompt\'s stable part changed; not repeated; a real request aborts it', async () => {
+  test('warm-up: a zero-token, slot-pinned request when the prompt\'s stable part changed; not repeated; a real request queues behind it instead of cutting its read short', async () => {
     const { clock, backend, pipeline } = simulatedPipeline('costAware', 'openai');
     backend.responder = (r) => ({ tokens: r.numPredict === 0 ? [] : ['y'], firstTokenMs: 300 });
     const warmed = pipeline.warmUp(request('const a = 1;\n', 13, 'file:///w/a.ts'));
@@ -297,8 +330,9 @@ suite('completion request policy: slot pinning, continuation, warm-up, one gener
     assert.equal(backend.generations.length, 2, 'another file: warmed');
     void pipeline.complete(request('let b = 2;\n', 11, 'file:///w/b.ts'), new AbortController().signal);
     await clock.advance(100);
-    assert.equal(backend.generations[1]?.outcome, 'aborted', 'the real request aborted the warm-up');
-    assert.equal(await second, false);
-    assert.ok(backend.running.length <= 1);
+    assert.equal(backend.generations[1]?.outcome, 'running', 'the warm-up reads on: the real request reuses its read');
+    await clock.advance(300);
+    assert.equal(await second, true);
+    assert.equal(pipeline.warmUps.sent, 2);
   });
 });
