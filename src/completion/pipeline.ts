@@ -86,6 +86,7 @@ export class CompletionPipeline {
   private readonly window: FimWindowFunction;
   private readonly counter: TokenCounter;
   private stateListener: ((state: PipelineState, model: string | undefined) => void) | undefined;
+  private lastDocumentUri: string | undefined;
   private lastModel: string | undefined;
 
   constructor(private readonly deps: CompletionPipelineDeps) {
@@ -197,6 +198,7 @@ export class CompletionPipeline {
     if (doc !== undefined) {
       doc.tookWholeAt = now;
     }
+    this.deps.repoContext?.notify({ kind: 'accepted', documentUri });
   }
 
   /**
@@ -243,6 +245,10 @@ export class CompletionPipeline {
       this.policy.recordKeystroke(started, request);
     }
     const doc = this.documents.get(request.documentUri);
+    if (!background && this.lastDocumentUri !== request.documentUri) {
+      this.deps.repoContext?.notify({ kind: 'fileSwitch', fromUri: this.lastDocumentUri, toUri: request.documentUri });
+      this.lastDocumentUri = request.documentUri;
+    }
     const seq = background ? doc.seq : ++doc.seq;
     const isCurrent = (): boolean => doc.seq === seq;
     const finish = (outcome: CompletionOutcome, model?: string): CompletionOutcome => {
@@ -315,7 +321,10 @@ export class CompletionPipeline {
       return finish({ kind: 'debounced' });
     }
 
-    // 7. Context and prompt.
+    // 7. Context and prompt (the repository context may change at a pause, never while the user types).
+    if (this.policy.lastTiming?.reason !== 'early' && !continuation) {
+      this.deps.repoContext?.notify({ kind: 'pause', documentUri: request.documentUri });
+    }
     const prompt = await this.promptFor(request, choice, settings, signal);
     if (signal.aborted || !isCurrent()) {
       return finish({ kind: 'debounced' });
