@@ -22,9 +22,9 @@ function lines(file: string, from: number, to: number): string {
 
 /** What the definition provider finds for each name (declaration with its doc comment, as gatherContext sends it). */
 const definitions: Readonly<Record<string, { file: string; from: number; to: number }>> = {
-  daysBetween: { file: 'dates.ts', from: 1, to: 24 },
-  formatDuration: { file: 'format.ts', from: 1, to: 27 },
-  overlapMinutes: { file: 'overlap.ts', from: 3, to: 22 },
+  daysBetween: { file: 'dates.ts', from: 1, to: 22 },
+  formatDuration: { file: 'format.ts', from: 1, to: 24 },
+  overlapMinutes: { file: 'overlap.ts', from: 3, to: 19 },
   DayId: { file: 'types.ts', from: 1, to: 2 },
   Span: { file: 'types.ts', from: 4, to: 8 },
   Booking: { file: 'types.ts', from: 10, to: 18 },
@@ -85,12 +85,12 @@ suite('review: supporting context ranked by how the selection depends on it', ()
   });
 
   test('the short form of a helper is its doc comment and signature, body cut visibly', () => {
-    const short = definitionSummary(lines('dates.ts', 1, 24));
+    const short = definitionSummary(lines('dates.ts', 1, 22));
     assert.ok(short !== undefined);
     assert.ok(short.startsWith('/**\n * Whole days between two instants'));
     assert.ok(short.includes('export function daysBetween(from: number, to: number): number {'));
     assert.match(short, /… \[body cut: \d+ lines\] …\n}$/);
-    assert.ok(!short.includes('steps.push'));
+    assert.ok(!short.includes('minutesPerDay'));
     // Types and one-liners have no shorter form: they are small already.
     assert.equal(definitionSummary(lines('types.ts', 1, 2)), undefined);
     assert.equal(definitionSummary(lines('types.ts', 4, 8)), undefined);
