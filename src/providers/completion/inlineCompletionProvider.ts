@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { CompletionPipeline } from '../../completion/pipeline';
-import type { CompletionOutcome, CompletionRequest } from '../../completion/types';
+import type { CompletionOutcome } from '../../completion/types';
 import { commandIds } from '../commands/commandIds';
+import { toCompletionRequest } from './completionRequests';
 
 /**
  * The thin VS Code adapter over the pure completion pipeline: converts the document and position into a
@@ -31,7 +32,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const cancellation = token.onCancellationRequested(() => controller.abort());
     try {
       const excluded = await this.excluded(document.uri);
-      const request = { ...toRequest(document, position, context), ...(excluded !== undefined ? { excluded } : {}) };
+      const request = { ...toCompletionRequest(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke, context.selectedCompletionInfo !== undefined), ...(excluded !== undefined ? { excluded } : {}) };
       const outcome = await this.pipeline.complete(reasked ? { ...request, manual: false, reasked } : request, controller.signal);
       this.onOutcome(outcome);
       if (outcome.kind !== 'shown' || token.isCancellationRequested) {
@@ -47,24 +48,4 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
       cancellation.dispose();
     }
   }
-}
-
-function toRequest(document: vscode.TextDocument, position: vscode.Position, context: vscode.InlineCompletionContext): CompletionRequest {
-  const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
-  const insertSpaces = editor?.options.insertSpaces;
-  const tabSize = editor?.options.tabSize;
-  const text = document.getText();
-  return {
-    documentUri: document.uri.toString(),
-    languageId: document.languageId,
-    text,
-    offset: document.offsetAt(position),
-    lineEnding: document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n',
-    indent: { useTabs: insertSpaces === false, size: typeof tabSize === 'number' ? tabSize : 4 },
-    // UTF-16 length is close enough to bytes for a size limit, and free to compute on every keystroke.
-    fileSizeBytes: text.length,
-    manual: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
-    // While the suggest widget shows an item, VS Code wants completions that extend it (the pipeline skips, and logs why).
-    suggestWidgetItem: context.selectedCompletionInfo !== undefined,
-  };
 }
