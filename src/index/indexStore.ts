@@ -110,7 +110,7 @@ export class IndexStore {
     return { files, dropped, compatible, records };
   }
 
-  /** Appends records, flushed to disk before the promise settles. Starts a fresh log (with its header) if none exists. */
+  /** Appends records (written, not synced: see the comment inside). Starts a fresh log (with its header) if none exists. */
   async append(records: readonly StoreRecord[]): Promise<void> {
     if (records.length === 0) {
       return;
@@ -122,8 +122,9 @@ export class IndexStore {
       try {
         const size = (await handle.stat()).size;
         const header = size === 0 ? `${JSON.stringify({ t: 'h', v: indexFormatVersion })}\n` : '';
+        // No fsync: the log is a cache of the files themselves. A record lost in a crash is a file re-read at the
+        // next start, and a torn one is cut off (see the header); syncing every save would only cost the user's disk.
         await handle.write(header + records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-        await handle.datasync();
       } finally {
         await handle.close();
       }

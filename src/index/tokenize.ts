@@ -52,7 +52,7 @@ function keep(word: string): boolean {
 
 // Code repeats its identifiers, so each word's terms are memoised (bounded: cleared when full).
 const wordTerms = new Map<string, readonly string[]>();
-const wordTermsLimit = 200_000;
+const wordTermsLimit = 50_000;
 
 /** The terms one word of text yields. */
 function termsOfWord(word: string): readonly string[] {
