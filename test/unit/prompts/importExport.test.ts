@@ -62,6 +62,13 @@ suite('prompts: import and export', () => {
     assert.equal(bad.problems[0]?.line, 3);
   });
 
+  test('a .tiered.md file (today\'s name for our prompts) imports as ours, its name from the file when the header has none', () => {
+    assert.equal(detectFormat('x.tiered.md', '---\nname: Mine\n---\nHi'), 'tiered');
+    const { prompt } = single(readImportFile('/shared/write-tests.tiered.md', '---\ntier: code\n---\nWrite tests.'));
+    assert.equal(prompt.name, 'write-tests');
+    assert.equal(prompt.tier, 'code');
+  });
+
   test('export → import round trip gives back the same prompts', () => {
     const prompts: PromptDefinition[] = [
       { name: 'One', description: 'd1', tier: 'code', model: 'qwen2.5-coder:7b', variables: [{ name: 'x', description: 'X', default: 'y' }], body: 'Use ${input:x} and $${literal}' },
