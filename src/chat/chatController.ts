@@ -290,7 +290,11 @@ export class ChatController {
       streamingId: this.running && this.running.conversationId === conversation?.id ? this.running.messageId : undefined,
       undoDeleteId: this.undoDeleteId,
       // Shown before the user types: "start the server" is better said now than after their first message fails.
-      server: env?.unreachable !== undefined ? { message: env.unreachable.message, actions: actionsFor(env.unreachable.action) } : undefined,
+      // (Nothing was asked yet, so there is nothing to retry.)
+      server:
+        env?.unreachable !== undefined
+          ? { message: env.unreachable.message, actions: actionsFor(env.unreachable.action).filter((a) => a.id !== 'retry' && a.id !== 'retryBiggerTier') }
+          : undefined,
     };
   }
 

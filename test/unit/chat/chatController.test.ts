@@ -128,6 +128,22 @@ suite('chat controller', () => {
     assert.equal(conversation.title, 'What does this do?');
   });
 
+  test('the context is read when the message is handed over: a picked file forgotten right after still goes with it', async () => {
+    const offered = [{ id: 'pick:notes.md', kind: 'file' as const, label: 'notes.md', languageId: 'markdown', text: 'PICKED-FILE-TEXT' }];
+    const { controller, backend, settle } = await setup(offered);
+    backend.scripts = [{ tokens: ['ok'] }, { tokens: ['ok'] }];
+    for (const question of ['first', 'second']) {
+      offered.splice(0, offered.length, { id: 'pick:notes.md', kind: 'file', label: 'notes.md', languageId: 'markdown', text: `PICKED-FILE-TEXT ${question}` });
+      const handled = controller.handle({ type: 'send', text: question });
+      // What the chat view does: picked files (and consent for a sensitive one) are for one message.
+      offered.length = 0;
+      await handled;
+      await settle();
+    }
+    assert.match(backend.requests[0]?.messages.at(-1)?.content ?? '', /PICKED-FILE-TEXT first[\s\S]*first$/, 'a new conversation');
+    assert.match(backend.requests[1]?.messages.at(-1)?.content ?? '', /PICKED-FILE-TEXT second[\s\S]*second$/, 'the active conversation');
+  });
+
   test('stop mid-stream keeps the partial answer, marked cut off, and shows no error', async () => {
     const { controller, backend, posted, store, settle } = await setup();
     backend.scripts = [{ tokens: ['partial', ' answer'], hang: true }];
@@ -414,6 +430,7 @@ suite('chat controller', () => {
     assert.match(server.message, /Cannot reach the model server at http:\/\/127\.0\.0\.1:11434/);
     assert.ok(!server.message.includes('`'), `no Markdown backticks in plain text: ${server.message}`);
     assert.ok(server.actions.some((a) => a.id === 'startServer'), JSON.stringify(server.actions));
+    assert.ok(!server.actions.some((a) => a.id === 'retry'), 'nothing was asked yet: no Retry');
     // A server that answers: no banner.
     const up = await setup();
     assert.equal((await up.controller.snapshot()).server, undefined);
