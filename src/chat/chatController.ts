@@ -413,8 +413,10 @@ export class ChatController {
     if (this.running) {
       return;
     }
-    const id = await this.conversationFor(text);
+    // Read before the first await: the adapter forgets `@`-picked files (and the consent given for a sensitive one)
+    // right after handing the message over, so context read later would lose them.
     const context = options.contextFree ? [] : (options.context ?? this.contextItems());
+    const id = await this.conversationFor(text);
     const user = await this.deps.store.appendMessage(id, { role: 'user', content: text });
     await this.answer(id, user, context, undefined, options.route);
   }
