@@ -29,6 +29,7 @@ import type {
 import { untitledTitle, type AnswerMeta, type AnswerMetrics, type ChatHistoryMessage, type Conversation } from './chatTypes';
 import { latestLeafUnder, threadOf } from './conversationState';
 import type { HistoryStore } from './historyStore';
+import { mentionsCodebase } from '../index/retrieval';
 import { adjustPrompt, assembleChatPrompt, contextLineCount, essentialPromptTokens, titleFrom, withoutRepeatedLines, type AssembledPrompt, type ChatContextItem } from './promptAssembly';
 
 /** What the controller needs from the machine at the moment of a request. */
@@ -55,6 +56,8 @@ export interface ChatControllerDeps {
   readonly sizer?: PromptSizer;
   /** The context offered right now (selection, current file, picked files). */
   readonly context: () => readonly ChatContextItem[];
+  /** Chunks of the workspace index for a question that mentions `@codebase`, best first (absent: no index). */
+  readonly retrieve?: (question: string, signal: AbortSignal) => Promise<readonly ChatContextItem[]>;
   readonly logger: Logger;
   /** Monotonic milliseconds, for checkpoint pacing. */
   readonly clock: () => number;
@@ -525,6 +528,10 @@ export class ChatController {
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
     const placeholder: { id: string | undefined } = { id: undefined };
     try {
+      // Retrieved chunks go after what the user chose, best first: the budget serves the user's own context first,
+      // and a chunk that does not fit is trimmed or dropped, and said so, like any context item.
+      const retrieved = this.deps.retrieve !== undefined && mentionsCodebase(user.content) ? await this.deps.retrieve(user.content, abort.signal) : [];
+      context = [...context, ...retrieved];
       const env = await this.deps.environment();
       const conversation = this.deps.store.get(conversationId);
       if (!conversation) {
@@ -584,6 +591,9 @@ export class ChatController {
         throw fit.fits ? error : new TieredError('contextOverflow', fit.message, { model: decision.model, promptTokens: essential, contextTokens: budget.numCtx }, { kind: 'openSettings', setting: 'tiered.context.maxContextTokens' });
       }
       let contextReport = `${prompt.report}; num_ctx ${budget.numCtx} (${budget.reason})`;
+      if (retrieved.length > 0) {
+        contextReport += `; sources from the index: ${retrieved.map((r) => r.label).join(', ')}`;
+      }
       if (!fit.fits) {
         contextReport += `; the question was shortened by about ${fit.overflowTokens} tokens to fit`;
         this.deps.post({ type: 'notice', level: 'warning', message: `${fit.message} This answer is to the question with its start cut off.` });
