@@ -12,6 +12,7 @@ import type { Services } from '../services';
 import { chatHtml } from './chatHtml';
 import { promptSizerFor } from '../shared/promptSizing';
 import { ChatEditorBridge } from './chatEditorActions';
+import { retrieveForChat } from '../index/codebaseRetrieval';
 
 const ACTIVE_KEY = 'tiered.chat.activeConversation';
 
@@ -348,6 +349,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       counter,
       sizer: promptSizerFor(ctx),
       context: () => this.bridge.contextItems(),
+      retrieve: (question, signal) => retrieveForChat(this.services, question, signal),
       logger: this.services.logger,
       clock: () => performance.now(),
       rememberActive: (id) => void ctx.workspaceState.update(ACTIVE_KEY, id),
