@@ -81,7 +81,6 @@ export const settingDefinitions = {
 
 export type SettingKey = keyof typeof settingDefinitions;
 
-/** The typed settings object the reader produces. */
 /**
  * Settings that decide where data goes or which API key is used. Only the user's own settings count for them: a
  * cloned repository's `.vscode/settings.json` must never redirect the user's code or keys. package.json gives them
@@ -108,6 +107,7 @@ export function isUserOnlySetting(key: string): key is UserOnlySettingKey {
   return userOnlySet.has(key);
 }
 
+/** The typed settings object the reader produces. */
 export type Settings = { readonly [K in SettingKey]: z.output<(typeof settingDefinitions)[K]['schema']> };
 
 /** The prefix every setting id carries in package.json. */
