@@ -24,10 +24,15 @@ import type { RecentKind, SnippetCandidate } from '../../completion/repoContext/
 import type { ImportedFile } from '../../completion/repoContext/select';
 import type { Services } from '../services';
 
-/** Time the definition provider gets per choice of context; answers arriving later serve the next one. */
-const definitionTimeMs = 250;
-/** Time imported files get to be found and read. */
-const importTimeMs = 250;
+/**
+ * Time the definition provider gets per choice of context (the choice is on the way to the model, after a
+ * pause): a warm language server answers within it; slower answers fill the cache and serve the next choice.
+ */
+const definitionTimeMs = 50;
+/** Time imported files get to be found and read (found files are remembered for {@link resolvedForMs}). */
+const importTimeMs = 100;
+/** How long the files an import resolved to are remembered. */
+const resolvedForMs = 30_000;
 /** Files larger than this are not read for imports. */
 const maxImportBytes = 512 * 1024;
 /** Definitions followed per symbol. */
@@ -91,6 +96,10 @@ class VsCodeGatherer implements RepoContextGatherer, vscode.Disposable {
   private readonly editTimers = new Map<string, { timer: ReturnType<typeof setTimeout>; line: number }>();
   private scrollTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly selections: { readonly uri: vscode.Uri; readonly startLine: number; readonly text: string }[] = [];
+  /** Definition lookups under way, so a symbol is never asked twice at once. */
+  private readonly lookups = new Map<string, Promise<SnippetCandidate[]>>();
+  /** Import → the files it resolved to, and when. */
+  private readonly resolved = new Map<string, { readonly at: number; readonly uris: readonly vscode.Uri[] }>();
 
   constructor(private readonly services: Services) {
     this.disposables.push(
@@ -162,7 +171,13 @@ class VsCodeGatherer implements RepoContextGatherer, vscode.Disposable {
         ready.push(...cached);
       } else if (!signal.aborted) {
         // Not awaited past the time limit: a late answer still fills the cache for the next choice.
-        pending.push(this.lookUp(document, symbol, versionOf).then((found) => ready.push(...found)));
+        const key = `${documentUri}\u0000${symbol.name}`;
+        let lookup = this.lookups.get(key);
+        if (lookup === undefined) {
+          lookup = this.lookUp(document, symbol, versionOf).finally(() => this.lookups.delete(key));
+          this.lookups.set(key, lookup);
+        }
+        pending.push(lookup.then((found) => ready.push(...found)));
       }
     }
     if (pending.length > 0) {
@@ -315,24 +330,52 @@ class VsCodeGatherer implements RepoContextGatherer, vscode.Disposable {
 
   private async readImport(folder: vscode.WorkspaceFolder, statement: ImportStatement, currentPath: string, languageId: string, signal: AbortSignal): Promise<ImportedFile[]> {
     const resolution = resolveImport(statement, currentPath, languageId);
-    const candidates: vscode.Uri[] = resolution.paths.map((p) => vscode.Uri.joinPath(folder.uri, p));
-    for (const suffix of resolution.suffixes) {
-      candidates.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(folder, `**/${suffix}`), '**/node_modules/**', 2)));
-    }
-    for (const dir of resolution.directorySuffixes) {
-      candidates.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(folder, `**/${dir}/*.*`), '**/node_modules/**', 5)));
+    const limit = resolution.directorySuffixes.length > 0 ? 5 : 1;
+    const key = `${folder.uri.toString()}\u0000${currentPath}\u0000${statement.specifier}`;
+    const known = this.resolved.get(key);
+    let uris = known !== undefined && Date.now() - known.at < resolvedForMs ? known.uris : undefined;
+    if (uris === undefined) {
+      const candidates: vscode.Uri[] = resolution.paths.map((p) => vscode.Uri.joinPath(folder.uri, p));
+      for (const suffix of resolution.suffixes) {
+        candidates.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(folder, `**/${suffix}`), '**/node_modules/**', 2)));
+      }
+      for (const dir of resolution.directorySuffixes) {
+        candidates.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(folder, `**/${dir}/*.*`), '**/node_modules/**', 5)));
+      }
+      const found: vscode.Uri[] = [];
+      for (const uri of candidates) {
+        if (signal.aborted || found.length >= limit) {
+          break;
+        }
+        if (await this.isFile(uri)) {
+          found.push(uri);
+        }
+      }
+      uris = found;
+      if (this.resolved.size > 1000) {
+        this.resolved.clear();
+      }
+      this.resolved.set(key, { at: Date.now(), uris });
     }
     const out: ImportedFile[] = [];
-    for (const uri of candidates) {
-      if (signal.aborted || out.length >= (resolution.directorySuffixes.length > 0 ? 5 : 1)) {
-        break;
-      }
-      const text = await this.readText(uri);
-      if (text !== undefined && !this.excluded(uri)) {
+    for (const uri of uris) {
+      const text = this.excluded(uri) ? undefined : await this.readText(uri);
+      if (text !== undefined) {
         out.push({ path: this.remember(uri), text, names: statement.names });
       }
     }
     return out;
+  }
+
+  private async isFile(uri: vscode.Uri): Promise<boolean> {
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) {
+      return true;
+    }
+    try {
+      return (await vscode.workspace.fs.stat(uri)).type === vscode.FileType.File;
+    } catch {
+      return false;
+    }
   }
 
   private async readText(uri: vscode.Uri): Promise<string | undefined> {
