@@ -96,28 +96,36 @@ export class KeyRhythm {
    * so it is never exactly 0 or 1; with few intervals of this kind, those of both kinds are used.
    */
   pauseProbability(kind: PositionKind, silentMs: number): number {
-    const own = this.intervals[kind];
-    const intervals = own.length >= 12 ? own : [...this.intervals.boundary, ...this.intervals.inside];
-    const threshold = this.pauseThresholdMs;
-    if (silentMs >= threshold) {
+    if (silentMs >= this.pauseThresholdMs) {
       return 1;
     }
-    let pauses = 0;
-    let gaps = 0;
-    let gapsLonger = 0;
-    for (const interval of intervals) {
-      if (interval >= threshold) {
-        pauses++;
-      } else {
-        gaps++;
-        if (interval > silentMs) {
-          gapsLonger++;
-        }
-      }
-    }
-    const pauseShare = (pauses + 0.5) / (intervals.length + 1);
-    const gapSurvival = (gapsLonger + 0.5) / (gaps + 1);
-    return pauseShare / (pauseShare + (1 - pauseShare) * gapSurvival);
+    const pauseShare = this.pauseShare(kind);
+    return pauseShare / (pauseShare + (1 - pauseShare) * this.gapSurvival(kind, silentMs));
+  }
+
+  /** Share of the intervals after a keystroke at a position of `kind` that were pauses (smoothed). */
+  pauseShare(kind: PositionKind): number {
+    const intervals = this.intervalsOf(kind);
+    const threshold = this.pauseThresholdMs;
+    const pauses = intervals.filter((i) => i >= threshold).length;
+    return (pauses + 0.5) / (intervals.length + 1);
+  }
+
+  /** Share of the typing gaps after a keystroke at a position of `kind` longer than `silentMs` (smoothed). */
+  gapSurvival(kind: PositionKind, silentMs: number): number {
+    const gaps = this.gaps(kind);
+    return (gaps.filter((g) => g > silentMs).length + 0.5) / (gaps.length + 1);
+  }
+
+  /** Share of all keystrokes that left the cursor at a position of `kind`. */
+  kindShare(kind: PositionKind): number {
+    const total = this.samples;
+    return total === 0 ? 0.5 : this.intervals[kind].length / total;
+  }
+
+  private intervalsOf(kind: PositionKind): number[] {
+    const own = this.intervals[kind];
+    return own.length >= 12 ? own : [...this.intervals.boundary, ...this.intervals.inside];
   }
 
   /** Expected milliseconds until the next keystroke when a silence of `silentMs` is a typing gap. */
@@ -131,8 +139,6 @@ export class KeyRhythm {
 
   private gaps(kind: PositionKind): number[] {
     const threshold = this.pauseThresholdMs;
-    const own = this.intervals[kind];
-    const intervals = own.length >= 12 ? own : [...this.intervals.boundary, ...this.intervals.inside];
-    return intervals.filter((i) => i < threshold);
+    return this.intervalsOf(kind).filter((i) => i < threshold);
   }
 }

@@ -3,8 +3,10 @@
  * a silence saves the user `fallback − t` ms of waiting when its answer is still valid at the pause (the
  * silence is a pause, or the user types what it suggests), and costs the server its time until it is
  * aborted when it is not. It goes out at the earliest `t` whose expected saving outweighs its expected
- * wasted server time; when none does (low agreement, a position where the user rarely stops), it goes out
- * at `fallback`, when the silence is almost surely a pause (asking at pauses).
+ * wasted server time, and whose expected rate of wasted requests stays within a budget per keystroke (the
+ * budget is split between the two kinds of position). When no `t` qualifies (low agreement, a position
+ * where the user rarely stops), it goes out at the fallback: the earliest `t` within the budget, when the
+ * silence is almost surely a pause (asking at pauses).
  * Pure: no `vscode` import.
  */
 import type { KeyRhythm, PositionKind } from './keyRhythm';
@@ -30,6 +32,12 @@ export interface RequestCostInput {
   readonly requestOverheadMs?: number;
   /** The gap quantile whose end is taken as "surely a pause" (the fallback). Default 0.98. */
   readonly fallbackQuantile?: number;
+  /**
+   * Wasted requests (sent, then typed past) allowed per keystroke, over both kinds of position, while answers
+   * rarely agree (below 0.5). Default 0.015: with a pause every ~80 keys, about 3 requests per 100 typed
+   * characters in all.
+   */
+  readonly wastedRequestsPerKey?: number;
 }
 
 /** When to send, and why (for the attempt log and tests). */
@@ -56,9 +64,26 @@ export function requestTiming(input: RequestCostInput): RequestTiming {
   const { rhythm, kind } = input;
   const weight = input.costWeight ?? 1.5;
   const agreement = Math.min(1, Math.max(0, input.agreement));
-  const fallback = pauseFallbackMs(rhythm, input.floorMs, input.maxWaitMs, input.fallbackQuantile);
+  // Each kind of position gets half the budget of wasted requests per keystroke; per keystroke of this kind
+  // that is more where this kind is rare (a line end may risk more than the middle of a word).
+  const budget = (input.wastedRequestsPerKey ?? 0.015) / 2 / Math.max(0.01, rhythm.kindShare(kind));
+  const pauseShare = rhythm.pauseShare(kind);
+  // With answers that mostly agree, a request while typing mostly pays (typed-through reuse then serves the next
+  // keys without new requests): the budget bounds the waste of answers that rarely agree.
+  const withinBudget = (t: number): boolean => agreement >= 0.5 || (1 - pauseShare) * (1 - agreement) * rhythm.gapSurvival(kind, t) <= budget;
+  const quantileFallback = pauseFallbackMs(rhythm, input.floorMs, input.maxWaitMs, input.fallbackQuantile);
+  let fallback = input.maxWaitMs;
+  for (let t = input.floorMs; t < input.maxWaitMs; t += 10) {
+    if (withinBudget(t) && t >= Math.min(quantileFallback, rhythm.pauseThresholdMs)) {
+      fallback = t;
+      break;
+    }
+  }
   // Candidate moments: every 10 ms from the floor to the fallback (at most a few dozen evaluations).
   for (let t = input.floorMs; t < fallback; t += 10) {
+    if (!withinBudget(t)) {
+      continue;
+    }
     const pause = rhythm.pauseProbability(kind, t);
     const valid = pause + (1 - pause) * agreement;
     const saving = valid * (fallback - t);
