@@ -1,4 +1,4 @@
-// Builds the two bundles: the extension (Node, CommonJS) and the chat webview (browser, IIFE).
+// Builds the bundles: the extension (Node, CommonJS), the built-in engine process (Node, CommonJS) and the chat webview (browser, IIFE).
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 
@@ -48,6 +48,17 @@ const contexts = await Promise.all([
     target: 'node20',
     // vscode is provided by the host. tiktoken is bundled; its wasm is copied next to the bundle below.
     external: ['vscode'],
+  }),
+  // The built-in engine's own process (child_process.fork). node-llama-cpp stays external: it is ESM with native
+  // binaries per platform, loaded with a dynamic import that fails cleanly in a build that does not ship it.
+  esbuild.context({
+    ...base,
+    entryPoints: ['src/engine/host/engineMain.ts'],
+    outfile: 'dist/engineHost.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['node-llama-cpp'],
   }),
   esbuild.context({
     ...base,
