@@ -8,18 +8,12 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { useVscode } from '../harness/session';
+import { sendChatMessage as send, until } from '../harness/tieredUi';
 import type { Workbench } from '../harness/workbench';
 
 const tiers = { 'tiered.tiers.small.model': 'llama3.2:3b', 'tiered.tiers.code.model': 'qwen2.5-coder:7b', 'tiered.tiers.moe.model': 'qwen3:30b-a3b' };
 
 const chatFrame = (wb: Workbench): Promise<FrameLocator> => wb.chatFrame();
-
-async function send(frame: FrameLocator, text: string): Promise<void> {
-  const input = frame.locator('textarea');
-  await input.click();
-  await input.fill(text);
-  await input.press('Enter');
-}
 
 /** The text of the last user message of a recorded /api/chat request (context is placed before the question). */
 function lastUserText(body: unknown): string {
@@ -30,18 +24,6 @@ function lastUserText(body: unknown): string {
 /** Every message text of a recorded /api/chat request. */
 function allText(body: unknown): string {
   return ((body as { messages?: { content: string }[] } | undefined)?.messages ?? []).map((m) => m.content).join('\n');
-}
-
-/** Polls `check` (a cheap read of the fake's log) until it holds; returns whether it did. */
-async function until(wb: Workbench, check: () => boolean, timeoutMs = 60_000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) {
-      return false;
-    }
-    await wb.page.waitForTimeout(200);
-  }
-  return true;
 }
 
 suite('Chat (UI)', () => {

@@ -5,16 +5,10 @@
  */
 import * as assert from 'node:assert/strict';
 import { useVscode } from '../harness/session';
+import { whyNoCompletionReport as whyReport } from '../harness/tieredUi';
 import type { Workbench } from '../harness/workbench';
 
 const generateCount = (requests: readonly { path: string }[]): number => requests.filter((r) => r.path === '/api/generate').length;
-
-/** The extension's own "Why No Completion?" report (opened beside the editor; the caller refocuses if needed). */
-async function whyReport(wb: Workbench): Promise<string> {
-  await wb.runCommand('Tiered: Why No Completion?');
-  await wb.page.locator('.tabs-container .tab.active', { hasText: 'Why no completion.md' }).waitFor({ timeout: 30_000 });
-  return wb.editorText();
-}
 
 /** The ghost text of the cursor line: VS Code splits it into one decoration per syntax token. */
 async function ghostLine(wb: Workbench, timeout: number): Promise<string> {

@@ -10,36 +10,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { useVscode } from '../harness/session';
+import { sendChatMessage as send, until, whyNoCompletionReport as whyReport } from '../harness/tieredUi';
 import type { Workbench } from '../harness/workbench';
 
 /** A value that must never reach the server unless the user attached the file and confirmed. */
 const secret = 'sk-live-SENTINEL-4711';
 
 const tiers = { 'tiered.tiers.small.model': 'llama3.2:3b', 'tiered.tiers.code.model': 'qwen2.5-coder:7b', 'tiered.tiers.moe.model': 'qwen3:30b-a3b' };
-
-async function whyReport(wb: Workbench): Promise<string> {
-  await wb.runCommand('Tiered: Why No Completion?');
-  await wb.page.locator('.tabs-container .tab.active', { hasText: 'Why no completion.md' }).waitFor({ timeout: 30_000 });
-  return wb.editorText();
-}
-
-async function until(wb: Workbench, check: () => boolean, timeoutMs = 60_000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) {
-      return false;
-    }
-    await wb.page.waitForTimeout(200);
-  }
-  return true;
-}
-
-async function send(frame: FrameLocator, text: string): Promise<void> {
-  const input = frame.locator('textarea');
-  await input.click();
-  await input.fill(text);
-  await input.press('Enter');
-}
 
 /** Opens the `@` picker from the chat box and chooses the row showing `name`. */
 async function pickWithAt(wb: Workbench, frame: FrameLocator, name: string): Promise<string> {
