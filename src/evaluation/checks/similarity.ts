@@ -1,0 +1,52 @@
+/**
+ * The completion check: the answer matches the held-out text exactly, or is similar enough by edit distance.
+ * Pure: no `vscode` import.
+ */
+import { stripThinking } from '../../review/parseReview';
+import { quoteShort } from './spec';
+import type { Check, CheckSpec } from './spec';
+
+/** Longer inputs are cut to this many characters before measuring (the distance is quadratic). */
+export const maxSimilarityChars = 20_000;
+
+/**
+ * Levenshtein distance (insertions, deletions, substitutions), two-row dynamic programming on UTF-16 units.
+ * Hand-written (15 lines) rather than a dependency: adding a package means rewriting the shared lockfile.
+ */
+export function editDistance(a: string, b: string): number {
+  if (a === b) {
+    return 0;
+  }
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let current = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    [previous, current] = [current, previous];
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** 1 − distance / longer length: 1 for identical texts, 0 for nothing in common. */
+export function similarity(a: string, b: string): number {
+  const longer = Math.max(a.length, b.length);
+  return longer === 0 ? 1 : 1 - editDistance(a, b) / longer;
+}
+
+/** A similar / exact-match check; whitespace at both ends is ignored (completions differ there harmlessly). */
+export function similarCheck(spec: Extract<CheckSpec, { type: 'similar' }>): Check {
+  const min = spec.min ?? 1;
+  const expected = spec.expected.trim().slice(0, maxSimilarityChars);
+  return {
+    label: min >= 1 ? `exactly ${quoteShort(spec.expected)}` : `≥ ${Math.round(min * 100)} % similar to ${quoteShort(spec.expected)}`,
+    run(answer) {
+      const actual = stripThinking(answer).trim().slice(0, maxSimilarityChars);
+      const score = similarity(actual, expected);
+      const pct = `${Math.round(score * 1000) / 10} % similar`;
+      return { pass: min >= 1 ? actual === expected : score >= min, detail: score === 1 ? 'exact match' : pct };
+    },
+  };
+}
