@@ -39,15 +39,23 @@ export function isKeyword(word: string): boolean {
 
 /** Splits the cursor's surroundings into weighted query words and identifiers. */
 export function cursorQuery(text: string, offset: number): CursorQuery {
-  const lineStart = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
-  const cursorLine = countNewlines(text, 0, lineStart);
-  const lines = text.split('\n');
+  // Only the window is split into lines, not the whole file.
+  let start = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  let before = 0;
+  while (start > 0 && before < queryLinesBefore) {
+    start = text.lastIndexOf('\n', start - 2) + 1;
+    before += 1;
+  }
+  let end = offset;
+  for (let after = 0; after <= queryLinesAfter && end !== -1; after++) {
+    end = text.indexOf('\n', end + (after === 0 ? 0 : 1));
+  }
+  const lines = text.slice(start, end === -1 ? text.length : end).split('\n');
+  const cursorLine = before;
   const words = new Map<string, number>();
   const identifiers = new Map<string, number>();
-  const from = Math.max(0, cursorLine - queryLinesBefore);
-  const to = Math.min(lines.length - 1, cursorLine + queryLinesAfter);
   let inImport = false;
-  for (let i = from; i <= to; i++) {
+  for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     // Import statements name every dependency of the file: they say nothing about what the cursor needs.
     if (inImport || importLine.test(line)) {
@@ -82,13 +90,6 @@ export function cursorQuery(text: string, offset: number): CursorQuery {
 // A line that starts an import statement (JS/TS, Python, Go, Rust, Java, C).
 const importLine = /^\s*(import\b|export\s[^=(]*\bfrom\s|from\s+[\w.]+\s+import\b|use\s+[\w:]+|#\s*include\b|(?:const|let|var)\s[^=]*=\s*require\()/;
 
-function countNewlines(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) {
-    n += 1;
-  }
-  return n;
-}
 
 // The words of each line around the cursor: the same lines are read again at every pause.
 const lineWords = memoByText(4096, (line): ReadonlySet<string> => identifierWords(line));
