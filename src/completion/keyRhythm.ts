@@ -1,14 +1,17 @@
 /**
  * The user's key rhythm: the distribution of the intervals between keystrokes, learned separately for
- * the two kinds of cursor position (where people usually stop — the end of a statement, an empty line —
- * and inside a line). From it, the probability that a silence of `t` ms is a pause rather than the gap
+ * three kinds of cursor position (where people usually stop — the end of a statement —, at the start of a
+ * line in its indentation, and inside a line). From it, the probability that a silence of `t` ms is a pause rather than the gap
  * before the next key, and how much longer the silence lasts if it is a gap: what the request policy
  * needs to detect a pause early instead of waiting a fixed debounce.
  * Pure: no `vscode` import.
  */
 
-/** Where the cursor was when the silence began. */
-export type PositionKind = 'boundary' | 'inside';
+/** Where the cursor was when the silence began: after a finished statement, in a line's indentation, or inside a line. */
+export type PositionKind = 'boundary' | 'indent' | 'inside';
+
+/** Every position kind. */
+export const positionKinds: readonly PositionKind[] = ['boundary', 'indent', 'inside'];
 
 /** Tunables of {@link KeyRhythm}. */
 export interface KeyRhythmOptions {
@@ -24,7 +27,7 @@ export interface KeyRhythmOptions {
 
 /** Intervals between keystrokes by position kind, and what they say about a silence. */
 export class KeyRhythm {
-  private readonly intervals: Record<PositionKind, number[]> = { boundary: [], inside: [] };
+  private readonly intervals: Record<PositionKind, number[]> = { boundary: [], indent: [], inside: [] };
   private last: { readonly at: number; readonly kind: PositionKind } | undefined;
   private readonly window: number;
   private readonly surePauseMs: number;
@@ -56,7 +59,11 @@ export class KeyRhythm {
 
   /** Intervals recorded (both kinds). */
   get samples(): number {
-    return this.intervals.boundary.length + this.intervals.inside.length;
+    return this.all().length;
+  }
+
+  private all(): number[] {
+    return positionKinds.flatMap((k) => this.intervals[k]);
   }
 
   /** Milliseconds since the last keystroke, if any. */
@@ -66,7 +73,9 @@ export class KeyRhythm {
 
   /** The user's median gap between keys while typing (pauses excluded), if known. */
   get medianGapMs(): number | undefined {
-    const all = [...this.intervals.boundary, ...this.intervals.inside].filter((i) => i < this.surePauseMs).sort((a, b) => a - b);
+    const all = this.all()
+      .filter((i) => i < this.surePauseMs)
+      .sort((a, b) => a - b);
     if (all.length < 3) {
       return undefined;
     }
@@ -83,7 +92,9 @@ export class KeyRhythm {
   /** The `q` quantile (0..1) of the typing gaps (pauses excluded), if at least 3 are known. */
   gapQuantile(q: number): number | undefined {
     const threshold = this.pauseThresholdMs;
-    const gaps = [...this.intervals.boundary, ...this.intervals.inside].filter((i) => i < threshold).sort((a, b) => a - b);
+    const gaps = this.all()
+      .filter((i) => i < threshold)
+      .sort((a, b) => a - b);
     if (gaps.length < 3) {
       return undefined;
     }
@@ -125,7 +136,7 @@ export class KeyRhythm {
 
   private intervalsOf(kind: PositionKind): number[] {
     const own = this.intervals[kind];
-    return own.length >= 12 ? own : [...this.intervals.boundary, ...this.intervals.inside];
+    return own.length >= 12 ? own : this.all();
   }
 
   /** Expected milliseconds until the next keystroke when a silence of `silentMs` is a typing gap. */

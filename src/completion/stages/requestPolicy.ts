@@ -131,7 +131,7 @@ export class RequestPolicy {
     }
     const timing = requestTiming({
       rhythm: this.rhythm,
-      kind: likelyPause(context) ? 'boundary' : 'inside',
+      kind: positionKindOf(context),
       agreement: this.agreementForCost,
       serviceMs: this.serviceMs,
       floorMs: floor,
@@ -269,7 +269,15 @@ export function describeRequestPolicy(policy: RequestPolicy, policySetting: Sett
 
 /** The kind of position a request's cursor is at, for the key rhythm. */
 export function positionKind(request: Pick<CompletionRequest, 'text' | 'offset' | 'languageId'>): PositionKind {
-  return likelyPause(lineAround(request.text, request.offset, request.languageId)) ? 'boundary' : 'inside';
+  return positionKindOf(lineAround(request.text, request.offset, request.languageId));
+}
+
+/** The kind of a cursor position from its line: in the indentation, after a finished statement, or inside. */
+export function positionKindOf(context: Pick<PostprocessContext, 'languageId' | 'linePrefix' | 'lineSuffix'>): PositionKind {
+  if (context.linePrefix.trim() === '' && context.lineSuffix.trim() === '') {
+    return 'indent';
+  }
+  return likelyPause(context) ? 'boundary' : 'inside';
 }
 
 /** The cursor's line around it, enough for {@link likelyPause}. */
