@@ -1,19 +1,21 @@
-// The chat view's DOM: conversation list, messages, composer. Plain DOM, no framework. It takes its document,
-// host connection, Markdown renderer and frame scheduler as parameters, so tests and benchmarks run it in jsdom.
+// The chat view's DOM: the conversation bar (conversationBar.ts), the messages and their streaming (here), and the
+// composer (composer.ts). Plain DOM, no framework. It takes its document, host connection, Markdown renderer and
+// frame scheduler as parameters, so tests and benchmarks run it in jsdom.
 import type {
   AnswerFigures,
   ChatStateSnapshot,
   ErrorActionView,
   HostToWebview,
   MessageView,
-  SearchHitView,
   TierBadge,
   WebviewToHost,
 } from '../protocol';
 import type { MarkdownRenderer, RenderedMarkdown } from './markdown';
 import type { PersistedViewState } from './vscodeApi';
-import { ActionMenu } from './actionMenu';
-import { SlashMenu } from './slashMenu';
+import { Composer } from './composer';
+import { ConversationBar } from './conversationBar';
+import { Dom } from './dom';
+import type { SlashMenu } from './slashMenu';
 
 /** How many of the latest messages are drawn at first; older ones come with "Show earlier". */
 export const INITIAL_WINDOW = 30;
@@ -62,43 +64,27 @@ export class ChatView {
   private frameScheduled = false;
   private renderGeneration = 0;
   private windowStart = 0;
-  private editingId: string | undefined;
   /** Error boxes, by answer id ('' = not tied to an answer, shown last): kept across redraws until acted on. */
   private readonly errorBoxes = new Map<string, HTMLElement>();
-  private searchSeq = 0;
-  private searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** Frames flushed while streaming: observable by tests and benchmarks. */
   framesFlushed = 0;
 
   private readonly doc: Document;
-  private readonly conversationSelect: HTMLSelectElement;
-  private readonly titleInput: HTMLInputElement;
-  private readonly searchInput: HTMLInputElement;
-  private readonly searchResults: HTMLElement;
+  private readonly dom: Dom;
+  private readonly bar: ConversationBar;
+  private readonly composer: Composer;
   private readonly notice: HTMLElement;
   /** What is wrong with the model server, and what to do, while none answers (before the user types). */
   private readonly serverBanner: HTMLElement;
   private readonly list: HTMLElement;
-  private readonly chips: HTMLElement;
-  private readonly input: HTMLTextAreaElement;
-  private readonly picker: HTMLSelectElement;
-  private readonly sendButton: HTMLButtonElement;
-  private readonly stopButton: HTMLButtonElement;
-  private readonly editingBar: HTMLElement;
   private readonly announcer: HTMLElement;
   /** The `/` saved-prompt menu (hooks itself onto the message box; see slashMenu.ts). */
   readonly slashMenu: SlashMenu;
 
   constructor(private readonly deps: ChatViewDeps) {
     this.doc = deps.document;
-    this.conversationSelect = this.el('select', { className: 'conversation-select', ariaLabel: 'Conversation' });
-    this.titleInput = this.el('input', { className: 'title-input', ariaLabel: 'Conversation title' });
-    this.titleInput.hidden = true;
-    this.searchInput = this.el('input', { className: 'search', ariaLabel: 'Search all conversations' });
-    this.searchInput.type = 'search';
-    this.searchInput.placeholder = 'Search conversations';
-    this.searchResults = this.el('ul', { className: 'search-results', ariaLabel: 'Search results' });
-    this.searchResults.hidden = true;
+    this.dom = new Dom(this.doc);
+    this.bar = new ConversationBar(this.dom, (m) => deps.post(m));
     this.notice = this.el('div', { className: 'notice' });
     this.notice.setAttribute('role', 'status');
     this.notice.hidden = true;
@@ -108,44 +94,12 @@ export class ChatView {
     this.list = this.el('div', { className: 'messages' });
     this.list.setAttribute('role', 'log');
     this.list.setAttribute('aria-label', 'Conversation');
-    this.chips = this.el('div', { className: 'chips', ariaLabel: 'Context' });
-    this.input = this.el('textarea', { className: 'input', ariaLabel: 'Message (Enter sends, Shift+Enter new line, Up edits the last message)' });
-    this.input.rows = 3;
-    this.input.placeholder = 'Ask about your code…  (/ runs a saved prompt, @ adds a file; Enter sends, Shift+Enter new line)';
-    // Before wireEvents: the menu takes its keys (Enter on a prompt) ahead of the composer's handler.
-    this.slashMenu = new SlashMenu({ document: this.doc, input: this.input, post: (m) => this.deps.post(m) });
-    this.picker = this.el('select', { className: 'picker', ariaLabel: 'Model' });
-    this.sendButton = this.button('Send', 'Send (Enter)', () => this.submit());
-    this.sendButton.classList.add('primary');
-    this.stopButton = this.button('Stop', 'Stop the answer (Esc)', () => this.deps.post({ type: 'stop' }));
-    this.stopButton.hidden = true;
-    this.editingBar = this.el('div', { className: 'editing-bar' });
-    this.editingBar.hidden = true;
+    this.composer = new Composer({ dom: this.dom, post: (m) => deps.post(m), saveState: (st) => deps.saveState(st), initialState: deps.initialState, messages: () => this.messages });
+    this.slashMenu = this.composer.slashMenu;
     this.announcer = this.el('div', { className: 'visually-hidden' });
     this.announcer.setAttribute('aria-live', 'polite');
-
-    const toolbar = this.el('header', { className: 'toolbar' });
-    toolbar.append(
-      this.conversationSelect,
-      this.titleInput,
-      this.button('+', 'New conversation', () => this.deps.post({ type: 'newConversation' })),
-      new ActionMenu(this.doc, 'More conversation actions', [
-        { label: 'Rename…', title: 'Rename this conversation', run: () => this.startRename() },
-        { label: 'Delete', title: 'Delete this conversation (can be undone)', run: () => this.withActive((id) => this.deps.post({ type: 'deleteConversation', conversationId: id })) },
-        { label: 'Export as Markdown…', title: 'Export this conversation as Markdown', run: () => this.withActive((id) => this.deps.post({ type: 'exportConversation', conversationId: id, format: 'markdown' })) },
-        { label: 'Export as JSON…', title: 'Export this conversation as JSON (it can be imported again)', run: () => this.withActive((id) => this.deps.post({ type: 'exportConversation', conversationId: id, format: 'json' })) },
-        { label: 'Import from JSON…', title: 'Import a conversation from a JSON export', run: () => this.deps.post({ type: 'importConversation' }) },
-      ]).element,
-    );
-    const composer = this.el('footer', { className: 'composer' });
-    const row = this.el('div', { className: 'composer-row' });
-    row.append(this.picker, this.button('@ File', 'Add a file as context', () => this.deps.post({ type: 'pickFile' })), this.stopButton, this.sendButton);
-    composer.append(this.editingBar, this.chips, this.input, row);
-    deps.root.replaceChildren(toolbar, this.searchInput, this.searchResults, this.notice, this.serverBanner, this.list, composer, this.announcer);
-
+    deps.root.replaceChildren(this.bar.toolbar, this.bar.searchInput, this.bar.searchResults, this.notice, this.serverBanner, this.list, this.composer.element, this.announcer);
     this.wireEvents();
-    this.input.value = deps.initialState.draft;
-    this.setEditing(deps.initialState.editingId);
   }
 
   /** Handles one message from the host. */
@@ -171,15 +125,13 @@ export class ChatView {
         this.showNotice(message.message, message.level);
         break;
       case 'searchResults':
-        this.showSearchResults(message.requestId, message.hits);
+        this.bar.showSearchResults(message.requestId, message.hits);
         break;
       case 'prompts':
         this.slashMenu.setPrompts(message.prompts);
         break;
       case 'setDraft':
-        this.input.value = message.text;
-        this.persist();
-        this.input.focus();
+        this.composer.setDraft(message.text);
         break;
       default:
         assertNever(message);
@@ -210,9 +162,8 @@ export class ChatView {
     } else {
       this.windowStart = Math.min(this.windowStart, Math.max(0, this.messages.length - INITIAL_WINDOW));
     }
-    this.renderConversationList();
-    this.renderPicker();
-    this.renderChips();
+    this.bar.render(state);
+    this.composer.render(state);
     this.renderServer();
     this.renderMessages();
     this.renderStreaming();
@@ -220,39 +171,7 @@ export class ChatView {
       const undoId = state.undoDeleteId;
       this.showNotice('Conversation deleted.', 'info', { label: 'Undo', run: () => this.deps.post({ type: 'undoDelete', conversationId: undoId }) });
     }
-    if (this.editingId !== undefined && !this.messages.some((m) => m.id === this.editingId)) {
-      this.setEditing(undefined);
-    }
     this.scrollToEnd(true);
-  }
-
-  private renderConversationList(): void {
-    const options = this.state.conversations.map((c) => {
-      const option = this.doc.createElement('option');
-      option.value = c.id;
-      option.textContent = c.title || 'Untitled';
-      option.selected = c.id === this.state.activeId;
-      return option;
-    });
-    if (options.length === 0) {
-      const option = this.doc.createElement('option');
-      option.textContent = 'New conversation';
-      options.push(option);
-    }
-    this.conversationSelect.replaceChildren(...options);
-  }
-
-  private renderPicker(): void {
-    const current = JSON.stringify(this.state.choice);
-    this.picker.replaceChildren(
-      ...this.state.picker.map((p, index) => {
-        const option = this.doc.createElement('option');
-        option.value = String(index);
-        option.textContent = p.label;
-        option.selected = JSON.stringify(p.choice) === current;
-        return option;
-      }),
-    );
   }
 
   private renderServer(): void {
@@ -267,19 +186,6 @@ export class ChatView {
       bar.append(this.button(action.label, action.label, () => this.deps.post({ type: 'errorAction', action: action.id })));
     }
     this.serverBanner.replaceChildren(this.textEl('p', 'server-message', server.message), bar);
-  }
-
-  private renderChips(): void {
-    this.chips.replaceChildren(
-      ...this.state.chips.map((chip) => {
-        const el = this.el('span', { className: `chip chip-${chip.kind}` });
-        el.title = chip.detail;
-        const label = this.el('span', { className: 'chip-label' });
-        label.textContent = chip.label;
-        el.append(label, this.button('×', `Remove ${chip.label} from the context`, () => this.deps.post({ type: 'removeChip', chipId: chip.id })));
-        return el;
-      }),
-    );
   }
 
   private renderMessages(): void {
@@ -454,7 +360,7 @@ export class ChatView {
       );
     }
     if (m.role === 'user') {
-      bar.append(this.button('Edit', 'Edit and resend (Up)', () => this.startEdit(m.id), busy));
+      bar.append(this.button('Edit', 'Edit and resend (Up)', () => this.composer.startEdit(m.id), busy));
     }
     return bar;
   }
@@ -553,9 +459,7 @@ export class ChatView {
   }
 
   private renderStreaming(): void {
-    const streaming = this.state.streamingId !== undefined;
-    this.stopButton.hidden = !streaming;
-    this.sendButton.disabled = streaming;
+    this.composer.setStreaming(this.state.streamingId);
     for (const [id, entry] of this.rendered) {
       const isStreaming = id === this.state.streamingId;
       // The answer being streamed is a polite live region, busy until it ends (screen readers then read it once).
@@ -569,7 +473,7 @@ export class ChatView {
     }
   }
 
-  // ---- errors, notices, search ---------------------------------------------------------------------------
+  // ---- errors and notices -------------------------------------------------------------------------------
 
   private showError(messageId: string | undefined, text: string, actions: readonly ErrorActionView[]): void {
     const key = messageId ?? '';
@@ -617,100 +521,14 @@ export class ChatView {
     this.notice.replaceChildren(...children);
   }
 
-  private showSearchResults(requestId: string, hits: readonly SearchHitView[]): void {
-    if (requestId !== String(this.searchSeq)) {
-      return; // an older search
-    }
-    this.searchResults.hidden = this.searchInput.value.trim().length === 0;
-    if (hits.length === 0) {
-      this.searchResults.replaceChildren(this.textEl('li', 'no-hits', 'No matches.'));
-      return;
-    }
-    this.searchResults.replaceChildren(
-      ...hits.map((hit) => {
-        const li = this.doc.createElement('li');
-        const button = this.button('', `Open ${hit.title}`, () => {
-          this.searchInput.value = '';
-          this.searchResults.hidden = true;
-          this.deps.post({ type: 'switchConversation', conversationId: hit.conversationId });
-        });
-        button.append(this.textEl('strong', 'hit-title', hit.title), this.textEl('span', 'hit-snippet', hit.snippet));
-        li.append(button);
-        return li;
-      }),
-    );
-  }
-
-  // ---- input --------------------------------------------------------------------------------------------
+  // ---- events -------------------------------------------------------------------------------------------
 
   private wireEvents(): void {
-    this.input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-        e.preventDefault();
-        this.submit();
-      } else if (e.key === '@' && /(^|\s)$/.test(this.input.value.slice(0, this.input.selectionStart))) {
-        // `@` at the start of a word: pick a file to add as context (shown as a chip).
-        e.preventDefault();
-        this.deps.post({ type: 'pickFile' });
-      } else if (e.key === 'ArrowUp' && this.input.value.length === 0) {
-        const lastUser = [...this.messages].reverse().find((m) => m.role === 'user');
-        if (lastUser) {
-          e.preventDefault();
-          this.startEdit(lastUser.id);
-        }
-      } else if (e.key === 'Escape' && this.editingId !== undefined && this.state.streamingId === undefined) {
-        e.preventDefault();
-        this.setEditing(undefined);
-        this.input.value = '';
-        this.persist();
-      }
-    });
-    this.input.addEventListener('input', () => this.persist());
     this.doc.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.state.streamingId !== undefined) {
         e.preventDefault();
         this.deps.post({ type: 'stop' });
       }
-    });
-    this.conversationSelect.addEventListener('change', () => {
-      const id = this.conversationSelect.value;
-      if (id && id !== this.state.activeId) {
-        this.deps.post({ type: 'switchConversation', conversationId: id });
-      }
-    });
-    this.picker.addEventListener('change', () => {
-      const option = this.state.picker[Number(this.picker.value)];
-      if (option) {
-        this.deps.post({ type: 'setModelChoice', choice: option.choice });
-      }
-    });
-    this.titleInput.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') {
-        e.preventDefault();
-        const title = this.titleInput.value.trim();
-        if (title && this.state.activeId) {
-          this.deps.post({ type: 'renameConversation', conversationId: this.state.activeId, title });
-        }
-        this.endRename();
-      } else if (e.key === 'Escape') {
-        e.preventDefault();
-        this.endRename();
-      }
-    });
-    this.titleInput.addEventListener('blur', () => this.endRename());
-    this.searchInput.addEventListener('input', () => {
-      if (this.searchTimer !== undefined) {
-        clearTimeout(this.searchTimer);
-      }
-      const query = this.searchInput.value;
-      if (query.trim().length === 0) {
-        this.searchResults.hidden = true;
-        return;
-      }
-      this.searchTimer = setTimeout(() => {
-        this.searchSeq++;
-        this.deps.post({ type: 'search', requestId: String(this.searchSeq), query });
-      }, 150);
     });
     // Links in answers are untrusted text: never followed here (nor by VS Code's own handler, which would open
     // them at once); the host asks the user first. Middle clicks too.
@@ -754,65 +572,6 @@ export class ChatView {
     });
   }
 
-  private submit(): void {
-    const text = this.input.value;
-    if (text.trim().length === 0 || this.state.streamingId !== undefined) {
-      return;
-    }
-    if (this.editingId !== undefined) {
-      this.deps.post({ type: 'editAndResend', messageId: this.editingId, text });
-      this.setEditing(undefined);
-    } else {
-      this.deps.post({ type: 'send', text });
-    }
-    this.input.value = '';
-    this.persist();
-  }
-
-  private startEdit(messageId: string): void {
-    const message = this.messages.find((m) => m.id === messageId);
-    if (!message || this.state.streamingId !== undefined) {
-      return;
-    }
-    this.setEditing(messageId);
-    this.input.value = message.content;
-    this.input.focus();
-    this.persist();
-  }
-
-  private setEditing(messageId: string | undefined): void {
-    this.editingId = messageId;
-    this.editingBar.hidden = messageId === undefined;
-    this.editingBar.textContent = messageId === undefined ? '' : 'Editing your message: Enter resends it as a new branch (the earlier one is kept), Esc cancels.';
-    this.sendButton.textContent = messageId === undefined ? 'Send' : 'Resend';
-  }
-
-  private startRename(): void {
-    if (!this.state.activeId) {
-      return;
-    }
-    this.titleInput.value = this.state.title;
-    this.titleInput.hidden = false;
-    this.conversationSelect.hidden = true;
-    this.titleInput.focus();
-    this.titleInput.select();
-  }
-
-  private endRename(): void {
-    this.titleInput.hidden = true;
-    this.conversationSelect.hidden = false;
-  }
-
-  private withActive(run: (id: string) => void): void {
-    if (this.state.activeId) {
-      run(this.state.activeId);
-    }
-  }
-
-  private persist(): void {
-    this.deps.saveState({ draft: this.input.value, editingId: this.editingId });
-  }
-
   // ---- helpers --------------------------------------------------------------------------------------------
 
   private isNearEnd(): boolean {
@@ -826,31 +585,15 @@ export class ChatView {
   }
 
   private el<K extends keyof HTMLElementTagNameMap>(tag: K, options: { className: string; ariaLabel?: string }): HTMLElementTagNameMap[K] {
-    const el = this.doc.createElement(tag);
-    if (options.className) {
-      el.className = options.className;
-    }
-    if (options.ariaLabel) {
-      el.setAttribute('aria-label', options.ariaLabel);
-    }
-    return el;
+    return this.dom.el(tag, options);
   }
 
   private textEl<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text: string): HTMLElementTagNameMap[K] {
-    const el = this.el(tag, { className });
-    el.textContent = text;
-    return el;
+    return this.dom.textEl(tag, className, text);
   }
 
   private button(label: string, title: string, onClick: () => void, disabled = false): HTMLButtonElement {
-    const button = this.el('button', { className: 'button' });
-    button.type = 'button';
-    button.textContent = label;
-    button.title = title;
-    button.setAttribute('aria-label', title);
-    button.disabled = disabled;
-    button.addEventListener('click', onClick);
-    return button;
+    return this.dom.button(label, title, onClick, disabled);
   }
 }
 
