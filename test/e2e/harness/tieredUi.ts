@@ -28,3 +28,19 @@ export async function until(wb: Workbench, check: () => boolean, timeoutMs = 60_
   }
   return true;
 }
+
+/** Opens the chat's `@` file picker, filters it by `name` and chooses the first row showing it; returns that row's text. */
+export async function pickFileWithAt(wb: Workbench, frame: FrameLocator, name: string): Promise<string> {
+  const input = frame.locator('textarea');
+  await input.click();
+  await input.fill('');
+  await input.press('@');
+  const quick = wb.page.locator('.quick-input-widget');
+  await quick.locator('input').waitFor({ timeout: 30_000 });
+  await quick.locator('input').fill(name);
+  const row = quick.locator('.monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 30_000 });
+  const rowText = await row.innerText();
+  await row.click();
+  return rowText;
+}

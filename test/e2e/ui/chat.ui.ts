@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { useVscode } from '../harness/session';
-import { sendChatMessage as send, until } from '../harness/tieredUi';
+import { pickFileWithAt, sendChatMessage as send, until } from '../harness/tieredUi';
 import type { Workbench } from '../harness/workbench';
 
 const tiers = { 'tiered.tiers.small.model': 'llama3.2:3b', 'tiered.tiers.code.model': 'qwen2.5-coder:7b', 'tiered.tiers.moe.model': 'qwen3:30b-a3b' };
@@ -236,14 +236,7 @@ suite('Chat (UI)', () => {
   test('@ in the message box opens a file picker; the picked file is a chip and goes with the message', async () => {
     const { wb, fake } = vs();
     const frame = await chatFrame(wb);
-    const input = frame.locator('textarea');
-    await input.click();
-    await input.fill('');
-    await input.press('@');
-    const quick = wb.page.locator('.quick-input-widget');
-    await quick.locator('input').waitFor({ timeout: 30_000 });
-    await quick.locator('input').fill('report.py');
-    await quick.locator('.monaco-list-row', { hasText: 'report.py' }).first().click();
+    await pickFileWithAt(wb, frame, 'report.py');
     await frame.locator('.chip', { hasText: 'scripts/report.py' }).first().waitFor({ timeout: 30_000 });
     await send(frame, 'What does this script do? (AT-Q)');
     assert.ok(await until(wb, () => fake.requests.some((r) => r.path === '/api/chat' && r.rawBody.includes('AT-Q'))), 'the question reached the server');

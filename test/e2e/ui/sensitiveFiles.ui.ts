@@ -8,31 +8,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameLocator } from 'playwright-core';
 import { useVscode } from '../harness/session';
-import { sendChatMessage as send, until, whyNoCompletionReport as whyReport } from '../harness/tieredUi';
+import { pickFileWithAt as pickWithAt, sendChatMessage as send, until, whyNoCompletionReport as whyReport } from '../harness/tieredUi';
 import type { Workbench } from '../harness/workbench';
 
 /** A value that must never reach the server unless the user attached the file and confirmed. */
 const secret = 'sk-live-SENTINEL-4711';
 
 const tiers = { 'tiered.tiers.small.model': 'llama3.2:3b', 'tiered.tiers.code.model': 'qwen2.5-coder:7b', 'tiered.tiers.moe.model': 'qwen3:30b-a3b' };
-
-/** Opens the `@` picker from the chat box and chooses the row showing `name`. */
-async function pickWithAt(wb: Workbench, frame: FrameLocator, name: string): Promise<string> {
-  const input = frame.locator('textarea');
-  await input.click();
-  await input.fill('');
-  await input.press('@');
-  const quick = wb.page.locator('.quick-input-widget');
-  await quick.locator('input').waitFor({ timeout: 30_000 });
-  await quick.locator('input').fill(name);
-  const row = quick.locator('.monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ timeout: 30_000 });
-  const rowText = await row.innerText();
-  await row.click();
-  return rowText;
-}
 
 /** The modal dialog's text, after it appears. */
 async function dialogText(wb: Workbench): Promise<string> {
