@@ -23,6 +23,21 @@ async function eventually<T>(check: () => Promise<T | undefined | false>, timeou
   return last;
 }
 
+interface Recorded {
+  readonly path: string;
+  readonly rawBody: string;
+}
+
+/** The chat prompts the fake server received, each as its messages joined. */
+async function chatPrompts(): Promise<string[]> {
+  const res = await fetch(`${fakeOllamaUrl()}/__fake/requests`);
+  const all = (await res.json()) as Recorded[];
+  return all
+    .filter((r) => r.path === '/api/chat')
+    .map((r) => JSON.parse(r.rawBody) as { messages: { content: string }[] })
+    .map((body) => body.messages.map((m) => m.content).join('\n'));
+}
+
 const status = (): Thenable<StatusResult> => vscode.commands.executeCommand<StatusResult>('tiered.showIndexStatus');
 
 suite('Tiered in VS Code: workspace index', () => {
@@ -66,5 +81,22 @@ suite('Tiered in VS Code: workspace index', () => {
       return s.files === before.files && s.chunks === before.chunks;
     }, 30_000), 'the deleted file leaves the index');
     assert.equal((await status()).activity, 'ready', 'no rebuild ran');
+  });
+
+  test('a chat question with @codebase about a function in another file sends that function in the prompt (the fake records it)', async () => {
+    await eventually(async () => (await status()).activity === 'ready', 60_000);
+    // The user is in another file: csv.ts is the chat's current-file context, the answer is in cart.ts.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'src', 'csv.ts'));
+    await fetch(`${fakeOllamaUrl()}/__fake/reset`, { method: 'POST' });
+    await vscode.commands.executeCommand('tiered.chat.ask', { text: '@codebase how is a discount applied to the subtotal?', task: 'chat' });
+    const prompt = await eventually(async () => (await chatPrompts()).find((p) => p.includes('how is a discount applied to the subtotal?')), 30_000);
+    assert.ok(prompt, 'the question reached the server');
+    assert.match(prompt, /File src\/cart\.ts:\d+-\d+:/, `a chunk of cart.ts is in the prompt, named by file and lines; prompt: ${prompt.slice(0, 1500)}; log: ${(tieredLogText() ?? '').split('\n').filter((l) => l.includes('index')).join(' / ')}`);
+    assert.ok(prompt.includes('const afterPercent = Math.round(subtotal'), 'with the body of applyDiscount');
+    assert.ok(prompt.indexOf('afterPercent') < prompt.lastIndexOf('how is a discount applied to the subtotal?'), 'before the question');
+    assert.ok(await eventually(() => Promise.resolve(/@codebase retrieved \d+ chunk\(s\): .*src\/cart\.ts:/.test(tieredLogText() ?? '')), 10_000), 'the log names the sources');
   });
 });
