@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { approximateCounter } from '../../../../src/context/tokenCounter';
-import { selectRepoContext } from '../../../../src/completion/repoContext/select';
+import { importCandidates, selectRepoContext } from '../../../../src/completion/repoContext/select';
 import type { RepoContextInput } from '../../../../src/completion/repoContext/select';
 import type { SnippetCandidate } from '../../../../src/completion/repoContext/types';
 
@@ -118,5 +118,22 @@ suite('repoContext select', () => {
 
   test('a zero budget chooses nothing', () => {
     assert.deepEqual(selectRepoContext(input({ budgetTokens: 0 })).snippets, []);
+  });
+});
+
+suite('repoContext import candidates', () => {
+  test('the declaration of each imported name; a file that only re-exports (or is imported whole) offers its chunks', () => {
+    const file = { path: 'src/cart.ts', text: cartFile, names: ['CartLine', 'Cart', 'CartLine'] };
+    const candidates = importCandidates(file);
+    assert.deepEqual(
+      candidates.map((c) => [c.symbol, c.startLine, c.text.split('\n')[0]]),
+      [
+        ['CartLine', 5, 'export interface CartLine {'],
+        ['Cart', 0, 'export interface Cart {'],
+      ],
+    );
+    const barrel = importCandidates({ path: 'src/index.ts', text: "export * from './cart';\nexport * from './money';\nexport * from './tax';\n", names: ['Cart'] });
+    assert.deepEqual(barrel.map((c) => [c.source, c.symbol, c.startLine]), [['import', undefined, 0]]);
+    assert.ok(importCandidates({ path: 'src/cart.ts', text: cartFile, names: [] }).length > 1);
   });
 });
