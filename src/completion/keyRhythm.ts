@@ -128,6 +128,13 @@ export class KeyRhythm {
     return (gaps.filter((g) => g > silentMs).length + 0.5) / (gaps.length + 1);
   }
 
+  /** Share of the user's pauses that began at a position of `kind` (smoothed: every kind keeps a little). */
+  pausesAt(kind: PositionKind): number {
+    const threshold = this.pauseThresholdMs;
+    const count = (k: PositionKind): number => this.intervals[k].filter((i) => i >= threshold).length + 0.5;
+    return count(kind) / positionKinds.reduce((sum, k) => sum + count(k), 0);
+  }
+
   /** Share of all keystrokes that left the cursor at a position of `kind`. */
   kindShare(kind: PositionKind): number {
     const total = this.samples;

@@ -9,7 +9,6 @@
  * silence is almost surely a pause (asking at pauses).
  * Pure: no `vscode` import.
  */
-import { positionKinds } from './keyRhythm';
 import type { KeyRhythm, PositionKind } from './keyRhythm';
 
 /** What the decision weighs. */
@@ -65,9 +64,9 @@ export function requestTiming(input: RequestCostInput): RequestTiming {
   const { rhythm, kind } = input;
   const weight = input.costWeight ?? 1.5;
   const agreement = Math.min(1, Math.max(0, input.agreement));
-  // Each kind of position gets an equal part of the budget of wasted requests per keystroke; per keystroke of
-  // this kind that is more where this kind is rare (a line end may risk more than the middle of a word).
-  const budget = (input.wastedRequestsPerKey ?? 0.015) / positionKinds.length / Math.max(0.01, rhythm.kindShare(kind));
+  // The budget of wasted requests goes where this user pauses (each kind of position gets its share of the
+  // pauses); per keystroke of this kind that is more where this kind is rare (a line end, not mid-word).
+  const budget = ((input.wastedRequestsPerKey ?? 0.015) * rhythm.pausesAt(kind)) / Math.max(0.01, rhythm.kindShare(kind));
   const pauseShare = rhythm.pauseShare(kind);
   // With answers that mostly agree, a request while typing mostly pays (typed-through reuse then serves the next
   // keys without new requests): the budget bounds the waste of answers that rarely agree.
