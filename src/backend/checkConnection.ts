@@ -83,7 +83,7 @@ export function formatReport(reports: readonly EndpointReport[]): string {
   }
   const lines: string[] = [];
   for (const report of reports) {
-    const kind = report.kind === 'ollama' ? 'Ollama' : 'OpenAI-compatible';
+    const kind = report.kind === 'ollama' ? 'Ollama' : report.kind === 'engine' ? 'built-in engine' : 'OpenAI-compatible';
     if (!report.reachable) {
       lines.push(`✗ ${report.id} (${kind}) at ${report.baseUrl}: NOT reachable.`);
       lines.push(`    ${report.error?.message ?? 'No answer.'}`);

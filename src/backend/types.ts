@@ -5,8 +5,8 @@
  * Pure: no `vscode` import.
  */
 
-/** Which wire protocol an endpoint speaks. */
-export type BackendKind = 'ollama' | 'openai';
+/** Which wire protocol an endpoint speaks (`engine`: Tiered's built-in engine process, src/engine/). */
+export type BackendKind = 'ollama' | 'openai' | 'engine';
 
 /** What a model can do, as far as the server tells. */
 export interface ModelCapabilities {

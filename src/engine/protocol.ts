@@ -27,6 +27,8 @@ const chatMessage = z.object({ role: z.enum(['system', 'user', 'assistant']), co
 /** What the extension asks the engine to do. */
 export const engineRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('load'), modelPath: z.string().min(1) }),
+  /** Reads a GGUF file's header (family, trained context, FIM tokens) without loading the model. */
+  z.object({ op: z.literal('inspect'), modelPath: z.string().min(1) }),
   z.object({ op: z.literal('chat'), messages: z.array(chatMessage).min(1), ...generationOptions }),
   /** A plain completion of `prompt`, or fill-in-the-middle when `suffix` is given (the model's own FIM tokens). */
   z.object({ op: z.literal('complete'), prompt: z.string(), suffix: z.string().optional(), ...generationOptions }),
@@ -46,8 +48,8 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ParentMessage = z.infer<typeof parentMessageSchema>;
 
-/** Facts about the loaded model. */
-export const loadedModelSchema = z.object({
+/** Facts about a model file, read from its GGUF header. */
+export const modelFactsSchema = z.object({
   path: z.string(),
   /** Architecture family from the GGUF metadata (`general.architecture`). */
   family: z.string(),
@@ -56,6 +58,11 @@ export const loadedModelSchema = z.object({
   parameters: z.number().nonnegative().optional(),
   /** The model has fill-in-the-middle tokens. */
   infill: z.boolean(),
+});
+export type EngineModelFacts = z.infer<typeof modelFactsSchema>;
+
+/** Facts about the loaded model. */
+export const loadedModelSchema = modelFactsSchema.extend({
   /** The context currently allocated for it, 0 before the first request. */
   contextSize: z.number().int().nonnegative(),
 });
@@ -82,6 +89,7 @@ export type EngineGenerationResult = z.infer<typeof generationResultSchema>;
 export const engineResultSchema = z.discriminatedUnion('kind', [
   generationResultSchema,
   z.object({ kind: z.literal('loaded'), model: loadedModelSchema, loadMs: z.number().nonnegative() }),
+  z.object({ kind: z.literal('facts'), model: modelFactsSchema }),
   z.object({ kind: z.literal('tokens'), count: z.number().int().nonnegative() }),
   z.object({ kind: z.literal('embeddings'), vectors: z.array(z.array(z.number())) }),
   z.object({ kind: z.literal('unloaded') }),

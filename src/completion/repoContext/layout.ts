@@ -10,7 +10,7 @@
  * - llama-server `/infill`: `input_extra` [{filename, text}]; the server formats it for its model.
  * Pure: no `vscode` import.
  */
-import type { ExtraFile } from '../../backend/types';
+import type { BackendKind, ExtraFile } from '../../backend/types';
 import { fimTemplates } from '../templates';
 import type { FimFamily } from '../templates';
 import type { ChosenContext } from './types';
@@ -43,8 +43,8 @@ export interface LayoutTarget {
   readonly family: FimFamily | undefined;
   /** `raw`: Tiered writes the sentinels; `native`: the server does (Ollama `suffix`, llama-server `/infill`). */
   readonly promptKind: 'raw' | 'native';
-  /** `openai` native requests go to `/infill`, which takes `input_extra`. */
-  readonly backendKind: 'ollama' | 'openai';
+  /** `openai` native requests go to `/infill`, which takes `input_extra`; the others carry the context in the prefix. */
+  readonly backendKind: BackendKind;
 }
 
 /** Lays out the chosen snippets for a model family and request kind. No snippets: nothing at all. */

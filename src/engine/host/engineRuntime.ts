@@ -15,7 +15,7 @@ import type {
 } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import type * as NodeLlamaCppModule from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { commonPrefixLength, planContext } from '../contextPlan';
-import type { EngineGenerationResult, EngineRequest, EngineResult, LoadedEngineModel } from '../protocol';
+import type { EngineGenerationResult, EngineModelFacts, EngineRequest, EngineResult, LoadedEngineModel } from '../protocol';
 import { EngineFailure } from './engineFailure';
 
 /** The node-llama-cpp module, imported dynamically by engineMain.ts (it is ESM and may be absent from a build). */
@@ -60,6 +60,8 @@ export class EngineRuntime {
         const loadMs = await this.ensureModel(request.modelPath);
         return { kind: 'loaded', model: this.describe(this.resident), loadMs };
       }
+      case 'inspect':
+        return { kind: 'facts', model: await this.inspect(request.modelPath) };
       case 'chat':
         return this.chat(request, signal, onToken);
       case 'complete':
@@ -113,6 +115,28 @@ export class EngineRuntime {
     }
     this.resident = { path, model, context: undefined, sequence: undefined, embedding: undefined };
     return Date.now() - started;
+  }
+
+  private async inspect(path: string): Promise<EngineModelFacts> {
+    if (!existsSync(path)) {
+      throw new EngineFailure('modelNotFound', `The model file ${path} does not exist.`);
+    }
+    let info: Awaited<ReturnType<NodeLlamaCpp['readGgufFileInfo']>>;
+    try {
+      info = await this.lib.readGgufFileInfo(path, { readTensorInfo: false, sourceType: 'filesystem', logWarnings: false });
+    } catch (e) {
+      throw new EngineFailure('badModel', `${path} is not a readable GGUF model: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const arch = info.metadata.general.architecture;
+    const ggml = info.metadata.tokenizer.ggml;
+    const contextLength = info.architectureMetadata.context_length;
+    return {
+      path,
+      family: typeof arch === 'string' ? arch : '',
+      trainContextSize: typeof contextLength === 'number' && contextLength > 0 ? contextLength : 2048,
+      sizeBytes: statSync(path).size,
+      infill: (ggml.fim_pre_token_id ?? ggml.prefix_token_id) !== undefined && (ggml.fim_suf_token_id ?? ggml.suffix_token_id) !== undefined,
+    };
   }
 
   private describe(r: Resident | undefined): LoadedEngineModel {

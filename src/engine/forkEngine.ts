@@ -1,0 +1,40 @@
+/**
+ * Starts the engine process with `child_process.fork`: its own process, so a crash or an out-of-memory in
+ * llama.cpp never takes the extension host down. Inside VS Code, fork runs the script with Electron as Node;
+ * node-llama-cpp's binaries are Node-API, so they load there too.
+ */
+import { fork } from 'node:child_process';
+import type { EngineChild } from './engineProcess';
+
+export interface ForkEngineOptions {
+  /** The engine script: `dist/engineHost.js` in the extension, or src/engine/host/engineMain.ts under tsx in tests. */
+  readonly script: string;
+  /** Node options for the child, e.g. `['--import', 'tsx']` to run the TypeScript source. */
+  readonly execArgv?: readonly string[];
+  /** `off` keeps the engine on the CPU. */
+  readonly gpu?: 'auto' | 'off';
+  readonly threads?: number;
+  /** Lines the engine writes to stderr (llama.cpp's own errors). */
+  readonly onStderr?: (line: string) => void;
+}
+
+export function forkEngine(options: ForkEngineOptions): EngineChild {
+  const child = fork(options.script, [], {
+    execArgv: [...(options.execArgv ?? [])],
+    env: {
+      ...process.env,
+      TIERED_ENGINE_GPU: options.gpu ?? 'auto',
+      ...(options.threads !== undefined ? { TIERED_ENGINE_THREADS: String(options.threads) } : {}),
+    },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) {
+      if (line.trim() !== '') {
+        options.onStderr?.(line);
+      }
+    }
+  });
+  return child;
+}
