@@ -177,7 +177,8 @@ export class EngineBackend implements LlmBackend {
       .finally(() => wake?.());
     try {
       for (;;) {
-        const text = queue.shift();
+        // Once cancelled, text still buffered is not handed out: the caller asked for no more.
+        const text = controller.signal.aborted ? undefined : queue.shift();
         if (text !== undefined) {
           yield { type: 'token', text };
           continue;

@@ -1,10 +1,10 @@
 /**
  * Starts the engine process with `child_process.fork`: its own process, so a crash or an out-of-memory in
  * llama.cpp never takes the extension host down. Inside VS Code, fork runs the script with Electron as Node;
- * node-llama-cpp's binaries are Node-API, so they load there too.
+ * node-llama-cpp's binaries are Node-API, so they load there too. The ChildProcess satisfies `EngineChild`.
  */
 import { fork } from 'node:child_process';
-import type { EngineChild } from './engineProcess';
+import type { ChildProcess } from 'node:child_process';
 
 export interface ForkEngineOptions {
   /** The engine script: `dist/engineHost.js` in the extension, or src/engine/host/engineMain.ts under tsx in tests. */
@@ -18,7 +18,7 @@ export interface ForkEngineOptions {
   readonly onStderr?: (line: string) => void;
 }
 
-export function forkEngine(options: ForkEngineOptions): EngineChild {
+export function forkEngine(options: ForkEngineOptions): ChildProcess {
   const child = fork(options.script, [], {
     execArgv: [...(options.execArgv ?? [])],
     env: {
