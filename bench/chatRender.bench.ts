@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { STATE_WINDOW, windowOf } from '../src/chat/chatController';
+import { STATE_WINDOW } from '../src/chat/chatController';
+import { windowOf } from '../src/chat/messageViews';
 import type { MessageView } from '../src/webview/protocol';
 import { launchBrowser } from '../test/e2e/harness/browser';
 

@@ -4,7 +4,7 @@
  * posts state back. The adapter (`providers/chat/chatViewProvider.ts`) supplies the ports and handles what needs
  * the editor (code actions, file pickers, commands). Pure: no `vscode` import.
  */
-import { isTieredError, TieredError, type ErrorAction } from '../backend/errors';
+import { isTieredError, TieredError } from '../backend/errors';
 import type { LlmBackend, RequestMetrics } from '../backend/types';
 import { computeBudget } from '../context/budget';
 import { coverageOf } from '../context/promptSizer';
@@ -19,17 +19,18 @@ import type { Logger } from '../util/logger';
 import type {
   ChatStateSnapshot,
   ContextChip,
-  ErrorActionView,
   HostToWebview,
   MessageView,
   ModelChoice,
   PickerOption,
   WebviewToHost,
 } from '../webview/protocol';
-import { untitledTitle, type AnswerMeta, type AnswerMetrics, type ChatHistoryMessage, type Conversation } from './chatTypes';
+import { untitledTitle, type AnswerMeta, type ChatHistoryMessage, type Conversation } from './chatTypes';
 import { latestLeafUnder, threadOf } from './conversationState';
 import type { HistoryStore } from './historyStore';
 import { mentionsCodebase } from '../index/retrieval';
+import { actionsFor, figuresOf } from './answerOutcome';
+import { choiceOf, isTier, markInterrupted, pinOverride, toViews, windowOf } from './messageViews';
 import { adjustPrompt, assembleChatPrompt, contextLineCount, essentialPromptTokens, titleFrom, withoutRepeatedLines, type AssembledPrompt, type ChatContextItem } from './promptAssembly';
 
 /** What the controller needs from the machine at the moment of a request. */
@@ -280,7 +281,7 @@ export class ChatController {
     if (env !== undefined) {
       this.lastPicker = this.pickerOptions(env);
     }
-    const windowed = windowOf(conversation ? this.withInterrupted(conversation, this.withRunningText(toViews(conversation))) : [], this.windowSize);
+    const windowed = windowOf(conversation ? markInterrupted(conversation, this.withRunningText(toViews(conversation)), this.running?.messageId, this.sessionStart) : [], this.windowSize);
     return {
       conversations: this.deps.store.list().map((c) => ({ id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messageCount })),
       activeId: conversation?.id,
@@ -303,20 +304,6 @@ export class ChatController {
 
   stop(): void {
     this.running?.abort.abort();
-  }
-
-  /**
-   * An answer left "streaming" by an earlier session (VS Code crashed or reloaded mid-answer, and the record that
-   * would have closed it was lost) is shown as interrupted, with what arrived kept and Regenerate offered; never
-   * as a message streaming forever. Not rewritten on disk: another window may still be writing a newer one.
-   */
-  private withInterrupted(conversation: Conversation, views: MessageView[]): MessageView[] {
-    const running = this.running?.messageId;
-    const stale = new Set(conversation.messages.filter((m) => m.status === 'streaming' && m.id !== running && m.createdAt <= this.sessionStart).map((m) => m.id));
-    if (stale.size === 0) {
-      return views;
-    }
-    return views.map((v) => (stale.has(v.id) ? { ...v, status: 'error', error: interruptedMessage(v.content) } : v));
   }
 
   private withRunningText(views: MessageView[]): MessageView[] {
@@ -741,50 +728,6 @@ export class ChatController {
   }
 }
 
-/** The latest `size` messages, and how many came before them. */
-export function windowOf(views: readonly MessageView[], size: number): { messages: MessageView[]; earlierCount: number } {
-  const start = Math.max(0, views.length - size);
-  return { messages: views.slice(start), earlierCount: start };
-}
-
-/** The branch shown, as views with their branch positions. */
-export function toViews(conversation: Conversation): MessageView[] {
-  return threadOf(conversation).map((m) => {
-    const siblings = conversation.messages.filter((s) => s.parentId === m.parentId && s.role === m.role);
-    const index = siblings.findIndex((s) => s.id === m.id);
-    return {
-      id: m.id,
-      parentId: m.parentId,
-      role: m.role,
-      content: m.content,
-      status: m.status,
-      badge: m.meta?.model ? { tier: m.meta.tier, model: m.meta.model, reasons: m.meta.reasons ?? [] } : undefined,
-      figures: m.meta?.metrics,
-      contextReport: m.meta?.contextReport,
-      error: m.meta?.error,
-      branch: siblings.length > 1 ? { index: index + 1, count: siblings.length, prevId: siblings[index - 1]?.id, nextId: siblings[index + 1]?.id } : undefined,
-    };
-  });
-}
-
-function choiceOf(conversation: Conversation): ModelChoice {
-  if (conversation.pin.model) {
-    return { kind: 'model', model: conversation.pin.model };
-  }
-  return isTier(conversation.pin.tier) ? { kind: 'tier', tier: conversation.pin.tier } : { kind: 'auto' };
-}
-
-function pinOverride(conversation: Conversation): { tier?: Tier; model?: string } | undefined {
-  if (conversation.pin.model) {
-    return { model: conversation.pin.model };
-  }
-  return isTier(conversation.pin.tier) ? { tier: conversation.pin.tier } : undefined;
-}
-
-function isTier(value: string | undefined): value is Tier {
-  return value === 'small' || value === 'code' || value === 'moe';
-}
-
 /** What the router reads: the message and its context, or what a built-in prompt is routed as. */
 function routedText(extras: RouteExtras, text: string, context: readonly ChatContextItem[]): { text: string; code?: RouteCode } {
   if (extras.routeAs !== undefined) {
@@ -799,61 +742,6 @@ function codeShape(context: readonly ChatContextItem[]): RouteCode {
   const chars = withoutRepeatedLines(context).reduce((n, c) => n + c.text.length, 0);
   const languageId = context[0]?.languageId;
   return { lines, chars, ...(languageId ? { languageId } : {}), fileCount: new Set(context.map((c) => c.label.split(':')[0])).size };
-}
-
-/**
- * The figures line of an answer. The prompt size is the whole prompt: a server that reports its cache
- * (llama-server, OpenAI-style `cached_tokens`) already counts it in; Ollama's `prompt_eval_count` counts only what
- * it evaluated, so a cached prompt reads "1 prompt token". When the server's count is under half of Tiered's own
- * count of the prompt sent, the rest came from its cache: the whole size is then Tiered's count, marked estimated.
- */
-export function figuresOf(metrics: RequestMetrics, promptEstimate: number): AnswerMetrics {
-  const base = {
-    ttftMs: Math.max(0, metrics.timeToFirstTokenMs),
-    tokensPerSecond: Math.max(0, metrics.tokensPerSecond),
-    answerTokens: Math.max(0, Math.round(metrics.generatedTokens)),
-  };
-  const reported = Math.max(0, Math.round(metrics.promptTokens));
-  const cached = Math.max(0, Math.round(metrics.cachedPromptTokens));
-  if (cached > 0) {
-    return { ...base, promptTokens: Math.max(reported, cached), cachedPromptTokens: cached };
-  }
-  const estimate = Math.max(0, Math.round(promptEstimate));
-  if (reported * 2 < estimate) {
-    return { ...base, promptTokens: estimate, cachedPromptTokens: estimate - reported, promptEstimated: true };
-  }
-  return { ...base, promptTokens: reported };
-}
-
-/** What an answer cut off by an earlier session says instead of streaming forever. */
-function interruptedMessage(content: string): string {
-  return `Interrupted: VS Code closed or crashed while this answer was being written, and its end was lost${content.trim() !== '' ? ' (the part that arrived is kept above)' : ''}. Regenerate to answer again.`;
-}
-
-/** The buttons an error offers: its own next step, then Retry and Show Log. */
-export function actionsFor(action: ErrorAction | undefined): ErrorActionView[] {
-  const list: ErrorActionView[] = [];
-  switch (action?.kind) {
-    case 'startServer':
-      list.push({ id: 'startServer', label: 'Start the server' }, { id: 'checkConnection', label: 'Check connection' });
-      break;
-    case 'pullModel':
-      list.push({ id: 'pullModel', label: `Pull ${action.model}` });
-      break;
-    case 'openSettings':
-    case 'chooseCompletionModel':
-      list.push({ id: 'openSettings', label: 'Open settings' });
-      break;
-    default:
-      break;
-  }
-  list.push({ id: 'retry', label: 'Retry' });
-  // A bigger model cannot help when the server is down or a model is missing.
-  if (action?.kind !== 'startServer' && action?.kind !== 'pullModel') {
-    list.push({ id: 'retryBiggerTier', label: 'Retry with a bigger tier' });
-  }
-  list.push({ id: 'showLog', label: 'Show log' });
-  return list;
 }
 
 function assertNever(value: never): never {
