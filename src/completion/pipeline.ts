@@ -103,6 +103,7 @@ export class CompletionPipeline {
       maxLines: o.maxLines ?? 20,
       hotStreakLines: o.hotStreakLines ?? 3,
       showPartialAfterMs: o.showPartialAfterMs ?? 100,
+      showPartialLineAfterMs: o.showPartialLineAfterMs ?? 80,
       temperature: o.temperature ?? 0.1,
       orphanGraceMs: o.orphanGraceMs ?? 250,
       maxPendingWaitMs: o.maxPendingWaitMs ?? 200,
@@ -598,6 +599,7 @@ export class CompletionPipeline {
     return attachTo(generation, typed, signal, {
       clock: this.deps.clock,
       showPartialAfterMs: this.options.showPartialAfterMs,
+      ...(this.deps.settings()['completion.requestPolicy'] === 'costAware' ? { showPartialLineAfterMs: this.options.showPartialLineAfterMs } : {}),
       isCurrent,
       judge: (g, text, t, finished) => this.policy.judge(g, text, t, finished),
       onReuseHit: () => this.stats.reuseHits++,

@@ -56,6 +56,11 @@ export interface CompletionPipelineOptions {
    * complete line (the rest follows as the user types through). Default 100.
    */
   readonly showPartialAfterMs?: number;
+  /**
+   * Under the cost-aware policy, an answer whose first line still streams this long after its first token is
+   * shown as far as it got (to its last word boundary); the rest is served as the user types through. Default 80.
+   */
+  readonly showPartialLineAfterMs?: number;
   readonly temperature?: number;
   /** A generation nobody waits for any more is aborted after this long (the next keystroke may still attach). Default 250. */
   readonly orphanGraceMs?: number;

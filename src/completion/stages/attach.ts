@@ -20,6 +20,11 @@ export interface AttachHooks {
   readonly clock: Clock;
   /** A multiline answer still streaming this long after its first token is shown up to its last complete line. */
   readonly showPartialAfterMs: number;
+  /**
+   * An answer whose first line is still streaming this long after its first token is shown as far as it got (to
+   * its last word boundary); the stream goes on for typed-through reuse. Undefined: only whole lines are shown.
+   */
+  readonly showPartialLineAfterMs?: number;
   /** The caller is still the newest for its document. */
   isCurrent(): boolean;
   /** Text the generation produced so far was compared with the typing (the agreement estimate learns from it). */
@@ -90,6 +95,17 @@ export function attachTo(generation: Generation, typed: string, signal: AbortSig
         const lines = lastBreak > 0 ? remainder.slice(0, lastBreak).replace(/\s+$/, '') : '';
         if (lines.trim() !== '' && hooks.clock.now() - generation.firstTokenAt >= hooks.showPartialAfterMs) {
           show(lines);
+          return;
+        }
+      }
+      const partialLineAfter = hooks.showPartialLineAfterMs;
+      if (!finished && partialLineAfter !== undefined && match.kind === 'pending' && text.startsWith(typed) && generation.firstTokenAt !== undefined) {
+        // A long first line (a slow or rambling model): show what is there rather than keep the pause empty.
+        const remainder = text.slice(typed.length);
+        const words = remainder.replace(/\s*\S*$/, '');
+        const shown = /\S/.test(words) ? words : remainder;
+        if (!remainder.includes('\n') && /\S/.test(shown) && hooks.clock.now() - generation.firstTokenAt >= partialLineAfter) {
+          show(shown);
           return;
         }
       }

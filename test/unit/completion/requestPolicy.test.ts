@@ -233,6 +233,17 @@ suite('completion request policy: slot pinning, continuation, warm-up, one gener
     assert.equal(pipeline.stats.abortedGenerations, 1);
   });
 
+  test('a long first line still streaming is shown as far as it got (to a word boundary) after 80 ms; the rest serves typing through', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware');
+    backend.responder = () => ({ tokens: ['total', ' = ', 'price', ' * ', 'quantity', ' + ', 'shipping', ';'], firstTokenMs: 50, tokenIntervalMs: 30 });
+    const call = pipeline.complete(request('const a = 1;\nlet ', 17), new AbortController().signal);
+    await clock.advance(60 + 50 + 90);
+    const outcome = await Promise.race([call, Promise.resolve(undefined)]);
+    assert.ok(outcome?.kind === 'shown', 'shown before the line is complete');
+    assert.equal(outcome.text, 'total = price *', 'what streamed in the first 80 ms, cut at a word boundary');
+    assert.equal(backend.generations[0]?.outcome, 'running', 'the stream goes on');
+  });
+
   test('the same on Ollama (no slots): the request is aborted at once', async () => {
     const { clock, backend, pipeline } = simulatedPipeline('costAware', 'ollama');
     backend.responder = () => ({ tokens: ['zz'], firstTokenMs: 800 });
