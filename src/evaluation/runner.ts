@@ -1,8 +1,8 @@
 /**
  * Runs a suite: every case on every model (a matrix), each cell repeated for consistency, at most `concurrency`
  * cells at once (one by default: one local model loaded at a time), cancellable. Cells run model by model, so a
- * local server swaps models as little as possible. After every finished cell the run is saved, so a crash or a
- * window reload loses only the cells in flight; resuming an interrupted run skips the cells it finished.
+ * local server swaps models as little as possible. Finished cells are saved as they finish (see `saveEveryMs`),
+ * so a crash or a window reload loses only the cells in flight; resuming an interrupted run skips the cells it finished.
  * A generation that fails (server down, model missing) makes that cell an error and the suite goes on.
  * Pure: no `vscode` import.
  */
@@ -55,6 +55,12 @@ export interface SuiteRunDeps {
   readonly now?: () => Date;
   /** The user's preferred judge. */
   readonly judgeModel?: string;
+  /**
+   * The run is saved after a finished cell when this long has passed since the last save (default 200 ms), and
+   * always at the end. With local models a cell takes seconds, so every cell is saved; with instant cells the
+   * writes of the growing file would otherwise dominate. A crash loses at most this window's cells.
+   */
+  readonly saveEveryMs?: number;
   /** Sampling for the models under test (e.g. a fixed seed). */
   readonly generation?: Pick<GenerationOptions, 'numCtx' | 'numPredict' | 'temperature' | 'seed'>;
 }
@@ -114,8 +120,13 @@ export async function runSuite(input: SuiteRunInput, deps: SuiteRunDeps): Promis
   if (input.signal?.aborted === true) {
     stop.abort();
   }
+  const saveEveryMs = deps.saveEveryMs ?? 200;
   let saving: Promise<void> = Promise.resolve();
-  const save = (snapshot: EvalRun): Promise<void> => (saving = saving.then(() => deps.store.save(snapshot)));
+  let lastSave = -Infinity;
+  const save = (snapshot: EvalRun): Promise<void> => {
+    lastSave = clock.now();
+    return (saving = saving.then(() => deps.store.save(snapshot)));
+  };
 
   const attempt = async (testCase: TestCase, model: ModelInfo): Promise<AttemptResult> => {
     const task = deps.promptFor(testCase);
@@ -180,7 +191,9 @@ export async function runSuite(input: SuiteRunInput, deps: SuiteRunDeps): Promis
       run = { ...run, cells: [...run.cells, cell] };
       done++;
       try {
-        await save(run);
+        if (clock.now() - lastSave >= saveEveryMs) {
+          await save(run);
+        }
       } catch (error) {
         failure ??= error;
         stop.abort();

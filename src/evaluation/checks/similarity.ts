@@ -17,13 +17,15 @@ export function editDistance(a: string, b: string): number {
   if (a === b) {
     return 0;
   }
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  let current = new Array<number>(b.length + 1).fill(0);
+  let previous = new Uint32Array(b.length + 1).map((_, j) => j);
+  let current = new Uint32Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
     current[0] = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      const substitute = (previous[j - 1] ?? 0) + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const insertOrDelete = Math.min(previous[j] ?? 0, current[j - 1] ?? 0) + 1;
+      current[j] = substitute < insertOrDelete ? substitute : insertOrDelete;
     }
     [previous, current] = [current, previous];
   }

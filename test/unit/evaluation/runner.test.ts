@@ -49,6 +49,7 @@ function setup(store = new MemoryEvalStore()): { backend: FakeLlmBackend; deps: 
     backendFor: () => backend,
     installed: [small, big],
     store,
+    saveEveryMs: 0,
     promptFor: (c) => (c.name === 'json' ? 'Answer as JSON.' : `Greet ${c.vars['who'] ?? ''}.`),
   };
   return { backend, deps, store };
@@ -126,6 +127,13 @@ suite('evaluation suite runner', () => {
     const rerun = backend.generations.slice(before).filter((g) => !g.request.prompt.startsWith('You are a strict'));
     assert.deepEqual(rerun.map((g) => `${g.request.model}:${g.request.prompt}`), ['small:1b:Answer as JSON.', 'big:7b:Greet Ada.', 'big:7b:Answer as JSON.']);
     assert.equal((await store.list('Greet')).runs.length, 1);
+  });
+
+  test('saves are spaced by saveEveryMs, and the end is always saved', async () => {
+    const { deps, store } = setup();
+    const run = await runSuite({ suite: 'Spaced', cases: cases(), models: [small, big] }, { ...deps, saveEveryMs: 60_000 });
+    assert.equal(store.saves, 2, 'the start (empty) and the end');
+    assert.equal((await store.list('Spaced')).runs[0]?.cells.length, run.cells.length);
   });
 
   test('an aborted signal before the start runs nothing', async () => {
