@@ -66,6 +66,7 @@ function settingsSchema(problems: SettingProblem[]) {
     openAiEndpoints: withFallback('openAiEndpoints', d.openAiEndpoints.schema, d.openAiEndpoints.default),
     requestTimeoutSeconds: withFallback('requestTimeoutSeconds', d.requestTimeoutSeconds.schema, d.requestTimeoutSeconds.default),
     keepAlive: withFallback('keepAlive', d.keepAlive.schema, d.keepAlive.default),
+    'engine.downloadBaseUrl': withFallback('engine.downloadBaseUrl', d['engine.downloadBaseUrl'].schema, d['engine.downloadBaseUrl'].default),
     'tiers.small.model': withFallback('tiers.small.model', d['tiers.small.model'].schema, d['tiers.small.model'].default),
     'tiers.small.endpoint': withFallback('tiers.small.endpoint', d['tiers.small.endpoint'].schema, d['tiers.small.endpoint'].default),
     'tiers.code.model': withFallback('tiers.code.model', d['tiers.code.model'].schema, d['tiers.code.model'].default),

@@ -53,6 +53,8 @@ export const settingDefinitions = {
   openAiEndpoints: setting(z.array(openAiEndpointSchema), []),
   requestTimeoutSeconds: setting(z.number().int().min(1).max(3600), 120),
   keepAlive: setting(keepAliveSchema, '30m'),
+  // Where the built-in engine downloads models from (Hugging Face's layout: a mirror or a company server works).
+  'engine.downloadBaseUrl': setting(httpUrl, 'https://huggingface.co'),
   'tiers.small.model': setting(z.string().trim(), ''),
   'tiers.small.endpoint': setting(z.string().trim(), ''),
   'tiers.code.model': setting(z.string().trim(), ''),
@@ -96,6 +98,8 @@ export const userOnlySettingKeys = [
   'tiers.small.endpoint',
   'tiers.code.endpoint',
   'tiers.moe.endpoint',
+  // Decides where the built-in engine's model downloads are requested from.
+  'engine.downloadBaseUrl',
 ] as const satisfies readonly SettingKey[];
 
 export type UserOnlySettingKey = (typeof userOnlySettingKeys)[number];
