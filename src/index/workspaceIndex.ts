@@ -269,6 +269,23 @@ export class WorkspaceIndex {
     return embedded;
   }
 
+  /**
+   * Chunks that define `name` (a symbol of that name, or a member `Outer.name`), definitions first: for Explain and
+   * Review when the language server gives none. A scan of the chunk list: a few milliseconds even at 60,000 chunks.
+   */
+  definitionsOf(name: string, limit = 2): ChunkRef[] {
+    const suffix = `.${name}`;
+    const found: ChunkRef[] = [];
+    for (const [relativePath, file] of this.files) {
+      for (const chunk of file.chunks) {
+        if (chunk.symbols.some((s) => s === name || s.endsWith(suffix))) {
+          found.push({ path: relativePath, ...chunk });
+        }
+      }
+    }
+    return found.sort((a, b) => Number(b.kind === 'definition') - Number(a.kind === 'definition') || a.path.localeCompare(b.path) || a.startLine - b.startLine).slice(0, limit);
+  }
+
   /** All indexed paths (for tests and the status command). */
   paths(): string[] {
     return [...this.files.keys()].sort();

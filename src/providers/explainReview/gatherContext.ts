@@ -8,6 +8,7 @@ import type { LookupAnswer } from '../../review/definitionLookup';
 import type { ExcludedFile } from '../shared/sensitiveFileGuard';
 import type { SupportingSnippet } from '../../review/prompts';
 import { documentLabel, innermostContaining } from './target';
+import { definitionsFromIndex } from '../index/indexDefinitions';
 import type { CodeTarget } from './target';
 
 /** Supporting context for a target, and how many files it spans (for the router). */
@@ -153,8 +154,6 @@ export async function gatherContext(target: CodeTarget, excluded: (uri: vscode.U
     const def = looked.found.get(id);
     return def === undefined ? undefined : { name: id.name, use: id, def };
   });
-  // What the code calls or constructs and no provider could find: the answer should say it lacks them.
-  const missing = missingDefinitionsNote(looked.missing.filter((id) => id.relation !== 'referenced').map((id) => id.name));
   // The target's own document was chosen by the user (and confirmed if sensitive); any other excluded file is never read.
   const allowed = gate(
     lookups.filter((l) => l !== undefined),
@@ -197,5 +196,11 @@ export async function gatherContext(target: CodeTarget, excluded: (uri: vscode.U
       added++;
     }
   }
+  // What the language server did not find (still starting, or none for this language), the workspace index may know.
+  const indexed = await definitionsFromIndex(looked.missing, excluded, Math.max(0, maxDefinitions - added));
+  snippets.push(...indexed.snippets);
+  indexed.files.forEach((f) => files.add(f));
+  // What the code calls or constructs and nothing could find: the answer should say it lacks them.
+  const missing = missingDefinitionsNote(looked.missing.filter((id) => id.relation !== 'referenced' && !indexed.found.has(id.name)).map((id) => id.name));
   return { snippets, fileCount: files.size, ...(withheld !== undefined ? { withheld } : {}), ...(missing !== undefined ? { missing } : {}) };
 }

@@ -14,7 +14,7 @@ import { IndexStore } from '../../index/indexStore';
 import { TreeSitterGrammars } from '../../index/treeSitter';
 import type { IndexStatus, ProgressListener } from '../../index/workspaceIndex';
 import { WorkspaceIndex } from '../../index/workspaceIndex';
-import type { SearchHit } from '../../index/types';
+import type { ChunkRef, SearchHit } from '../../index/types';
 import type { Services } from '../services';
 
 /** What the index is doing. */
@@ -109,8 +109,13 @@ export class IndexService implements vscode.Disposable {
     return { hits: (await this.index?.search(query, limit, signal)) ?? [], folder: this.folder?.uri };
   }
 
+  /** Chunks that define `name`, with their folder (empty when the index is off). */
+  definitionsOf(name: string): { readonly refs: readonly ChunkRef[]; readonly folder: vscode.Uri | undefined } {
+    return { refs: this.index?.definitionsOf(name) ?? [], folder: this.folder?.uri };
+  }
+
   /** The current text of a hit's lines. */
-  readChunk(hit: SearchHit): Promise<string | undefined> {
+  readChunk(hit: ChunkRef): Promise<string | undefined> {
     return this.index?.readChunk(hit) ?? Promise.resolve(undefined);
   }
 

@@ -173,6 +173,17 @@ suite('index: workspace index', () => {
     assert.deepEqual(hits[0].via, ['lexical']);
   });
 
+  test('definitions by name, for Explain and Review when the language server gives none', async () => {
+    const index = open();
+    await index.build();
+    assert.deepEqual(
+      index.definitionsOf('registerRoute').map((r) => [r.path, r.startLine, r.endLine]),
+      [['src/router.ts', 1, 3]],
+    );
+    assert.deepEqual(index.definitionsOf('EvictStaleEntries').map((r) => r.path), ['lib/cache.go']);
+    assert.deepEqual(index.definitionsOf('noSuchThing'), []);
+  });
+
   test('a build can be cancelled', async () => {
     const index = open();
     const controller = new AbortController();
