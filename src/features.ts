@@ -14,6 +14,7 @@ import { registerChat } from './providers/chat/chatViewProvider';
 import { onboardingActivity } from './providers/onboarding/activity';
 import { registerOnboarding } from './providers/onboarding/registerOnboarding';
 import { registerIndex } from './providers/index/registerIndex';
+import { registerEvaluation } from './providers/evaluation/registerEvaluation';
 
 /** Every feature of the extension, in activation order. Each registers itself and owns its disposables. */
 export const features: readonly Feature[] = [
@@ -29,4 +30,5 @@ export const features: readonly Feature[] = [
   { name: 'chat', activate: registerChat },
   { name: 'explain and review', activate: (services) => registerExplainReview(services, { sink: new ChatExplainSink(services.chatHub, services.logger) }) },
   { name: 'workspace index', activate: registerIndex },
+  { name: 'evaluation', activate: registerEvaluation },
 ];

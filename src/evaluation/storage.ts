@@ -39,8 +39,13 @@ export function runIdFor(start: Date): string {
 export class FileEvalStore implements EvalStore {
   constructor(private readonly root: string) {}
 
+  /** The folder name of a suite's runs. */
+  folderName(suite: string): string {
+    return slugForName(suite);
+  }
+
   private folder(suite: string): string {
-    return path.join(this.root, slugForName(suite));
+    return path.join(this.root, this.folderName(suite));
   }
 
   async list(suite: string): Promise<StoredRuns> {

@@ -49,6 +49,7 @@ export const commandIds = {
   removeModel: 'tiered.removeModel',
   configureTiers: 'tiered.configureTiers',
   benchmarkModels: 'tiered.benchmarkModels',
+  runEvaluationSuite: 'tiered.runEvaluationSuite',
   statusMenu: 'tiered.statusMenu',
   connectServer: 'tiered.connectServer',
   openWalkthrough: 'tiered.openWalkthrough',
