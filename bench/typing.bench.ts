@@ -150,30 +150,27 @@ async function ghostWithin(page: Page, timeoutMs: number): Promise<number | null
 
 /** Presses Tab and measures, in the page, the time until the ghost text is gone and then back (the next suggestion). */
 async function acceptAndTimeNext(page: Page, timeoutMs: number): Promise<number | null> {
-  await page.evaluate((sel) => {
-    const w = window as unknown as { __probe: { start: number; gone?: number; back?: number }; __probeObserver?: MutationObserver };
-    w.__probeObserver?.disconnect();
-    const probe: { start: number; gone?: number; back?: number } = { start: performance.now() };
-    w.__probe = probe;
-    const check = (): void => {
+  // Strings, not functions: the bundler's helpers (e.g. __name) do not exist in the page.
+  const install = `(() => {
+    const sel = ${JSON.stringify(ghostSelector)};
+    if (window.__probeObserver) { window.__probeObserver.disconnect(); }
+    const probe = { start: performance.now(), gone: undefined, back: undefined };
+    window.__probe = probe;
+    const check = () => {
       const el = document.querySelector(sel);
       const now = performance.now();
-      if (el === null && probe.gone === undefined) {
-        probe.gone = now;
-      } else if (el !== null && probe.gone !== undefined && probe.back === undefined) {
-        probe.back = now;
-      }
+      if (el === null && probe.gone === undefined) { probe.gone = now; }
+      else if (el !== null && probe.gone !== undefined && probe.back === undefined) { probe.back = now; }
     };
-    w.__probeObserver = new MutationObserver(check);
-    w.__probeObserver.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-  }, ghostSelector);
+    window.__probeObserver = new MutationObserver(check);
+    window.__probeObserver.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  })()`;
+  await page.evaluate(install);
   await page.keyboard.press('Tab');
   try {
-    await page.waitForFunction(() => (window as unknown as { __probe: { back?: number } }).__probe.back !== undefined, null, { timeout: timeoutMs, polling: 10 });
-    return await page.evaluate(() => {
-      const p = (window as unknown as { __probe: { start: number; back: number } }).__probe;
-      return Math.round(p.back - p.start);
-    });
+    await page.waitForFunction('window.__probe.back !== undefined', null, { timeout: timeoutMs, polling: 10 });
+    const ms: unknown = await page.evaluate('Math.round(window.__probe.back - window.__probe.start)');
+    return typeof ms === 'number' ? ms : null;
   } catch {
     return null;
   }
