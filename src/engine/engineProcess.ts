@@ -23,6 +23,8 @@ export interface EngineProcessOptions {
   readonly spawn: () => EngineChild;
   /** How long the process may take to say `ready` (finding the binary takes seconds on a busy machine). */
   readonly startTimeoutMs?: number;
+  /** Unload the model after this long without requests (its memory goes back to the machine; the process stays warm). */
+  readonly idleUnloadMs?: number;
   /** Where the supervisor says what happened (started, crashed, restarted, ignored a malformed message). */
   readonly log?: (line: string) => void;
 }
@@ -57,6 +59,7 @@ export class EngineProcess {
   private starts = 0;
   private disposed = false;
   private gpuName: string | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EngineProcessOptions) {}
 
@@ -73,6 +76,7 @@ export class EngineProcess {
   /** Sends one request and resolves with its answer; rejects with a {@link TieredError} only. */
   async call(call: EngineCall): Promise<EngineResult> {
     const model = call.model ?? '';
+    clearTimeout(this.idleTimer);
     if (call.signal?.aborted === true) {
       throw engineErrors.fromEngine({ code: 'aborted', message: 'cancelled' }, model);
     }
@@ -95,10 +99,12 @@ export class EngineProcess {
         partial: '',
         resolve: (result) => {
           call.signal?.removeEventListener('abort', onAbort);
+          this.armIdleUnload(call.request.op);
           resolve(result);
         },
         reject: (error) => {
           call.signal?.removeEventListener('abort', onAbort);
+          this.armIdleUnload(call.request.op);
           reject(error);
         },
       };
@@ -112,6 +118,7 @@ export class EngineProcess {
   /** Stops the process; requests in flight fail as cancelled. */
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.idleTimer);
     const r = this.running;
     this.running = undefined;
     for (const [id, p] of this.pending) {
@@ -209,6 +216,22 @@ export class EngineProcess {
     child.on('exit', (code, signal) => onGone(signal !== null ? `killed by ${signal}` : `exit code ${code ?? 'unknown'}`));
     child.on('error', (e) => onGone(`could not run: ${e.message}`));
     return running;
+  }
+
+  /** After the last request settles, unloads the model once the engine has been idle long enough. */
+  private armIdleUnload(op: string): void {
+    const ms = this.options.idleUnloadMs;
+    if (ms === undefined || op === 'unload' || op === 'status' || this.pending.size > 0 || this.disposed) {
+      return;
+    }
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.pending.size === 0 && this.running !== undefined) {
+        this.options.log?.(`built-in engine: unloading the model after ${Math.round(ms / 1000)} s without requests`);
+        this.call({ request: { op: 'unload' } }).catch(() => undefined);
+      }
+    }, ms);
+    this.idleTimer.unref();
   }
 
   private take(id: number): Pending | undefined {

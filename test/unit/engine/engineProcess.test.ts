@@ -176,3 +176,37 @@ suite('engine process supervisor (fake child)', () => {
     assert.equal(children.length, 0);
   });
 });
+
+suite('engine process idle unload (fake child)', () => {
+  test('after the last request the model is unloaded once the engine was idle; a new request cancels the timer', async () => {
+    const children: FakeChild[] = [];
+    const log: string[] = [];
+    const process = new EngineProcess({
+      spawn: () => {
+        const c = new FakeChild();
+        children.push(c);
+        setImmediate(() => c.reply({ type: 'ready', gpu: 'cpu' }));
+        // Answers every request at once: tokens for tokenize, unloaded for unload.
+        c.on('sent', (m: ParentMessage) => {
+          if (m.type === 'request') {
+            setImmediate(() => c.reply({ type: 'result', id: m.id, result: m.request.op === 'unload' ? { kind: 'unloaded' } : { kind: 'tokens', count: 1 } }));
+          }
+        });
+        return c;
+      },
+      idleUnloadMs: 30,
+      log: (l) => log.push(l),
+    });
+    await process.call({ request: { op: 'tokenize', modelPath: '/m', text: 'a' } });
+    await process.call({ request: { op: 'tokenize', modelPath: '/m', text: 'b' } });
+    const c = children[0];
+    const unload = await new Promise<ParentMessage>((resolve) => c.on('sent', (m: ParentMessage) => m.type === 'request' && m.request.op === 'unload' && resolve(m)));
+    assert.ok(unload.type === 'request');
+    const ops = c.sent.map((m) => (m.type === 'request' ? m.request.op : m.type));
+    assert.deepEqual(ops, ['tokenize', 'tokenize', 'unload'], 'one unload, after the second request, not after the first');
+    assert.ok(log.some((l) => /unloading the model after/.test(l)));
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(c.sent.length, 3, 'the unload itself does not arm another one');
+    process.dispose();
+  });
+});
