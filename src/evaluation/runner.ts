@@ -129,9 +129,10 @@ export async function runSuite(input: SuiteRunInput, deps: SuiteRunDeps): Promis
   };
 
   const attempt = async (testCase: TestCase, model: ModelInfo): Promise<AttemptResult> => {
-    const task = deps.promptFor(testCase);
+    let task: string;
     let answer;
     try {
+      task = deps.promptFor(testCase); // a prompt that cannot be built (budget too small…) fails this cell only
       answer = await generateAnswer(deps.backendFor(model), { ...deps.generation, model: model.name, prompt: task, signal: stop.signal }, clock);
     } catch (error) {
       if (stop.signal.aborted) {

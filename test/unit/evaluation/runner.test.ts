@@ -94,6 +94,16 @@ suite('evaluation suite runner', () => {
     assert.match(run.cells[0]?.attempts[0]?.checks[0]?.detail ?? '', /^no answer: /);
   });
 
+  test('a prompt that cannot be built fails its cell only', async () => {
+    const { deps } = setup();
+    const run = await runSuite(
+      { suite: 'S', cases: cases(), models: [big] },
+      { ...deps, promptFor: (c) => (c.name === 'json' ? 'Answer as JSON.' : assert.fail('the budget is too small for the prompt')) },
+    );
+    assert.deepEqual(run.cells.map((c) => [c.caseName, c.status]), [['greets', 'error'], ['json', 'done']]);
+    assert.match(run.cells[0]?.error ?? '', /budget is too small/);
+  });
+
   test('one cell at a time by default; more when asked', async () => {
     for (const [concurrency, expected] of [[1, 1], [2, 2]] as const) {
       const { backend, deps } = setup();
