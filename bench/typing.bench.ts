@@ -389,7 +389,8 @@ async function main(): Promise<void> {
     }
   }
   printTable(results, speeds);
-  const out = path.join(root, 'bench', 'results', 'typing.json');
+  // A partial run (TYPING_RUNS) writes beside the full one instead of replacing it.
+  const out = path.join(root, 'bench', 'results', only === '' ? 'typing.json' : `typing-${only.replace(/[^\w-]+/g, '_')}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(
     out,
