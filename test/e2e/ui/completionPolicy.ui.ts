@@ -13,7 +13,8 @@ const ghostSelector = '.monaco-editor .ghost-text-decoration, .monaco-editor .gh
 
 async function ghostText(wb: Workbench, timeout: number): Promise<string> {
   await wb.page.locator(ghostSelector).first().waitFor({ timeout });
-  return (await wb.page.locator(ghostSelector).allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+  // VS Code splits ghost text into one element per syntax token (and one per extra line).
+  return (await wb.page.locator(ghostSelector).allInnerTexts()).join('').replace(/\u00a0/g, ' ');
 }
 
 async function whyReport(wb: Workbench): Promise<string> {
