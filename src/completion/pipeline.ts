@@ -44,7 +44,6 @@ import type { BuiltPrompt, FimWindowFunction, UsablePlan } from './stages/prompt
 import { RequestPolicy } from './stages/requestPolicy';
 import { WarmUps } from './stages/warmUp';
 import { planFim } from './templates';
-import type { RepoContext } from './repoContextSource';
 import type { FimPlan } from './templates';
 import type { CompletionOutcome, CompletionRequest } from './types';
 
@@ -316,12 +315,6 @@ export class CompletionPipeline {
     attempt.model = model.name;
     const continuation = doc.tookWholeAt !== undefined && started - doc.tookWholeAt <= continuationWindowMs;
     const delay = this.policy.delayMs(settings, request, context, continuation);
-    // Cost-aware: the repository context is gathered while waiting for the pause, not after it (it is frozen
-    // while the user types, so this is cheap; at a pause it hides the lookups behind the wait).
-    const contextReady =
-      settings['completion.requestPolicy'] === 'costAware' && delay > 0
-        ? repoContextFor(this.deps.repoContext, { request, model, backendKind: choice.backend.kind, plan: choice.plan }, this.options.repoContextTokens, signal)
-        : undefined;
     // The debounce counts from the keystroke: time spent waiting on a generation that then missed was a
     // pause too, and must not be waited again.
     const waited = await this.policy.debounce.wait(Math.max(0, delay - (this.deps.clock.now() - started)), signal);
@@ -333,7 +326,7 @@ export class CompletionPipeline {
     if (this.policy.lastTiming?.reason !== 'early' && !continuation) {
       this.deps.repoContext?.notify({ kind: 'pause', documentUri: request.documentUri });
     }
-    const prompt = await this.promptFor(request, choice, settings, signal, contextReady);
+    const prompt = await this.promptFor(request, choice, settings, signal);
     if (signal.aborted || !isCurrent()) {
       return finish({ kind: 'debounced' });
     }
@@ -364,11 +357,10 @@ export class CompletionPipeline {
     choice: ModelChoice,
     settings: Settings,
     signal: AbortSignal,
-    contextReady?: Promise<RepoContext | undefined>,
   ): Promise<BuiltPrompt & { readonly stableKey: string }> {
     const { model } = choice;
     const inputs = { request, model, backendKind: choice.backend.kind, plan: choice.plan };
-    const repoContext = await (contextReady ?? repoContextFor(this.deps.repoContext, inputs, this.options.repoContextTokens, signal));
+    const repoContext = await repoContextFor(this.deps.repoContext, inputs, this.options.repoContextTokens, signal);
     const maxTokens = settings['completion.maxTokens'];
     const prompt = buildPrompt(
       {
