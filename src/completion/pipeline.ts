@@ -204,18 +204,20 @@ export class CompletionPipeline {
 
   /**
    * Starts the request for the suggestion after an accepted one right away (the editor's own call then finds
-   * it in flight, or finished), so the next ghost text is ready when the editor asks. Resolves when it is done
-   * or superseded; never rejects. Does nothing under the classic policy.
+   * it in flight, or finished), so the next ghost text is ready when the editor asks. Resolves true when a
+   * suggestion is ready for that position (false when superseded or empty); never rejects. Does nothing under
+   * the classic policy.
    */
-  async prepareContinuation(request: CompletionRequest): Promise<void> {
+  async prepareContinuation(request: CompletionRequest): Promise<boolean> {
     if (this.deps.settings()['completion.requestPolicy'] === 'classic') {
-      return;
+      return false;
     }
     const doc = this.documents.get(request.documentUri);
     doc.tookWholeAt = this.deps.clock.now();
     const attempt = this.attempts.begin(this.deps.clock.now(), request.documentUri, request.languageId);
     try {
-      await this.completeAttempt({ ...request, manual: false }, new AbortController().signal, attempt, true);
+      const outcome = await this.completeAttempt({ ...request, manual: false }, new AbortController().signal, attempt, true);
+      return outcome.kind === 'shown';
     } finally {
       this.attempts.end(attempt);
     }

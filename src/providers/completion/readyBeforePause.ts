@@ -12,9 +12,17 @@ const warmUpIdleMs = 1000;
 export function continueAfterAccept(pipeline: CompletionPipeline, documentUri: string, languageId: string, excluded: (uri: vscode.Uri) => string | undefined): void {
   pipeline.accepted(documentUri, languageId);
   const request = requestAtActiveCursor(documentUri, excluded);
-  if (request !== undefined) {
-    void pipeline.prepareContinuation(request);
+  if (request === undefined) {
+    return;
   }
+  void pipeline.prepareContinuation(request).then((ready) => {
+    // The editor does not always ask again after an accept (e.g. of a suggestion triggered by hand): ask for it,
+    // if the cursor is still where the continuation was made for (the pipeline serves it from what is ready).
+    const now = requestAtActiveCursor(documentUri, excluded);
+    if (ready && now !== undefined && now.offset === request.offset && now.text === request.text) {
+      void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    }
+  });
 }
 
 /**
