@@ -123,13 +123,13 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       if (message.type === 'send') {
         // Picked files are for one message.
         const handled = controller.handle(message);
-        this.bridge.clearPicked();
-        await handled;
         // A sensitive file left out is said, never silent (the controller read the context synchronously above).
         const note = this.bridge.withheldNote();
         if (note !== undefined) {
           this.post({ type: 'notice', level: 'info', message: note });
         }
+        this.bridge.clearPicked();
+        await handled;
         return;
       }
       if (await controller.handle(message)) {
