@@ -119,33 +119,18 @@ export class Bm25Index {
 
   /** Adds a document given its term counts; returns its id. */
   add(counts: ReadonlyMap<string, number>): number {
-    const doc = this.nextDoc++;
-    if (doc >= this.lengths.length) {
-      this.grow();
-    }
+    const doc = this.newDoc();
     let length = 0;
     for (const [term, count] of counts) {
-      let postings = this.postings.get(term);
-      if (postings === undefined) {
-        postings = new Postings();
-        this.postings.set(term, postings);
-      }
-      postings.add(doc, count);
+      this.post(term, doc, count);
       length += count;
     }
-    this.lengths[doc] = length;
-    this.alive[doc] = 1;
-    this.liveDocs++;
-    this.totalLength += length;
-    return doc;
+    return this.finishDoc(doc, length);
   }
 
   /** Adds a document from its encoded term counts (see `encodeTerms`), parsing straight into the postings: the restart path. */
   addEncoded(encoded: string): number {
-    const doc = this.nextDoc++;
-    if (doc >= this.lengths.length) {
-      this.grow();
-    }
+    const doc = this.newDoc();
     let length = 0;
     let start = 0;
     while (start < encoded.length) {
@@ -166,14 +151,33 @@ export class Bm25Index {
       if (term === '' || !Number.isInteger(count) || count < 1) {
         continue;
       }
-      let postings = this.postings.get(term);
-      if (postings === undefined) {
-        postings = new Postings();
-        this.postings.set(term, postings);
-      }
-      postings.add(doc, count);
+      this.post(term, doc, count);
       length += count;
     }
+    return this.finishDoc(doc, length);
+  }
+
+  /** Takes the next document id, growing the per-document arrays when full. */
+  private newDoc(): number {
+    const doc = this.nextDoc++;
+    if (doc >= this.lengths.length) {
+      this.grow();
+    }
+    return doc;
+  }
+
+  /** Records `count` occurrences of `term` in `doc`. */
+  private post(term: string, doc: number, count: number): void {
+    let postings = this.postings.get(term);
+    if (postings === undefined) {
+      postings = new Postings();
+      this.postings.set(term, postings);
+    }
+    postings.add(doc, count);
+  }
+
+  /** Marks `doc` live with its length in the statistics; returns it. */
+  private finishDoc(doc: number, length: number): number {
     this.lengths[doc] = length;
     this.alive[doc] = 1;
     this.liveDocs++;

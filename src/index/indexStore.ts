@@ -12,7 +12,7 @@ import { mkdir, open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../util/atomicFile';
-import type { ChunkMeta } from './types';
+import type { ChunkMeta, FileRecord } from './types';
 
 /** Bump when the record format or the chunking changes: an index of another version is rebuilt. */
 export const indexFormatVersion = 1;
@@ -30,14 +30,7 @@ const recordSchema = z.discriminatedUnion('t', [
 export type StoreRecord = z.infer<typeof recordSchema>;
 
 /** A file as the log holds it after replay. */
-export interface StoredFile {
-  readonly path: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly hash: string;
-  readonly chunks: readonly ChunkMeta[];
-  /** Encoded term counts, one per chunk (see `encodeTerms`). */
-  readonly terms: readonly string[];
+export interface StoredFile extends FileRecord {
   /** Base64 vectors, one per chunk, when embedded with {@link embeddingModel} for this content. */
   readonly vectors?: readonly string[];
   readonly embeddingModel?: string;

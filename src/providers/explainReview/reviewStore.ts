@@ -3,7 +3,7 @@ import type { GroundedFinding } from '../../review/findings';
 import { reviewDiagnosticSource, toDiagnostic, toEdit } from '../../review/representation';
 import type { DiagnosticLevel, Range as PlainRange } from '../../review/representation';
 import { applyChanges } from '../../review/tracking';
-import type { ReviewOutcome } from '../../review/runReview';
+import type { FindingsRecordView } from './findingsHtml';
 
 /** A finding shown in the editor. */
 export interface StoredFinding {
@@ -16,17 +16,9 @@ export interface StoredFinding {
   readonly level: DiagnosticLevel;
 }
 
-/** The last review of a document, for the findings list. */
-export interface ReviewRecord {
+/** The last review of a document, for the findings list (`where` reads e.g. "src/a.ts lines 3-9"). */
+export interface ReviewRecord extends FindingsRecordView {
   readonly uri: vscode.Uri;
-  /** e.g. "src/a.ts lines 3-9". */
-  readonly where: string;
-  readonly badge: string;
-  readonly reasons: readonly string[];
-  readonly summary: string;
-  readonly modelSummary: string;
-  readonly notes: readonly string[];
-  readonly outcome: ReviewOutcome['kind'];
 }
 
 const levels: Readonly<Record<DiagnosticLevel, vscode.DiagnosticSeverity>> = {
