@@ -40,7 +40,13 @@ class FakeChild extends EventEmitter implements EngineChild {
 
 const gen = { kind: 'generation', text: 'ab', doneReason: 'stop', promptTokens: 5, cachedPromptTokens: 0, generatedTokens: 2, timeToFirstTokenMs: 3, totalMs: 5, loadMs: 0, contextSize: 512 } as const;
 
-function harness(): { children: FakeChild[]; process: EngineProcess; log: string[]; backend: EngineBackend } {
+/** Options of {@link harness}: the supervisor's idle unload, and a hook that scripts each new child. */
+interface HarnessOptions {
+  readonly idleUnloadMs?: number;
+  readonly onChild?: (child: FakeChild) => void;
+}
+
+function harness(options: HarnessOptions = {}): { children: FakeChild[]; process: EngineProcess; log: string[]; backend: EngineBackend } {
   const children: FakeChild[] = [];
   const log: string[] = [];
   const process = new EngineProcess({
@@ -48,8 +54,10 @@ function harness(): { children: FakeChild[]; process: EngineProcess; log: string
       const c = new FakeChild();
       children.push(c);
       setImmediate(() => c.reply({ type: 'ready', gpu: 'cpu' }));
+      options.onChild?.(c);
       return c;
     },
+    ...(options.idleUnloadMs !== undefined ? { idleUnloadMs: options.idleUnloadMs } : {}),
     log: (l) => log.push(l),
   });
   const backend = new EngineBackend({ process, models: () => [{ name: 'tiny', path: '/models/tiny.gguf' }] });
@@ -179,23 +187,15 @@ suite('engine process supervisor (fake child)', () => {
 
 suite('engine process idle unload (fake child)', () => {
   test('after the last request the model is unloaded once the engine was idle; a new request cancels the timer', async () => {
-    const children: FakeChild[] = [];
-    const log: string[] = [];
-    const process = new EngineProcess({
-      spawn: () => {
-        const c = new FakeChild();
-        children.push(c);
-        setImmediate(() => c.reply({ type: 'ready', gpu: 'cpu' }));
-        // Answers every request at once: tokens for tokenize, unloaded for unload.
+    const { children, process, log } = harness({
+      idleUnloadMs: 30,
+      // Answers every request at once: tokens for tokenize, unloaded for unload.
+      onChild: (c) =>
         c.on('sent', (m: ParentMessage) => {
           if (m.type === 'request') {
             setImmediate(() => c.reply({ type: 'result', id: m.id, result: m.request.op === 'unload' ? { kind: 'unloaded' } : { kind: 'tokens', count: 1 } }));
           }
-        });
-        return c;
-      },
-      idleUnloadMs: 30,
-      log: (l) => log.push(l),
+        }),
     });
     await process.call({ request: { op: 'tokenize', modelPath: '/m', text: 'a' } });
     await process.call({ request: { op: 'tokenize', modelPath: '/m', text: 'b' } });
