@@ -211,10 +211,6 @@ export function explainAttempts(attempts: readonly Attempt[], now: number, optio
   if (progress.length > 0) {
     lines.push('', ...progress);
   }
-  lines.push('', 'Last attempts, newest first:');
-  for (const a of attempts.slice(-show).reverse()) {
-    lines.push(`- ${ago(now - a.at)}: ${fileName(a.documentUri)} (${a.languageId}) — ${outcomeLabels[a.outcome]}${a.model ? ` [${a.model}]` : ''}${a.detail ? `: ${a.detail}` : ''}`);
-  }
   const fixes = new Set<string>();
   for (const a of [...attempts].reverse().slice(0, show)) {
     if (shownLast !== undefined && a.at < shownLast.at) {
@@ -241,6 +237,11 @@ export function explainAttempts(attempts: readonly Attempt[], now: number, optio
     for (const fix of fixes) {
       lines.push(`- ${fix}`);
     }
+  }
+  // The list comes last: it is long, and what to fix is what the reader opened the report for.
+  lines.push('', 'Last attempts, newest first:');
+  for (const a of attempts.slice(-show).reverse()) {
+    lines.push(`- ${ago(now - a.at)}: ${fileName(a.documentUri)} (${a.languageId}) — ${outcomeLabels[a.outcome]}${a.model ? ` [${a.model}]` : ''}${a.detail ? `: ${a.detail}` : ''}`);
   }
   return lines.join('\n');
 }

@@ -14,7 +14,7 @@ export async function sendChatMessage(frame: FrameLocator, text: string): Promis
 export async function whyNoCompletionReport(wb: Workbench): Promise<string> {
   await wb.runCommand('Tiered: Why No Completion?');
   await wb.page.locator('.tabs-container .tab.active', { hasText: 'Why no completion.md' }).waitFor({ timeout: 30_000 });
-  return wb.editorText();
+  return wb.editorFullText();
 }
 
 /** Polls `check` (a cheap read, such as the fake server's request log) until it holds; returns whether it did. */

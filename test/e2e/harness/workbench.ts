@@ -243,6 +243,60 @@ export class Workbench {
     return out.join('\n');
   }
 
+  /**
+   * The whole text of the active editor, however long: Monaco renders only the lines in view, so this reads the
+   * view, scrolls half a view down and reads again until the last line number stops growing, keying lines by their
+   * number (half a view, so a word-wrapped line cut at the bottom of one view is whole in the next).
+   */
+  async editorFullText(): Promise<string> {
+    const editor = this.activeEditor();
+    await editor.waitFor();
+    await editor.locator('.view-lines').click();
+    await this.press('Control+Home');
+    const byLine = new Map<number, string>();
+    let last = -1;
+    for (let page = 0; page < 200; page++) {
+      const data: unknown = await this.page.evaluate(`(() => {
+        const ed = document.querySelector('.editor-group-container.active .editor-instance .monaco-editor');
+        if (!ed) { return { lines: [], numbers: [] }; }
+        const top = (el) => Math.round(parseFloat(el.style.top) || parseFloat(el.parentElement && el.parentElement.style.top) || 0);
+        return {
+          lines: [...ed.querySelectorAll('.view-lines .view-line')].map((l) => [top(l), l.textContent || '']),
+          numbers: [...ed.querySelectorAll('.margin-view-overlays .line-numbers')].map((n) => [top(n.parentElement || n), Number(n.textContent)]),
+        };
+      })()`);
+      const { lines, numbers } = (data ?? { lines: [], numbers: [] }) as { lines: Array<[number, string]>; numbers: Array<[number, number]> };
+      const numberAt = new Map(numbers);
+      let current: number | undefined;
+      const seen = new Map<number, string>();
+      for (const [top, text] of [...lines].sort((a, b) => a[0] - b[0])) {
+        const n = numberAt.get(top);
+        if (n !== undefined && Number.isFinite(n)) {
+          current = n;
+          seen.set(n, normalize(text));
+        } else if (current !== undefined) {
+          seen.set(current, (seen.get(current) ?? '') + normalize(text));
+        }
+      }
+      for (const [n, text] of seen) {
+        byLine.set(n, text);
+      }
+      const max = Math.max(-1, ...byLine.keys());
+      if (max === last) {
+        break;
+      }
+      last = max;
+      const box = await editor.boundingBox();
+      if (box === null) {
+        break;
+      }
+      await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await this.page.mouse.wheel(0, Math.max(40, box.height / 2));
+      await this.page.waitForTimeout(100);
+    }
+    return [...byLine.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text).join('\n');
+  }
+
   /** Moves the cursor with Ctrl+G to a 1-based line (and column). */
   async goToLine(line: number, column?: number): Promise<void> {
     await this.page.keyboard.press('Control+G');
@@ -427,15 +481,26 @@ export class Workbench {
   }
 
   /**
-   * The chat's frame: opens the view only when no webview is on screen (clicking the container's icon again would
-   * toggle the side bar closed).
+   * The chat's frame, with its message box on screen: opens the Tiered container and expands the Chat pane when
+   * needed (`openViewContainer` never toggles the side bar closed), then waits for a webview whose message box is
+   * visible. Another webview on screen (a walkthrough step's Markdown, a findings panel) is never taken for it.
    */
   async chatFrame(timeout = 60_000): Promise<FrameLocator> {
-    const shown = this.page.locator('iframe.webview.ready');
-    if ((await shown.count()) > 0 && (await shown.first().isVisible())) {
-      return this.waitForWebview('textarea', timeout);
+    await this.openChatView('textarea', timeout);
+    const until = Date.now() + timeout;
+    for (;;) {
+      const n = await this.page.locator('iframe.webview.ready').count();
+      for (let i = 0; i < n; i++) {
+        const frame = this.webview(i);
+        if (await frame.locator('textarea').first().isVisible().catch(() => false)) {
+          return frame;
+        }
+      }
+      if (Date.now() > until) {
+        throw new Error(`No chat webview with a visible message box within ${timeout} ms`);
+      }
+      await this.page.waitForTimeout(250);
     }
-    return this.openChatView('textarea', timeout);
   }
 
   // ---- artifacts ----
