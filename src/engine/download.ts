@@ -6,11 +6,9 @@
  * Pure: no `vscode`; `fetch` and the free-space probe are injectable for tests.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 export type DownloadState = 'checking' | 'downloading' | 'verifying' | 'done';
 
@@ -117,19 +115,24 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
     }
     let received = offset;
     report('downloading', received, total);
-    const body = Readable.from(chunksOf(response.body));
-    body.on('data', (chunk: Uint8Array) => {
-      received += chunk.length;
-      report('downloading', received, total);
-    });
+    // Each chunk is on disk before the next is read, so an interrupted download keeps every byte it received
+    // (a stream pipeline would drop what it had buffered when the connection breaks).
+    const file = await open(partial, offset > 0 ? 'a' : 'w');
     try {
-      await pipeline(body, createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w' }), ...(signal !== undefined ? [{ signal }] : []));
+      for await (const chunk of chunksOf(response.body)) {
+        signal?.throwIfAborted();
+        await file.write(chunk);
+        received += chunk.length;
+        report('downloading', received, total);
+      }
     } catch (e) {
       const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
       if (code === 'ENOSPC') {
         throw new DownloadError('diskFull', `The disk filled up while downloading the model (${formatBytes(received)} written). Free some space, then try again: the download resumes.`, true);
       }
       throw failure(e, signal, true, `The download from ${hostOf(url)} was interrupted after ${formatBytes(received)} (${e instanceof Error ? e.message : String(e)}). Try again: it resumes where it stopped.`);
+    } finally {
+      await file.close();
     }
     total ??= received;
   }
