@@ -40,7 +40,7 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes `data` to a fresh temp file next to `file`, synced to disk; returns its path. */
-async function writeTemp(file: string, data: string, mode?: number): Promise<string> {
+async function writeTemp(file: string, data: string | Uint8Array, mode?: number): Promise<string> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const temp = tempPathFor(file);
   const handle = await fs.open(temp, 'wx');
@@ -48,7 +48,7 @@ async function writeTemp(file: string, data: string, mode?: number): Promise<str
     if (mode !== undefined) {
       await handle.chmod(mode);
     }
-    await handle.writeFile(data, 'utf8');
+    await handle.writeFile(data);
     await handle.sync();
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -60,10 +60,10 @@ async function writeTemp(file: string, data: string, mode?: number): Promise<str
 }
 
 /**
- * Replaces (or creates) `file` atomically: readers see the old content or the new, never a mix. A symlink is
+ * Replaces (or creates) `file` atomically with text (UTF-8) or bytes: readers see the old content or the new, never a mix. A symlink is
  * followed (its target is replaced, the link stays) and the file's permissions are kept.
  */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   let target = file;
   let mode: number | undefined;
   try {
