@@ -202,7 +202,7 @@ async function main(): Promise<void> {
 
   // Warm up the JIT on a few sites so the first measured ones are not the compiler's.
   for (const site of sites.slice(0, 5)) {
-    await new RepoContextEngine({ gather: new CorpusGatherer(ringFor(site, 1)), counter, now: () => 0, enabled: () => true, isExcluded: () => false }).contextFor(query(site));
+    await new RepoContextEngine({ gather: new CorpusGatherer(ringFor(site, 1)), counter, enabled: () => true, isExcluded: () => false }).contextFor(query(site));
   }
 
   let full = 0;
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   const misses: { site: string; needs: string }[] = [];
   for (const [index, site] of sites.entries()) {
     const ring = ringFor(site, 1000 + index);
-    const engine = new RepoContextEngine({ gather: new CorpusGatherer(ring), counter, now: () => 0, enabled: () => true, isExcluded: () => false });
+    const engine = new RepoContextEngine({ gather: new CorpusGatherer(ring), counter, enabled: () => true, isExcluded: () => false });
     let started = performance.now();
     const cpu = process.cpuUsage();
     const context: RepoContext | undefined = await engine.contextFor(query(site));
@@ -246,7 +246,7 @@ async function main(): Promise<void> {
       misses.push({ site: `${site.file}:${site.line + 1} ${site.name}`, needs: `${site.definedIn}:${site.definitionLine + 1}` });
     }
     // Harder: the cursor before the name (the line typed up to it; the completion must come up with the name).
-    const before = await new RepoContextEngine({ gather: new CorpusGatherer(ring), counter, now: () => 0, enabled: () => true, isExcluded: () => false }).contextFor(query(site, site.offset - site.name.length));
+    const before = await new RepoContextEngine({ gather: new CorpusGatherer(ring), counter, enabled: () => true, isExcluded: () => false }).contextFor(query(site, site.offset - site.name.length));
     if (before !== undefined && covers(before.snippets, site, true)) {
       beforeName += 1;
     }

@@ -39,7 +39,8 @@ import { DocumentStates } from './stages/documents';
 import type { DocumentState } from './stages/documents';
 import { Generation, runGeneration } from './stages/generation';
 import { recordOutcome } from './stages/outcomeLog';
-import { buildPrompt, repoContextFor } from './stages/prompt';
+import { IdleRefresh, whenQuiet } from './stages/idle';
+import { buildPrompt, refreshRepoContext, repoContextFor } from './stages/prompt';
 import type { BuiltPrompt, FimWindowFunction, UsablePlan } from './stages/prompt';
 import { RequestPolicy } from './stages/requestPolicy';
 import { WarmUps } from './stages/warmUp';
@@ -78,6 +79,8 @@ export class CompletionPipeline {
   readonly stats: PipelineStats = { requestsSent: 0, abortedGenerations: 0, earlyStops: 0, cacheHits: 0, reuseHits: 0, attachedToStream: 0, keptPending: 0 };
   /** Zero-token requests that load a changed prompt into the server's cache while the user is idle. */
   readonly warmUps = new WarmUps();
+  /** The repository context chosen again in idle time after a pause (see {@link whenIdle}). */
+  readonly idle = new IdleRefresh();
   /** Aborted pinned generations still reading their prompt (see {@link abortOne}). */
   private readonly draining = new Set<Generation>();
   private readonly documents: DocumentStates;
@@ -247,6 +250,9 @@ export class CompletionPipeline {
     if (!request.manual && !background) {
       this.policy.recordKeystroke(started, request);
     }
+    if (!background) {
+      this.idle.interrupt();
+    }
     const doc = this.documents.get(request.documentUri);
     if (!background && this.lastDocumentUri !== request.documentUri) {
       this.deps.repoContext?.notify({ kind: 'fileSwitch', fromUri: this.lastDocumentUri, toUri: request.documentUri });
@@ -413,6 +419,39 @@ export class CompletionPipeline {
       return false;
     }
     return this.warmUps.run(prompt.stableKey, choice.backend, prompt.request, this.policy.busy, this.deps.clock);
+  }
+
+  /**
+   * The user has been idle in `request`'s document (the adapter calls this a while after the last edit): a
+   * pause. Once nothing runs on the server, the repository context may be chosen again (see
+   * `stages/idle.ts`), and the server's cache is warmed with the prompt when its stable part changed.
+   * `current` returns the request at the cursor now; nothing happens when the text or cursor moved meanwhile,
+   * and the next keystroke interrupts it. Resolves true when a warm-up was read; never rejects.
+   */
+  async whenIdle(request: CompletionRequest, current: () => CompletionRequest | undefined): Promise<boolean> {
+    const signal = this.idle.begin();
+    this.deps.repoContext?.notify({ kind: 'pause', documentUri: request.documentUri });
+    // The pause's own request first (it may still be waiting for the policy, or streaming): the context must not
+    // change on its way, and a warm-up must not stand in its queue.
+    const quiet = (): boolean => this.attempts.inFlight().length === 0 && this.runningGenerations === 0 && this.draining.size === 0;
+    const settled = await whenQuiet(quiet, signal, this.deps.clock, 50, this.options.generationTimeoutMs);
+    const now = current();
+    if (!settled || now === undefined || now.text !== request.text || now.offset !== request.offset) {
+      return false;
+    }
+    const settings = this.deps.settings();
+    if (prefilter({ ...request, manual: true }, settings) !== undefined) {
+      return false;
+    }
+    const choice = await this.chooseModel(signal);
+    if ('error' in choice || signal.aborted) {
+      return false;
+    }
+    const inputs = { request, model: choice.model, backendKind: choice.backend.kind, plan: choice.plan };
+    if (await refreshRepoContext(this.deps.repoContext, inputs, this.options.repoContextTokens, signal)) {
+      this.idle.changed++;
+    }
+    return signal.aborted ? false : this.warmUp(request);
   }
 
   /**

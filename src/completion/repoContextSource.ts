@@ -1,8 +1,8 @@
 /**
  * The contract between the completion pipeline and a source of repository context (definitions of the
  * symbols around the cursor, imported files, recently viewed/edited/copied chunks). The pipeline asks it
- * once per request in the prompt stage (`stages/prompt.ts`) and tells it when the user pauses or switches
- * files; the implementation lives in `repoContext/`. Everything here is optional for the pipeline: without
+ * once per request in the prompt stage (`stages/prompt.ts`), tells it when the user pauses, accepts or
+ * switches files, and lets it choose again in idle time after a pause (`refresh`); the implementation lives in `repoContext/`. Everything here is optional for the pipeline: without
  * a source, prompts carry the current file only.
  * Pure: no `vscode` import.
  */
@@ -91,4 +91,11 @@ export interface RepoContextSource {
   contextFor(query: RepoContextQuery): Promise<RepoContext | undefined>;
   /** Told about pauses, file switches and accepts (optional to act on). */
   notify(event: RepoContextEvent): void;
+  /**
+   * The user is idle after a reported pause or accept, and nothing runs on the server: the source may choose
+   * its context again now (never on the way to a request). Resolves true when the context changed, so the
+   * pipeline warms the server's cache with the new prompt. Optional: a source without it never changes
+   * its context within a file.
+   */
+  refresh?(query: RepoContextQuery): Promise<boolean>;
 }

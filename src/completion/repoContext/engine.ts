@@ -1,9 +1,10 @@
 /**
- * The pipeline's repository-context stage ({@link RepoContextSource}): on a file switch or after a pause it
- * gathers definitions of the symbols near the cursor and the files the current file imports (through the
- * adapter, which bounds the time), adds the ring of recent chunks, chooses within the token budget and lays
- * the result out for the model; between pauses every request gets the same context, so prompts share
- * their start. Sensitive files never get in.
+ * The pipeline's repository-context stage ({@link RepoContextSource}): for the first request in a file (and
+ * on a file switch) it gathers definitions of the symbols near the cursor and the files the current file
+ * imports (through the adapter, which bounds the time), adds the ring of recent chunks, chooses within the
+ * token budget and lays the result out for the model. Every later request gets the same context, so
+ * prompts share their start; after the pipeline reports a pause or an accept, its idle-time refresh may
+ * choose again (then the pipeline warms the server's cache). Sensitive files never get in.
  * Pure: no `vscode` import.
  */
 import type { TokenCounter } from '../../context/tokenCounter';
@@ -36,8 +37,6 @@ export interface RepoContextGatherer {
 export interface RepoContextEngineDeps {
   readonly gather: RepoContextGatherer;
   readonly counter: TokenCounter;
-  /** Milliseconds, any monotonic clock. */
-  now(): number;
   /** The user's setting (`tiered.completion.repositoryContext`). */
   enabled(): boolean;
   /** Sensitive files (workspace-relative path): never in a prompt. */
@@ -49,6 +48,8 @@ export interface RepoContextEngineDeps {
 export interface RepoContextTrace {
   readonly documentUri: string;
   readonly decision: FreezeDecision;
+  /** When the context in use was chosen (equals `decision` unless that is 'frozen'). */
+  readonly origin: Exclude<FreezeDecision, 'frozen'>;
   readonly chosen: ChosenContext;
   readonly context: RepoContext | undefined;
 }
@@ -91,34 +92,41 @@ export class RepoContextEngine implements RepoContextSource {
     if (file === undefined) {
       return undefined;
     }
-    const decision = this.frozen.decide(query.documentUri, this.deps.now());
+    const decision = this.frozen.decide(query.documentUri);
     let chosen = this.frozen.current();
     if (decision !== 'frozen' || chosen === undefined) {
       const fresh = await this.choose(query, file, query.signal);
-      chosen = this.frozen.accept(query.documentUri, fresh, decision === 'frozen' ? 'afterPause' : decision);
+      chosen = this.frozen.accept(query.documentUri, fresh, decision === 'frozen' ? 'first' : decision);
     }
     const context = this.fit(chosen, file, query);
-    this.trace = { documentUri: query.documentUri, decision, chosen, context };
+    this.trace = { documentUri: query.documentUri, decision, origin: this.frozen.origin, chosen, context };
     return context;
   }
 
   notify(event: RepoContextEvent): void {
-    // File switches and pauses are seen from the requests themselves (document and gap between requests),
-    // so the context behaves the same whether or not the pipeline reports them.
-    void event;
+    // A file switch is seen from the request's document; a pause or an accept lets the next idle refresh
+    // choose again. Nothing changes on the way to a request: its prompt keeps the cached start.
+    if (event.kind === 'pause' || event.kind === 'accepted') {
+      this.frozen.markStale(event.documentUri, event.kind);
+    }
   }
 
   /**
-   * Chooses again for the document of the last request while the user is idle (e.g. definitions found in
-   * the background arrived). True when the context changed: a cache warm-up is then worth it.
+   * Chooses again for the document of the last request while the user is idle after a reported pause or
+   * accept (the definitions near the cursor have changed since). True when the context changed: a cache
+   * warm-up is then worth it. Does nothing (false) without such an event since the last choice.
    */
   async refresh(query: RepoContextQuery): Promise<boolean> {
     const file = this.deps.gather.fileOf(query.documentUri, query.languageId);
     const before = this.frozen.current();
-    if (file === undefined || !this.deps.enabled() || this.frozen.document !== query.documentUri) {
+    if (file === undefined || !this.deps.enabled() || !this.frozen.mayRefresh(query.documentUri)) {
       return false;
     }
     const fresh = await this.choose(query, file, query.signal);
+    if (query.signal.aborted) {
+      // The user typed meanwhile: what was gathered may be partial; the next pause tries again.
+      return false;
+    }
     return this.frozen.accept(query.documentUri, fresh, 'refreshed') !== before;
   }
 
@@ -180,18 +188,18 @@ export function describeRepoContext(trace: RepoContextTrace | undefined, enabled
     return ['Repository context: no prompt has been built yet.'];
   }
   const context = trace.context;
-  const when: Record<FreezeDecision, string> = {
+  const chosenWhen: Record<Exclude<FreezeDecision, 'frozen'>, string> = {
     first: 'chosen for the first request in this file',
     fileSwitch: 'chosen when you switched to this file',
-    afterPause: 'chosen again after a pause in typing',
-    frozen: 'kept from the last pause, so prompts share their start',
-    refreshed: 'chosen again while you were idle',
+    refreshed: 'chosen again while you were idle after a pause',
   };
+  const kept = trace.decision === 'frozen' ? ', and kept since so that prompts share their start' : '';
+  const why = `${chosenWhen[trace.origin]}${kept}`;
   if (context === undefined || context.snippets.length === 0) {
-    return [`Repository context in the last prompt: none (nothing in other files was relevant to the code around the cursor; ${when[trace.decision]}).`];
+    return [`Repository context in the last prompt: none (nothing in other files was relevant to the code around the cursor; ${why}).`];
   }
   return [
-    `Repository context in the last prompt: ${context.snippets.length} snippet${context.snippets.length === 1 ? '' : 's'}, ${context.tokens} tokens (${when[trace.decision]}):`,
+    `Repository context in the last prompt: ${context.snippets.length} snippet${context.snippets.length === 1 ? '' : 's'}, ${context.tokens} tokens (${why}):`,
     ...context.snippets.map((s) => `- ${s.path}, lines ${s.startLine}–${s.endLine} (${s.tokens} tokens): ${s.why}`),
   ];
 }

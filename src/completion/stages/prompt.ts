@@ -6,7 +6,7 @@
 import type { FimWindow, FimWindowOptions } from '../../context/fimWindow';
 import type { TokenCounter } from '../../context/tokenCounter';
 import type { BackendKind, GenerateRequest, ModelInfo } from '../../backend/types';
-import type { RepoContext, RepoContextSource } from '../repoContextSource';
+import type { RepoContext, RepoContextQuery, RepoContextSource } from '../repoContextSource';
 import type { FimPlan } from '../templates';
 import type { CompletionRequest } from '../types';
 
@@ -50,23 +50,47 @@ export async function repoContextFor(
   if (source === undefined || tokenBudget <= 0) {
     return undefined;
   }
-  const { request, model, backendKind, plan } = inputs;
   try {
-    return await source.contextFor({
-      documentUri: request.documentUri,
-      languageId: request.languageId,
-      text: request.text,
-      offset: request.offset,
-      model: model.name,
-      family: plan.family,
-      backendKind,
-      promptKind: plan.kind,
-      tokenBudget,
-      signal,
-    });
+    return await source.contextFor(repoContextQuery(inputs, tokenBudget, signal));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Lets the source choose its context again while the user is idle (see {@link RepoContextSource.refresh}).
+ * True when it changed; false for no source, no refresh, a failure or nothing new.
+ */
+export async function refreshRepoContext(
+  source: RepoContextSource | undefined,
+  inputs: Pick<PromptInputs, 'request' | 'model' | 'backendKind' | 'plan'>,
+  tokenBudget: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  if (source?.refresh === undefined || tokenBudget <= 0) {
+    return false;
+  }
+  try {
+    return await source.refresh(repoContextQuery(inputs, tokenBudget, signal));
+  } catch {
+    return false;
+  }
+}
+
+function repoContextQuery(inputs: Pick<PromptInputs, 'request' | 'model' | 'backendKind' | 'plan'>, tokenBudget: number, signal: AbortSignal): RepoContextQuery {
+  const { request, model, backendKind, plan } = inputs;
+  return {
+    documentUri: request.documentUri,
+    languageId: request.languageId,
+    text: request.text,
+    offset: request.offset,
+    model: model.name,
+    family: plan.family,
+    backendKind,
+    promptKind: plan.kind,
+    tokenBudget,
+    signal,
+  };
 }
 
 /**

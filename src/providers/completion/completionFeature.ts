@@ -15,7 +15,7 @@ import { registerChooseCompletionModel } from './chooseCompletionModel';
 import { CompletionErrorNotifier } from './completionErrors';
 import { CompletionStatusBar } from './completionStatusBar';
 import { InlineCompletionProvider } from './inlineCompletionProvider';
-import { continueAfterAccept, warmUpOnFileSwitch } from './readyBeforePause';
+import { continueAfterAccept, warmUpWhenIdle } from './readyBeforePause';
 import { watchMissedTriggers } from './missedTriggers';
 import { createRepoContext } from './repoContextAdapter';
 
@@ -105,7 +105,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
       pipeline.invalidate();
     }),
     vscode.commands.registerCommand(commandIds.completionAccepted, (uri: string, languageId: string) => continueAfterAccept(pipeline, uri, languageId, sensitive)),
-    warmUpOnFileSwitch(pipeline, sensitive),
+    warmUpWhenIdle(pipeline, sensitive),
     vscode.commands.registerCommand(commandIds.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
     vscode.commands.registerCommand(commandIds.toggleCompletions, async () => {
       const enabled = !services.settings.current['completion.enabled'];

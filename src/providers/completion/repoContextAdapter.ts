@@ -62,7 +62,6 @@ export function createRepoContext(services: Services): RepoContextAdapter {
   const source = new RepoContextEngine({
     gather: gatherer,
     counter: approximateCounter(),
-    now: () => Date.now(),
     enabled,
     isExcluded: (path) => gatherer.isExcludedPath(path),
   });

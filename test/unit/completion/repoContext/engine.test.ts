@@ -45,11 +45,10 @@ class FakeGatherer implements RepoContextGatherer {
   }
 }
 
-function setup(options: { enabled?: () => boolean; excluded?: (p: string) => boolean } = {}): { engine: RepoContextEngine; gather: FakeGatherer; clock: { t: number } } {
+function setup(options: { enabled?: () => boolean; excluded?: (p: string) => boolean } = {}): { engine: RepoContextEngine; gather: FakeGatherer } {
   const gather = new FakeGatherer();
-  const clock = { t: 0 };
-  const engine = new RepoContextEngine({ gather, counter, now: () => clock.t, enabled: options.enabled ?? (() => true), isExcluded: options.excluded ?? (() => false), freeze: { pauseMs: 1000 } });
-  return { engine, gather, clock };
+  const engine = new RepoContextEngine({ gather, counter, enabled: options.enabled ?? (() => true), isExcluded: options.excluded ?? (() => false) });
+  return { engine, gather };
 }
 
 function query(text: string, uri = 'file:///ws/src/app.ts', overrides: Partial<RepoContextQuery> = {}): RepoContextQuery {
@@ -89,13 +88,12 @@ suite('repoContext engine', () => {
   });
 
   test('prefix stability: while the user types, every prompt starts with the same context, and consecutive prompts share everything up to the cursor', async () => {
-    const { engine, clock, gather } = setup();
+    const { engine, gather } = setup();
     gather.definitionsBySymbol.set('Invoice', { path: 'src/invoice.ts', startLine: 0, text: invoiceTs, source: 'definition', symbol: 'Invoice' });
     const typed = 'lines.length + new Invoice(cart, "1").render().length;';
     let previous: string | undefined;
     let firstKey: string | undefined;
     for (let i = 1; i <= typed.length; i++) {
-      clock.t += 150; // typing: 150 ms between keystrokes
       const text = head + typed.slice(0, i);
       const ctx = await engine.contextFor(query(text));
       firstKey ??= ctx?.key;
@@ -111,19 +109,54 @@ suite('repoContext engine', () => {
     // Invoice was typed mid-burst: its definition waits for the pause.
     assert.ok(!(previous ?? '').includes('export class Invoice'));
     assert.equal(gather.importCalls, 1, 'gathered once, not per keystroke');
-    clock.t += 2000;
+    // Without a reported pause, an idle refresh changes nothing.
+    assert.equal(await engine.refresh(query(head + typed)), false);
+    assert.equal((await engine.contextFor(query(head + typed)))?.key, firstKey);
+    // The pipeline reports the pause, then refreshes in idle time: the next prompt carries the new definition.
+    engine.notify({ kind: 'pause', documentUri: 'file:///ws/src/app.ts' });
+    assert.equal((await engine.contextFor(query(head + typed)))?.key, firstKey, 'a request right after the pause keeps the cached start');
+    assert.equal(await engine.refresh(query(head + typed)), true);
     const afterPause = await engine.contextFor(query(head + typed));
     assert.notEqual(afterPause?.key, firstKey);
     assert.ok(afterPause?.rawHead?.includes('export class Invoice'));
-    assert.equal(engine.last()?.decision, 'afterPause');
+    assert.equal(engine.last()?.decision, 'frozen');
+    assert.equal(engine.last()?.origin, 'refreshed');
+    // One refresh per pause: a second one has nothing to act on.
+    assert.equal(await engine.refresh(query(head + typed)), false);
+  });
+
+  test('an accept lets the idle refresh choose again; a pause reported for another document does not', async () => {
+    const { engine, gather } = setup();
+    gather.definitionsBySymbol.set('Invoice', { path: 'src/invoice.ts', startLine: 0, text: invoiceTs, source: 'definition', symbol: 'Invoice' });
+    const first = await engine.contextFor(query(head));
+    const text = `${head}lines.length + new Invoice(`;
+    engine.notify({ kind: 'pause', documentUri: 'file:///ws/src/other.ts' });
+    assert.equal(await engine.refresh(query(text)), false);
+    engine.notify({ kind: 'accepted', documentUri: 'file:///ws/src/app.ts' });
+    assert.equal(await engine.refresh(query(text)), true);
+    assert.notEqual((await engine.contextFor(query(text)))?.key, first?.key);
+  });
+
+  test('a refresh interrupted by typing keeps the old context and tries again at the next idle moment', async () => {
+    const { engine, gather } = setup();
+    gather.definitionsBySymbol.set('Invoice', { path: 'src/invoice.ts', startLine: 0, text: invoiceTs, source: 'definition', symbol: 'Invoice' });
+    const first = await engine.contextFor(query(head));
+    const text = `${head}lines.length + new Invoice(`;
+    engine.notify({ kind: 'pause', documentUri: 'file:///ws/src/app.ts' });
+    const typing = new AbortController();
+    typing.abort();
+    assert.equal(await engine.refresh(query(text, undefined, { signal: typing.signal })), false);
+    assert.equal((await engine.contextFor(query(text)))?.key, first?.key);
+    assert.equal(await engine.refresh(query(text)), true);
   });
 
   test('after a pause with nothing new worth it, the context stays (same key, no reshuffle)', async () => {
-    const { engine, clock, gather } = setup();
+    const { engine, gather } = setup();
     const first = await engine.contextFor(query(head));
     // A weakly related chunk appears in the ring meanwhile.
     gather.ring = [{ path: 'src/other.ts', startLine: 0, text: 'const cartCount = 1;\nconst cartName = "a";\nconst cartSize = 2;', source: 'recent', recentKind: 'viewed', at: 1 }];
-    clock.t += 5000;
+    engine.notify({ kind: 'pause', documentUri: 'file:///ws/src/app.ts' });
+    assert.equal(await engine.refresh(query(`${head}lines`)), false);
     const again = await engine.contextFor(query(`${head}lines`));
     assert.equal(again?.key, first?.key);
   });
