@@ -2,6 +2,7 @@
  * Test cases of a saved prompt, stored next to it: `explain.tiered.md` has its cases in `explain.cases.yaml`.
  *
  * ```yaml
+ * task: explain                           # optional: which kind of task the prompt does (see below)
  * cases:
  *   - name: spots the off-by-one
  *     vars: { audience: a newcomer }       # the prompt's ${input:…} values
@@ -20,10 +21,16 @@
  * (a header, not a data store) and cases carry code; the prompt parser warns on unknown keys; and cases change far
  * more often than the prompt, so they diff on their own. It is read with the same YAML library and the same
  * hostile-input rules as prompt front matter. A malformed case is reported by name and left out; the others run.
+ *
+ * `task:` (one of the router's task kinds) says what the results can steer: a suite of reviews suggests which model
+ * reviews; without it the kind is read from the checks (a finding at a line → review, `similar` only → inline
+ * completion, else a saved prompt).
  * Pure: no `vscode` import.
  */
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { taskKindSchema } from '../settings/schema';
+import type { TaskKind } from '../settings/schema';
 import { compileCheck } from './checks/compile';
 import { checkSpecSchema } from './checks/spec';
 import type { Check, CheckSpec } from './checks/spec';
@@ -78,6 +85,23 @@ export interface CaseProblem {
 export interface CaseSuite {
   readonly cases: readonly TestCase[];
   readonly problems: readonly CaseProblem[];
+  /** The file's `task:` when it names one. */
+  readonly task?: TaskKind;
+}
+
+/** The task a suite's results speak for: its `task:`, else read from its checks. */
+export function suiteTask(suite: Pick<CaseSuite, 'cases' | 'task'>): TaskKind {
+  if (suite.task !== undefined) {
+    return suite.task;
+  }
+  const kinds = suite.cases.flatMap((c) => (c.spec.checks ?? []).map((k) => k.type));
+  if (kinds.includes('finding-at-line')) {
+    return 'review';
+  }
+  if (kinds.length > 0 && kinds.every((k) => k === 'similar')) {
+    return 'inlineCompletion';
+  }
+  return 'savedPrompt';
 }
 
 /** The cases file of a prompt file: `x.tiered.md` → `x.cases.yaml`. */
@@ -145,6 +169,11 @@ export function parseCasesFile(source: string, file: string): CaseSuite {
   }
   const specs: CaseSpec[] = [];
   const problems: CaseProblem[] = [];
+  const rawTask: unknown = root !== null && typeof root === 'object' ? Reflect.get(root, 'task') : undefined;
+  const task = rawTask === undefined ? undefined : taskKindSchema.safeParse(rawTask);
+  if (task !== undefined && !task.success) {
+    problems.push({ file, message: `task: must be one of ${taskKindSchema.options.join(', ')}; the kind is read from the checks instead` });
+  }
   list.forEach((raw: unknown, index) => {
     const parsed = caseSchema.safeParse(raw);
     if (parsed.success) {
@@ -156,10 +185,10 @@ export function parseCasesFile(source: string, file: string): CaseSuite {
     problems.push({ file, ...(typeof name === 'string' ? { caseName: name } : {}), message: `${label}: ${issueText(parsed.error)}` });
   });
   const compiled = compileCases(specs, file);
-  return { cases: compiled.cases, problems: [...problems, ...compiled.problems] };
+  return { cases: compiled.cases, problems: [...problems, ...compiled.problems], ...(task?.success === true ? { task: task.data } : {}) };
 }
 
-/** Writes cases back in the file format (e.g. after "save as test case"). */
-export function stringifyCases(specs: readonly CaseSpec[]): string {
-  return stringify({ cases: specs }, { lineWidth: 0 });
+/** Writes cases back in the file format (e.g. after "save as test case"), keeping the file's `task:`. */
+export function stringifyCases(specs: readonly CaseSpec[], task?: TaskKind): string {
+  return stringify(task !== undefined ? { task, cases: specs } : { cases: specs }, { lineWidth: 0 });
 }

@@ -5,6 +5,7 @@
  * by hand or cut mid-write is reported, never trusted. Pure: no `vscode` import.
  */
 import { z } from 'zod';
+import { taskKindSchema } from '../settings/schema';
 
 const verdictSchema = z.object({ criterion: z.string(), status: z.enum(['pass', 'fail', 'judge-failed']), reason: z.string() });
 const checkResultSchema = z.object({ label: z.string(), pass: z.boolean(), detail: z.string() });
@@ -52,6 +53,8 @@ export const evalRunSchema = z.object({
   version: z.literal(1),
   id: z.string().regex(/^[\w.-]{1,80}$/),
   suite: z.string(),
+  /** The kind of task the suite's prompt does (what its results can steer); older runs have none. */
+  task: taskKindSchema.optional(),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   /** `running` until the end; a file still `running` after a crash or reload is an interrupted run to resume. */

@@ -7,6 +7,7 @@
  * Pure: no `vscode` import.
  */
 import type { GenerationOptions, LlmBackend, ModelInfo } from '../backend/types';
+import type { TaskKind } from '../settings/schema';
 import { systemClock } from '../util/clock';
 import type { Clock } from '../util/clock';
 import type { TestCase } from './cases';
@@ -31,6 +32,8 @@ export interface SuiteProgress {
 export interface SuiteRunInput {
   /** The suite's name (the saved prompt's name): runs are stored and compared per suite. */
   readonly suite: string;
+  /** The kind of task the suite's prompt does (stored with the run, for suggestions). */
+  readonly task?: TaskKind;
   readonly cases: readonly TestCase[];
   readonly models: readonly ModelInfo[];
   /** Attempts per cell (default 1). */
@@ -101,6 +104,7 @@ export async function runSuite(input: SuiteRunInput, deps: SuiteRunDeps): Promis
     version: 1,
     id: resume?.id ?? runIdFor(now()),
     suite: input.suite,
+    ...(input.task !== undefined ? { task: input.task } : {}),
     startedAt: resume?.startedAt ?? now().toISOString(),
     status: 'running',
     models: modelNames,

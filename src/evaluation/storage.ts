@@ -49,9 +49,25 @@ export class FileEvalStore implements EvalStore {
   }
 
   async list(suite: string): Promise<StoredRuns> {
+    return this.listFolder(this.folderName(suite));
+  }
+
+  /** The suite folders present (each may hold runs), sorted. */
+  async folders(): Promise<string[]> {
+    try {
+      const entries = await fs.readdir(this.root, { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  /** The runs in one suite folder (see {@link folders}). */
+  async listFolder(folderName: string): Promise<StoredRuns> {
+    const folder = path.join(this.root, folderName);
     let names: string[];
     try {
-      names = await fs.readdir(this.folder(suite));
+      names = await fs.readdir(folder);
     } catch {
       return { runs: [], unreadable: [] };
     }
@@ -60,7 +76,7 @@ export class FileEvalStore implements EvalStore {
     for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
       const id = name.slice(0, -'.json'.length);
       try {
-        const parsed = evalRunSchema.safeParse(JSON.parse(await fs.readFile(path.join(this.folder(suite), name), 'utf8')));
+        const parsed = evalRunSchema.safeParse(JSON.parse(await fs.readFile(path.join(folder, name), 'utf8')));
         if (parsed.success) {
           runs.push(parsed.data);
         } else {

@@ -1,13 +1,15 @@
 /**
  * "Tiered: Run Evaluation Suite": picks a saved prompt that has test cases (`x.cases.yaml` next to `x.tiered.md`
  * in the workspace), picks installed models, runs the suite in the background with progress and cancel, and
- * writes the run to `.tiered/evals/`. An interrupted run of the same suite is offered for resuming. A thin adapter
+ * writes the run to `.tiered/evals/`, then shows the results view. An interrupted run of the same suite is offered
+ * for resuming. Also registers the results view's commands and "save a chat answer as a test case". A thin adapter
  * over `src/evaluation`.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LlmBackend, ModelInfo } from '../../backend/types';
 import { casePrompt } from '../../evaluation/casePrompt';
+import { suiteTask } from '../../evaluation/cases';
 import { compareRuns } from '../../evaluation/compare';
 import type { EvalRun } from '../../evaluation/results';
 import { runSuite } from '../../evaluation/runner';
@@ -16,6 +18,8 @@ import { loadSuite } from '../../evaluation/suiteFiles';
 import { chatModels } from '../../routing/modelTraits';
 import { commandIds } from '../commands/commandIds';
 import type { Services } from '../services';
+import { ResultsPanel } from './resultsPanel';
+import { registerSaveChatAnswer } from './saveChatAnswer';
 
 /** What the command returns (for tests): the run, or undefined when nothing ran. */
 export type RunEvaluationResult = EvalRun | undefined;
@@ -41,8 +45,13 @@ function summary(run: EvalRun): string {
   return `${run.cells.length} cells, mean pass rate ${Math.round(mean * 100)} %${errors > 0 ? `, ${errors} failed to answer` : ''}`;
 }
 
-/** Registers the command. */
+/** Registers the commands: run a suite, show the results (and apply their suggestion), save a chat answer as a case. */
 export function registerEvaluation(services: Services): vscode.Disposable {
+  const results = new ResultsPanel(services);
+  return vscode.Disposable.from(results, registerSaveChatAnswer(services), registerRunSuite(services, results));
+}
+
+function registerRunSuite(services: Services, results: ResultsPanel): vscode.Disposable {
   return vscode.commands.registerCommand(commandIds.runEvaluationSuite, async (casesUri?: vscode.Uri, modelNames?: readonly string[]): Promise<RunEvaluationResult> => {
     let uri = casesUri;
     if (uri === undefined) {
@@ -115,6 +124,7 @@ export function registerEvaluation(services: Services): vscode.Disposable {
         return runSuite(
           {
             suite: entry.name,
+            task: suiteTask(loaded.suite),
             cases: loaded.suite.cases,
             models: chosen,
             signal: controller.signal,
@@ -135,10 +145,11 @@ export function registerEvaluation(services: Services): vscode.Disposable {
     const file = vscode.Uri.file(path.join(folder.uri.fsPath, '.tiered', 'evals', store.folderName(entry.name), `${run.id}.json`));
     services.logger.info(`Evaluation of "${entry.name}" ${run.status}: ${summary(run)}. Saved in ${file.fsPath}.`);
     const regressionText = regressions.length === 0 ? '' : ` ${regressions.length} cell(s) got worse than the previous run (${regressions.slice(0, 3).map((r) => `${r.model} · ${r.caseName}`).join(', ')}).`;
+    await results.show();
     void vscode.window
-      .showInformationMessage(`Tiered: evaluation ${run.status === 'finished' ? 'finished' : 'cancelled (finished cells kept; run it again to resume)'}: ${summary(run)}.${regressionText}`, 'Open Results')
+      .showInformationMessage(`Tiered: evaluation ${run.status === 'finished' ? 'finished' : 'cancelled (finished cells kept; run it again to resume)'}: ${summary(run)}.${regressionText}`, 'Open Run File')
       .then((choice) => {
-        if (choice === 'Open Results') {
+        if (choice === 'Open Run File') {
           void vscode.window.showTextDocument(file);
         }
       });

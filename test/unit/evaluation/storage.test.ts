@@ -75,4 +75,17 @@ suite('evaluation storage and comparison', () => {
     assert.equal(cmp.changes.find((c) => c.caseName === 'd')?.before, undefined);
     assert.equal(cmp.changes.find((c) => c.caseName === 'c')?.delta, 0);
   });
+
+  test('the results view finds every suite folder and reads its runs (a folder of cases only holds none)', async () => {
+    const root = path.join(dir, '.tiered', 'evals');
+    const store = new FileEvalStore(root);
+    assert.deepEqual(await store.folders(), [], 'no evals folder yet');
+    await store.save(run(runIdFor(new Date('2026-12-07T10:00:00Z')), 'finished', { a: [true] }));
+    await store.save({ ...run(runIdFor(new Date('2026-12-07T10:00:00Z')), 'finished', { b: [false] }), suite: 'Explain' });
+    await fs.mkdir(path.join(root, 'cases'), { recursive: true });
+    await fs.writeFile(path.join(root, 'cases', 'chat-answers.cases.yaml'), 'cases: []\n');
+    assert.deepEqual(await store.folders(), ['cases', 'explain', 'review-my-code']);
+    assert.equal((await store.listFolder('cases')).runs.length, 0);
+    assert.deepEqual((await store.listFolder('explain')).runs.map((r) => r.cases), [['b']]);
+  });
 });

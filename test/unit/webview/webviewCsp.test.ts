@@ -9,6 +9,10 @@ import * as path from 'node:path';
 import { chatHtml } from '../../../src/providers/chat/chatHtml';
 import { findingsHtml, findingsPanelCommands } from '../../../src/providers/explainReview/findingsHtml';
 import { benchmarkHtml } from '../../../src/providers/onboarding/benchmarkHtml';
+import { resultsHtml } from '../../../src/providers/evaluation/resultsHtml';
+import { summarizeCell } from '../../../src/evaluation/results';
+import { suggestMapping } from '../../../src/evaluation/suggest';
+import type { EvalRun } from '../../../src/evaluation/results';
 import { commandIds } from '../../../src/providers/commands/commandIds';
 import type { GroundedFinding } from '../../../src/review/findings';
 
@@ -27,6 +31,23 @@ const finding: GroundedFinding = {
   claimedEndLine: 3,
 };
 
+const evalRun: EvalRun = {
+  version: 1,
+  id: 'r1',
+  suite: `suite ${hostile}`,
+  task: 'review',
+  startedAt: '2026-12-07T10:00:00.000Z',
+  status: 'finished',
+  models: [`m${hostile}`],
+  cases: [`c${hostile}`],
+  repeats: 1,
+  cells: [
+    summarizeCell(`c${hostile}`, `m${hostile}`, [
+      { answer: hostile, checks: [{ label: hostile, pass: false, detail: hostile }], verdicts: [{ criterion: hostile, status: 'fail', reason: hostile }], judge: hostile, timeToFirstTokenMs: 5, totalMs: 9, promptTokens: 1, generatedTokens: 1 },
+    ]),
+  ],
+};
+
 /** Each webview's page, by the source file that creates the webview. */
 const pages: Readonly<Record<string, (nonce: string) => string>> = {
   'src/providers/chat/chatViewProvider.ts': (nonce) => chatHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', scriptUri: 'https://x/chat.js', styleUri: 'https://x/chat.css', nonce }),
@@ -37,6 +58,8 @@ const pages: Readonly<Record<string, (nonce: string) => string>> = {
       findings: [{ id: 'f1', finding, line: 2, fix: `fixed(${hostile})` }],
       nonce,
     }),
+  'src/providers/evaluation/resultsPanel.ts': (nonce) =>
+    resultsHtml({ suites: [{ run: evalRun }], suggestion: suggestMapping([evalRun], { tiers: { small: '', code: '', moe: '' }, pins: {} }, { minPassRate: 0 }), applyToken: 'tok12345', unreadable: [hostile], nonce }),
   'src/providers/onboarding/benchmarkPanel.ts': (nonce) =>
     benchmarkHtml(
       [
