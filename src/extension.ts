@@ -6,6 +6,7 @@ import { SpeedStats } from './routing/speedStats';
 import { ApiKeyStore } from './providers/apiKeyStore';
 import { BackendRegistry } from './providers/backendRegistry';
 import { ChatHub } from './providers/chat/chatHub';
+import { EngineService } from './providers/engine/engineService';
 import { createLog } from './providers/logChannel';
 import type { Services } from './providers/services';
 import { SettingsService } from './providers/settingsService';
@@ -18,7 +19,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const { channel, logger } = createLog();
   const settings = new SettingsService(logger);
   const apiKeys = new ApiKeyStore(context.secrets);
-  const backends = new BackendRegistry(settings, apiKeys, logger);
+  const engine = new EngineService(context, settings, logger);
+  const backends = new BackendRegistry(settings, apiKeys, logger, () => engine.enabledBackend());
   const connection = new ConnectionMonitor(() => backends.all());
   const routing = new RoutingService({
     settings: () => settings.current,
@@ -28,10 +30,10 @@ export function activate(context: vscode.ExtensionContext): void {
     // Measured speeds survive reloads, so the router knows a slow model from the first request.
     onSpeedsChanged: (speeds) => void context.globalState.update(speedsKey, speeds.toJSON()),
   }, SpeedStats.fromJSON(context.globalState.get(speedsKey)));
-  context.subscriptions.push(channel, settings, backends, connection);
+  context.subscriptions.push(channel, settings, backends, connection, engine);
   const sensitiveFiles = new SensitiveFileGuard(logger);
   context.subscriptions.push(sensitiveFiles);
-  const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection, routing, chatHub: new ChatHub(), sensitiveFiles };
+  const services: Services = { extension: context, log: channel, logger, settings, apiKeys, backends, connection, routing, chatHub: new ChatHub(), sensitiveFiles, engine };
 
   for (const feature of features) {
     // One broken feature must not take the others down: log it and go on.

@@ -15,6 +15,7 @@ import { onboardingActivity } from './providers/onboarding/activity';
 import { registerOnboarding } from './providers/onboarding/registerOnboarding';
 import { registerIndex } from './providers/index/registerIndex';
 import { registerEvaluation } from './providers/evaluation/registerEvaluation';
+import { registerEngine } from './providers/engine/registerEngine';
 
 /** Every feature of the extension, in activation order. Each registers itself and owns its disposables. */
 export const features: readonly Feature[] = [
@@ -25,6 +26,7 @@ export const features: readonly Feature[] = [
   { name: 'connection status', activate: (services) => registerConnectionStatus(services, onboardingActivity) },
   { name: 'models view', activate: registerModelsView },
   { name: 'models and onboarding', activate: registerOnboarding },
+  { name: 'built-in engine', activate: registerEngine },
   { name: 'inline completions', activate: registerCompletions },
   { name: 'prompt library', activate: (services) => registerPrompts(services, new ChatPromptRunner()) },
   { name: 'chat', activate: registerChat },

@@ -1,6 +1,7 @@
 /**
- * Builds the configured endpoints as backends: Ollama (id `ollama`) when enabled, then one
- * OpenAI-compatible backend per `tiered.openAiEndpoints` entry (id = its name).
+ * Builds the configured endpoints as backends: Ollama (id `ollama`) when enabled, then Tiered's built-in engine
+ * (id `engine`) when `tiered.engine.enabled` is on, then one OpenAI-compatible backend per `tiered.openAiEndpoints`
+ * entry (id = its name).
  * Pure: no `vscode` import.
  */
 import { OllamaBackend } from './ollamaBackend';
@@ -21,6 +22,8 @@ export async function createBackends(
   getApiKey: (endpointName: string, baseUrl: string) => Promise<string | undefined>,
   logger: Logger,
   fetchImpl?: typeof fetch,
+  /** The built-in engine's backend (one per window, built by its owner: its process outlives a settings change). */
+  builtInEngine?: LlmBackend,
 ): Promise<LlmBackend[]> {
   const timeoutMs = settings.requestTimeoutSeconds * 1000;
   const backends: LlmBackend[] = [];
@@ -36,10 +39,13 @@ export async function createBackends(
       }),
     );
   }
+  if (settings['engine.enabled'] && builtInEngine !== undefined) {
+    backends.push(builtInEngine);
+  }
   const seen = new Set<string>(backends.map((b) => b.id));
   for (const endpoint of settings.openAiEndpoints) {
     if (seen.has(endpoint.name)) {
-      logger.warn(`Endpoint name "${endpoint.name}" is used twice (or clashes with "${ollamaEndpointId}"); only the first one is used.`);
+      logger.warn(`Endpoint name "${endpoint.name}" is used twice (or clashes with "${ollamaEndpointId}" or "engine"); only the first one is used.`);
       continue;
     }
     seen.add(endpoint.name);

@@ -48,7 +48,7 @@ export class EngineBackend implements LlmBackend {
 
   async serverInfo(signal?: AbortSignal): Promise<ServerInfo> {
     const status = await this.call({ op: 'status' }, '', signal);
-    return { version: status.kind === 'status' ? `node-llama-cpp (${status.gpu})` : undefined };
+    return { version: status.kind === 'status' ? `node-llama-cpp; ${describeGpu(status.gpu, status.gpuDevices ?? [])}` : undefined };
   }
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
@@ -205,6 +205,14 @@ export class EngineBackend implements LlmBackend {
       }
     }
   }
+}
+
+/** Which GPU the engine uses, as Check Connection says it: `GPU: none, runs on the CPU` or `GPU: cuda (NVIDIA …)`. */
+export function describeGpu(gpu: string, devices: readonly string[]): string {
+  if (gpu === 'cpu' || gpu === '') {
+    return 'GPU: none usable, runs on the CPU';
+  }
+  return `GPU: ${gpu}${devices.length > 0 ? ` (${devices.join(', ')})` : ''}`;
 }
 
 function toResult(r: EngineGenerationResult, startedAt: number): { text: string; doneReason: 'stop' | 'length'; metrics: RequestMetrics } {

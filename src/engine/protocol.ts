@@ -93,7 +93,8 @@ export const engineResultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('tokens'), count: z.number().int().nonnegative() }),
   z.object({ kind: z.literal('embeddings'), vectors: z.array(z.array(z.number())) }),
   z.object({ kind: z.literal('unloaded') }),
-  z.object({ kind: z.literal('status'), gpu: z.string(), model: loadedModelSchema.optional() }),
+  /** `gpu`: the accelerator in use (`cpu` when none); `gpuDevices`: the names of the devices it can use. */
+  z.object({ kind: z.literal('status'), gpu: z.string(), gpuDevices: z.array(z.string()).optional(), model: loadedModelSchema.optional() }),
 ]);
 export type EngineResult = z.infer<typeof engineResultSchema>;
 

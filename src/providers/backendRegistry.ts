@@ -22,6 +22,8 @@ export class BackendRegistry implements vscode.Disposable {
     private readonly settings: SettingsService,
     private readonly keys: ApiKeyStore,
     private readonly logger: Logger,
+    /** The built-in engine's backend (added when `tiered.engine.enabled` is on). */
+    private readonly builtInEngine?: () => LlmBackend | undefined,
   ) {
     this.disposables.push(keys.onDidChange(() => (this.cached = undefined)));
   }
@@ -32,7 +34,7 @@ export class BackendRegistry implements vscode.Disposable {
     if (this.cached && key === this.cachedKey) {
       return this.cached;
     }
-    const built = createBackends(this.settings.current, (name, url) => this.keyFor(name, url), this.logger);
+    const built = createBackends(this.settings.current, (name, url) => this.keyFor(name, url), this.logger, undefined, this.builtInEngine?.());
     this.cachedKey = key;
     this.cached = built;
     return built;
@@ -80,5 +82,5 @@ export class BackendRegistry implements vscode.Disposable {
 
 /** The settings that change which backends exist. */
 function connectionKey(s: Settings): string {
-  return JSON.stringify([s['ollama.baseUrl'], s['ollama.enabled'], s.openAiEndpoints, s.requestTimeoutSeconds, s.keepAlive]);
+  return JSON.stringify([s['ollama.baseUrl'], s['ollama.enabled'], s.openAiEndpoints, s.requestTimeoutSeconds, s.keepAlive, s['engine.enabled']]);
 }

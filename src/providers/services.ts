@@ -5,6 +5,7 @@ import type { ChatHub } from './chat/chatHub';
 import type { Logger } from '../util/logger';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { BackendRegistry } from './backendRegistry';
+import type { EngineService } from './engine/engineService';
 import type { SettingsService } from './settingsService';
 import type { SensitiveFileGuard } from './shared/sensitiveFileGuard';
 
@@ -23,6 +24,8 @@ export interface Services {
   readonly chatHub: ChatHub;
   /** Which files never reach a model (built-ins, tiered.context.exclude, .tieredignore): every context source asks it. */
   readonly sensitiveFiles: SensitiveFileGuard;
+  /** Tiered's built-in engine: its process, its model files, and its backend (endpoint `engine` when enabled). */
+  readonly engine: EngineService;
 }
 
 /** A feature registers its commands, views and listeners, and returns what it owns. */

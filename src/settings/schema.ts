@@ -55,6 +55,12 @@ export const settingDefinitions = {
   keepAlive: setting(keepAliveSchema, '30m'),
   // Where the built-in engine downloads models from (Hugging Face's layout: a mirror or a company server works).
   'engine.downloadBaseUrl': setting(httpUrl, 'https://huggingface.co'),
+  // The built-in engine (node-llama-cpp in its own process) serves requests as endpoint `engine`.
+  'engine.enabled': setting(z.boolean(), false),
+  // GGUF files the user picked (LM Studio's or llama.cpp's folders, or anywhere): served besides the downloaded ones.
+  'engine.modelFiles': setting(z.array(z.string().trim().min(1)), []),
+  // Replaces the built-in catalogue's recommendation (a company mirror's own models, or the tests' generated model).
+  'engine.catalogue': setting(z.unknown(), {}),
   'tiers.small.model': setting(z.string().trim(), ''),
   'tiers.small.endpoint': setting(z.string().trim(), ''),
   'tiers.code.model': setting(z.string().trim(), ''),
@@ -100,6 +106,10 @@ export const userOnlySettingKeys = [
   'tiers.moe.endpoint',
   // Decides where the built-in engine's model downloads are requested from.
   'engine.downloadBaseUrl',
+  // Decides whether the built-in engine runs, which files it loads, and which files it downloads (with which hash).
+  'engine.enabled',
+  'engine.modelFiles',
+  'engine.catalogue',
 ] as const satisfies readonly SettingKey[];
 
 export type UserOnlySettingKey = (typeof userOnlySettingKeys)[number];

@@ -39,6 +39,7 @@ const FIM_OVERHEAD_TOKENS = 4;
 
 export class EngineRuntime {
   private resident: Resident | undefined;
+  private deviceNames: Promise<string[]> | undefined;
 
   /** CPU threads per context. Oversubscribed cores make llama.cpp's spinning threads crawl (measured here on 2 busy
    * cores: 20 tokens in 31 ms with 1 thread, 3.5 s with 2), so one core is left to the editor by default. */
@@ -79,8 +80,17 @@ export class EngineRuntime {
         await this.unload();
         return { kind: 'unloaded' };
       case 'status':
-        return { kind: 'status', gpu: this.gpu, ...(this.resident !== undefined ? { model: this.describe(this.resident) } : {}) };
+        return { kind: 'status', gpu: this.gpu, gpuDevices: await this.gpuDevices(), ...(this.resident !== undefined ? { model: this.describe(this.resident) } : {}) };
     }
+  }
+
+  /** The GPU devices llama.cpp can use (none on the CPU binary); read once, they do not change while running. */
+  private async gpuDevices(): Promise<string[]> {
+    if (this.llama.gpu === false) {
+      return [];
+    }
+    this.deviceNames ??= this.llama.getGpuDeviceNames().catch(() => []);
+    return this.deviceNames;
   }
 
   async unload(): Promise<void> {

@@ -60,6 +60,8 @@ export const commandIds = {
   openChat: 'tiered.openChat',
   showIndexStatus: 'tiered.showIndexStatus',
   rebuildIndex: 'tiered.rebuildIndex',
+  useBuiltinEngine: 'tiered.useBuiltinEngine',
+  useGgufFile: 'tiered.useGgufFile',
 } as const;
 
 export type CommandId = (typeof commandIds)[keyof typeof commandIds];
