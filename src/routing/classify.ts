@@ -1,7 +1,7 @@
 /**
  * The heuristic classifier: reads a request's text and code size and says which tier it needs, with a score,
- * a confidence and the signals it saw. No model call; deterministic. An optional small-model classifier for
- * borderline cases can be plugged in by a caller through {@link BorderlineClassifier} (off by default).
+ * a confidence and the signals it saw. No model call; deterministic. A small-model classifier for borderline
+ * cases ({@link BorderlineClassifier}) is asked by callers, never here.
  * The vocabulary is in `classifierSignals.ts`, the text measurements in `textFeatures.ts`. Pure: no `vscode` import.
  */
 import type { TaskKind, Tier } from '../settings/schema';
@@ -77,12 +77,19 @@ export const moeMinFiles = 4;
 export const borderlineConfidence = 0.6;
 
 /**
- * Hook for an optional small-model classifier, asked only about borderline requests. Off by default:
- * nothing in the core calls it. A caller that enables it runs it when {@link isBorderline} is true and passes the
- * answer to the router as `RouteInput.classifierVerdict`.
+ * A classifier asked only about borderline requests (see {@link isBorderline}): the small tier's model in the
+ * extension (`smallModelClassifier.ts`, run by `adviseBorderline`), a simulated one in the router benchmark. Its
+ * answer reaches the router as `RouteInput.classifierVerdict`. Resolves to undefined when it has no answer.
  */
 export type BorderlineClassifier = (
-  request: { readonly task: TaskKind; readonly text: string; readonly features: ClassifierFeatures; readonly heuristic: Tier },
+  request: {
+    readonly task: TaskKind;
+    readonly text: string;
+    readonly features: ClassifierFeatures;
+    readonly heuristic: Tier;
+    /** The adjacent tier the heuristic nearly chose. */
+    readonly runnerUp?: Tier;
+  },
   signal?: AbortSignal,
 ) => Promise<Tier | undefined>;
 

@@ -5,8 +5,10 @@
 import { z } from 'zod';
 import { taskKindSchema, tierSchema } from '../settings/schema';
 import type { Tier } from '../settings/schema';
+import type { BorderlineClassifier } from './classify';
 import { route } from './router';
-import type { RouteInput, RouterEnvironment } from './types';
+import { adviseBorderline } from './smallModelClassifier';
+import type { RouteDecision, RouteInput, RouterEnvironment } from './types';
 
 /** One labeled request: a RouteInput plus the tier a careful engineer would pick, and why. */
 export const labeledRequestSchema = z.object({
@@ -71,14 +73,36 @@ export function toRouteInput(r: LabeledRequest): RouteInput {
 
 /** Route every request in `env` and compare the chosen tier with the label. */
 export function evaluateRouter(requests: readonly LabeledRequest[], env: RouterEnvironment): Evaluation {
+  return score(requests.map((r) => ({ request: r, decision: route(toRouteInput(r), env) })));
+}
+
+/** {@link evaluateRouter} with a borderline classifier asked first, as the extension does, plus how often it was asked. */
+export async function evaluateRouterAdvised(
+  requests: readonly LabeledRequest[],
+  env: RouterEnvironment,
+  classifier: BorderlineClassifier,
+  source: string,
+): Promise<Evaluation & { readonly asked: number; readonly answered: number }> {
+  const routed: { request: LabeledRequest; decision: RouteDecision }[] = [];
+  let asked = 0;
+  let answered = 0;
+  for (const r of requests) {
+    const advice = await adviseBorderline(toRouteInput(r), env, classifier, source);
+    asked += advice.asked ? 1 : 0;
+    answered += advice.verdict !== undefined ? 1 : 0;
+    routed.push({ request: r, decision: route(advice.input, env) });
+  }
+  return { ...score(routed), asked, answered };
+}
+
+function score(routed: readonly { readonly request: LabeledRequest; readonly decision: RouteDecision }[]): Evaluation {
   const row = (): Record<Tier | 'noModel', number> => ({ small: 0, code: 0, moe: 0, noModel: 0 });
   const confusion: Record<Tier, Record<Tier | 'noModel', number>> = { small: row(), code: row(), moe: row() };
   const misroutes: Misroute[] = [];
   let correct = 0;
   let correctConfidence = 0;
   let wrongConfidence = 0;
-  for (const r of requests) {
-    const d = route(toRouteInput(r), env);
+  for (const { request: r, decision: d } of routed) {
     const got = d.kind === 'routed' ? d.tier : 'noModel';
     confusion[r.expected][got]++;
     if (got === r.expected) {
@@ -91,9 +115,9 @@ export function evaluateRouter(requests: readonly LabeledRequest[], env: RouterE
   }
   const mean = (sum: number, n: number): number => (n === 0 ? 0 : Math.round((sum / n) * 100) / 100);
   return {
-    total: requests.length,
+    total: routed.length,
     correct,
-    accuracy: requests.length === 0 ? 0 : correct / requests.length,
+    accuracy: routed.length === 0 ? 0 : correct / routed.length,
     confusion,
     misroutes,
     meanConfidence: { correct: mean(correctConfidence, correct), misrouted: mean(wrongConfidence, misroutes.length) },

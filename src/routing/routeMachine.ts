@@ -112,3 +112,13 @@ export type Resolution =
 export const tierIndex = (t: Tier): number => tierOrder.indexOf(t);
 export const tierAt = (i: number): Tier => tierOrder[Math.max(0, Math.min(tierOrder.length - 1, i))] ?? 'code';
 export const topTier: Tier = tierAt(tierOrder.length - 1);
+
+/**
+ * The model that serves a tier on this machine (its setting, else the suggested mapping) and whether it is loaded,
+ * or undefined when no installed model serves it. Used to find the small model to ask about borderline requests.
+ */
+export function tierModel(env: RouterEnvironment, tier: Tier): { readonly model: ModelInfo; readonly loaded: boolean } | undefined {
+  const machine = new Machine(env);
+  const r = machine.resolve(tier);
+  return r.ok ? { model: r.candidate.info, loaded: machine.isLoaded(r.candidate) } : undefined;
+}

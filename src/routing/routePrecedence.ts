@@ -82,8 +82,17 @@ export function decideWant(input: RouteInput, env: RouterEnvironment, machine: M
   reasons.push(...c.reasons);
   const verdict = input.classifierVerdict;
   if (verdict !== undefined && isBorderline(c) && verdict.tier !== c.tier) {
+    // The heuristic hesitated between its tier and the runner-up; a verdict for the third tier contradicts what it
+    // is sure of (a small model's stray answer must not send a definition to the moe tier).
+    if (verdict.tier !== c.runnerUp) {
+      reasons.push(`heuristic unsure (confidence ${c.confidence.toFixed(2)}); ${verdict.source} says ${verdict.tier}, not ${c.tier} or ${c.runnerUp} → kept ${c.tier}`);
+      return { tier: c.tier, model: undefined, source: 'classifier', confidence: c.confidence };
+    }
     reasons.push(`heuristic unsure (confidence ${c.confidence.toFixed(2)}) → ${verdict.source} says ${verdict.tier}`);
     return { tier: verdict.tier, model: undefined, source: 'classifier', confidence: Math.max(c.confidence, 0.6) };
+  }
+  if (verdict !== undefined && isBorderline(c)) {
+    reasons.push(`heuristic unsure (confidence ${c.confidence.toFixed(2)}); ${verdict.source} agrees: ${verdict.tier}`);
   }
   return { tier: c.tier, model: undefined, source: 'classifier', confidence: c.confidence };
 }

@@ -10,9 +10,12 @@ import type { TieredError } from '../backend/errors';
 import type { LlmBackend, ModelInfo, RequestMetrics } from '../backend/types';
 import type { Settings } from '../settings/schema';
 import { buildRouterEnvironment } from './environment';
+import { tierModel } from './routeMachine';
 import { route } from './router';
 import { RoutingLog } from './routingLog';
 import type { RoutingOutcome } from './routingLog';
+import { adviseBorderline, reachesClassifier, smallModelClassifier } from './smallModelClassifier';
+import type { ClassifierModelCall } from './smallModelClassifier';
 import { SpeedStats } from './speedStats';
 import type { RoutedDecision, RouteInput, RouterEnvironment } from './types';
 
@@ -35,6 +38,12 @@ export interface RoutingServiceDeps {
   backendById(id: string): Promise<LlmBackend | undefined>;
   /** Called after speeds changed, so the caller can persist {@link SpeedStats.toJSON}. */
   onSpeedsChanged?(speeds: SpeedStats): void;
+  /**
+   * Whether to ask the small tier's model about borderline requests (the heuristic unsure, nothing else deciding
+   * the tier). Off when absent. Only a model already loaded is asked: a load just to route would cost more than a
+   * misroute, and could push the model the answer needs out of memory.
+   */
+  askSmallModel?(): boolean;
 }
 
 /** The router's view of the machine, from settings and connection reports. */
@@ -58,8 +67,12 @@ export class RoutingService {
     this.speeds = speeds ?? new SpeedStats();
   }
 
-  /** Routes a request, or explains why no model can serve it (as a {@link TieredError}). */
-  async route(input: RouteInput): Promise<RoutedModel | TieredError> {
+  /**
+   * Routes a request, or explains why no model can serve it (as a {@link TieredError}). A borderline request may
+   * first wait for the small model's verdict (at most `classifierTimeoutMs`; `signal` cancels the wait); inline
+   * completion never does.
+   */
+  async route(input: RouteInput, signal?: AbortSignal): Promise<RoutedModel | TieredError> {
     let reports = this.deps.reports();
     if (!reports.some((r) => r.reachable)) {
       reports = await this.deps.check();
@@ -69,8 +82,10 @@ export class RoutingService {
       const down = reports[0];
       return down?.error ?? errors.unreachable(this.deps.settings()['ollama.baseUrl']);
     }
-    const decision = route(input, routerEnvironment(this.deps.settings(), reports, this.speeds));
-    const logId = this.log.add(input, decision);
+    const env = routerEnvironment(this.deps.settings(), reports, this.speeds);
+    const advised = await this.adviseBorderline(input, env, signal);
+    const decision = route(advised, env);
+    const logId = this.log.add(advised, decision);
     if (decision.kind === 'noModel') {
       this.log.setOutcome(logId, { status: 'failed', error: decision.suggestion });
       return errors.modelNotFound(decision.suggestedModel, reachable[0]?.baseUrl ?? '', `${decision.reasons.join('; ')}. ${decision.suggestion}`);
@@ -82,6 +97,30 @@ export class RoutingService {
       return errors.unreachable(decision.endpointId);
     }
     return { decision, backend, model, logId };
+  }
+
+  /** The input with the small tier's verdict when it was asked and answered; the input as it was otherwise. */
+  private async adviseBorderline(input: RouteInput, env: RouterEnvironment, signal: AbortSignal | undefined): Promise<RouteInput> {
+    if (this.deps.askSmallModel?.() !== true || !reachesClassifier(input, env)) {
+      return input;
+    }
+    const small = tierModel(env, 'small');
+    if (small === undefined || !small.loaded) {
+      return input;
+    }
+    const backend = await this.deps.backendById(small.model.endpointId);
+    if (backend === undefined) {
+      return input;
+    }
+    const call: ClassifierModelCall = async ({ messages, maxTokens, signal: callSignal }) => {
+      let text = '';
+      for await (const ev of backend.chat({ model: small.model.name, messages, numPredict: maxTokens, temperature: 0, signal: callSignal })) {
+        text = ev.type === 'token' ? text + ev.text : ev.result.text !== '' ? ev.result.text : text;
+      }
+      return text;
+    };
+    const advice = await adviseBorderline(input, env, smallModelClassifier(call), `${small.model.name} classifier`, signal);
+    return advice.input;
   }
 
   /** Records how a routed request ended, and learns the model's speed from its metrics. */
