@@ -4,7 +4,7 @@
  */
 import type { ErrorAction } from '../backend/errors';
 import type { RequestMetrics } from '../backend/types';
-import type { ErrorActionView } from '../webview/protocol';
+import type { ErrorActionView, HostToWebview } from '../webview/protocol';
 import type { AnswerMetrics } from './chatTypes';
 
 /**
@@ -55,4 +55,27 @@ export function actionsFor(action: ErrorAction | undefined): ErrorActionView[] {
   }
   list.push({ id: 'showLog', label: 'Show log' });
   return list;
+}
+
+/** The error shown when no installed model can answer: what tier was wanted, and which model to pull. */
+export function noModelError(tier: string, suggestion: string, suggestedModel: string): Extract<HostToWebview, { type: 'error' }> {
+  return {
+    type: 'error',
+    messageId: undefined,
+    message: `No installed model can answer (wanted tier: ${tier}). ${suggestion}`,
+    actions: [
+      { id: 'pullModel', label: `Pull ${suggestedModel}` },
+      { id: 'checkConnection', label: 'Check connection' },
+      { id: 'openSettings', label: 'Open settings' },
+    ],
+  };
+}
+
+/** What the view says when a chat history file was recovered after damage. */
+export function recoveredNotice(report: { readonly tornTail: boolean; readonly badLines: number; readonly keptCopy?: string | undefined; readonly file: string }): Extract<HostToWebview, { type: 'notice' }> {
+  return {
+    type: 'notice',
+    level: 'warning',
+    message: `A chat history file was damaged (${report.tornTail ? 'cut off mid-write' : `${report.badLines} damaged line(s)`}); it was recovered up to its last good record. The original is kept at ${report.keptCopy ?? report.file}.`,
+  };
 }

@@ -24,6 +24,19 @@ export const answerMetricsSchema = z.object({
 });
 export type AnswerMetrics = z.infer<typeof answerMetricsSchema>;
 
+/**
+ * A piece of code an answer was given (a chunk the index retrieved, a file or selection the user attached, a
+ * definition): shown under the answer as a `path:start-end` chip that opens the range. `path` is relative to the
+ * workspace folder; lines are 1-based and inclusive.
+ */
+export const answerSourceSchema = z.object({
+  path: z.string().min(1).max(4096),
+  startLine: z.number().int().positive(),
+  endLine: z.number().int().positive(),
+  kind: z.enum(['codebase', 'selection', 'file', 'definition']),
+});
+export type AnswerSource = z.infer<typeof answerSourceSchema>;
+
 /** What produced an answer, shown as its tier badge and metrics line. */
 export const answerMetaSchema = z.object({
   tier: z.string().max(40).optional(),
@@ -33,6 +46,8 @@ export const answerMetaSchema = z.object({
   metrics: answerMetricsSchema.optional(),
   contextReport: z.string().max(20_000).optional(),
   error: z.string().max(20_000).optional(),
+  /** The code the answer was given, in prompt order (persisted so the chips survive a reload). */
+  sources: z.array(answerSourceSchema).max(100).optional(),
 });
 export type AnswerMeta = z.infer<typeof answerMetaSchema>;
 

@@ -2,8 +2,10 @@
  * What the webview is shown of a conversation: the branch as message views, the window sent at first, the model
  * choice, and answers an earlier session left "streaming". Pure: no `vscode` import.
  */
+import { chatModels } from '../routing/modelTraits';
 import type { Tier } from '../settings/schema';
-import type { MessageView, ModelChoice } from '../webview/protocol';
+import type { MessageView, ModelChoice, PickerOption } from '../webview/protocol';
+import type { ChatEnvironment } from './answerPlan';
 import type { Conversation } from './chatTypes';
 import { threadOf } from './conversationState';
 
@@ -29,6 +31,7 @@ export function toViews(conversation: Conversation): MessageView[] {
       contextReport: m.meta?.contextReport,
       error: m.meta?.error,
       branch: siblings.length > 1 ? { index: index + 1, count: siblings.length, prevId: siblings[index - 1]?.id, nextId: siblings[index + 1]?.id } : undefined,
+      ...(m.meta?.sources !== undefined && m.meta.sources.length > 0 ? { sources: m.meta.sources } : {}),
     };
   });
 }
@@ -68,4 +71,32 @@ export function markInterrupted(conversation: Conversation, views: MessageView[]
 /** What an answer cut off by an earlier session says instead of streaming forever. */
 function interruptedMessage(content: string): string {
   return `Interrupted: VS Code closed or crashed while this answer was being written, and its end was lost${content.trim() !== '' ? ' (the part that arrived is kept above)' : ''}. Regenerate to answer again.`;
+}
+
+const TIER_ORDER: readonly Tier[] = ['small', 'code', 'moe'];
+
+/** The model picker: Auto, each tier with its model, then each installed chat model once. */
+export function pickerOptions(env: ChatEnvironment): PickerOption[] {
+  const options: PickerOption[] = [{ choice: { kind: 'auto' }, label: 'Auto (router decides)' }];
+  for (const tier of TIER_ORDER) {
+    const model = env.router.tiers[tier].model;
+    options.push({ choice: { kind: 'tier', tier }, label: `Tier ${tier}${model ? ` (${model})` : ''}` });
+  }
+  const seen = new Set<string>();
+  // As the router: no embedding models, and no completion-only base models while a chat model exists.
+  for (const m of chatModels(env.router.installed)) {
+    if (seen.has(m.name)) {
+      continue;
+    }
+    seen.add(m.name);
+    options.push({ choice: { kind: 'model', model: m.name, endpointId: m.endpointId }, label: m.name });
+  }
+  return options;
+}
+
+/** The next bigger tier than an answer's (the biggest stays the biggest). */
+export function biggerTier(tier: string | undefined): { readonly tier: Tier; readonly alreadyBiggest: boolean } {
+  const from = TIER_ORDER.indexOf(isTier(tier) ? tier : 'code');
+  const next = TIER_ORDER[Math.min(TIER_ORDER.length - 1, from + 1)] ?? 'moe';
+  return { tier: next, alreadyBiggest: from === TIER_ORDER.length - 1 };
 }

@@ -42,6 +42,8 @@ export interface AssembledPrompt {
   readonly droppedMessages: number;
   /** Messages that had to be shortened to fit (the question itself, when it is too long even alone). */
   readonly shortenedMessages: number;
+  /** Ids of the context items that reached the prompt (whole or trimmed); dropped ones are not listed. */
+  readonly includedIds: readonly string[];
 }
 
 /** Context items may take at most this share of the prompt budget; the rest is for the history and question. */
@@ -122,7 +124,7 @@ export function assembleChatPrompt(input: AssembleInput): AssembledPrompt {
   ];
   const layout = layoutChat(messages, input.promptBudget, counter);
   const parts = [...fitted.notes, `history: ${layout.report.summary}`, `${layout.tokens} of ${input.promptBudget} prompt tokens`];
-  return { messages: layout.messages, tokens: layout.tokens, report: parts.join('; '), droppedMessages: layout.report.dropped, shortenedMessages: layout.report.trimmed };
+  return { messages: layout.messages, tokens: layout.tokens, report: parts.join('; '), droppedMessages: layout.report.dropped, shortenedMessages: layout.report.trimmed, includedIds: fitted.included };
 }
 
 /** Per-message overhead of the chat template, as the layout counts it. */
@@ -138,8 +140,9 @@ export function essentialPromptTokens(input: { readonly system?: string; readonl
 }
 
 /** Selections first (what the user pointed at), then files; a file that does not fit is cut, visibly. */
-function fitContext(items: readonly ChatContextItem[], budget: number, counter: TokenCounter): { text: string; notes: string[] } {
+function fitContext(items: readonly ChatContextItem[], budget: number, counter: TokenCounter): { text: string; notes: string[]; included: string[] } {
   const ordered = [...items.filter((i) => i.kind === 'selection'), ...items.filter((i) => i.kind !== 'selection')];
+  const included: string[] = [];
   const blocks: string[] = [];
   const notes: string[] = [];
   let left = budget;
@@ -151,6 +154,7 @@ function fitContext(items: readonly ChatContextItem[], budget: number, counter: 
     const tokens = counter.count(item.text);
     if (tokens + overhead <= left) {
       blocks.push(header + item.text + footer);
+      included.push(item.id);
       notes.push(`${item.label} included (${tokens} tokens)`);
       left -= tokens + overhead;
       continue;
@@ -174,10 +178,11 @@ function fitContext(items: readonly ChatContextItem[], budget: number, counter: 
     }
     const cut = `${lines.slice(0, kept).join('\n')}\n… [${lines.length - kept} more lines cut]`;
     blocks.push(header + cut + footer);
+    included.push(item.id);
     notes.push(`${item.label} trimmed (${tokens} → ~${used} tokens)`);
     left -= used + overhead + 8;
   }
-  return { text: blocks.join('\n\n'), notes: notes.length > 0 ? [`context: ${notes.join(', ')}`] : ['context: none'] };
+  return { text: blocks.join('\n\n'), notes: notes.length > 0 ? [`context: ${notes.join(', ')}`] : ['context: none'], included };
 }
 
 /** A fence longer than any backtick run in the text, so the text cannot close it. */

@@ -40,6 +40,15 @@ export interface AnswerFigures {
 
 export type MessageStatusView = 'complete' | 'streaming' | 'cutOff' | 'error';
 
+/** A piece of code an answer was given, shown as a `path:start-end` chip that opens the range (1-based lines). */
+export interface SourceView {
+  readonly path: string;
+  readonly startLine: number;
+  readonly endLine: number;
+  /** Where it came from: the index, the user's selection or file, or a definition the feature looked up. */
+  readonly kind: 'codebase' | 'selection' | 'file' | 'definition';
+}
+
 /** One message as the webview shows it (the branch being shown only). */
 export interface MessageView {
   readonly id: string;
@@ -54,6 +63,8 @@ export interface MessageView {
   readonly error: string | undefined;
   /** Position among its branches (edit-and-resend, regenerate): 1-based index of count. */
   readonly branch: { readonly index: number; readonly count: number; readonly prevId: string | undefined; readonly nextId: string | undefined } | undefined;
+  /** The code the answer was given (retrieved chunks, attached files, definitions), shown as chips under it. */
+  readonly sources?: readonly SourceView[];
 }
 
 export interface ConversationListItem {
@@ -127,6 +138,11 @@ export interface ChatStateSnapshot {
   readonly undoDeleteId: string | undefined;
   /** Set while no model server answers: what is wrong and what to do, shown before the user types. */
   readonly server: { readonly message: string; readonly actions: readonly ErrorActionView[] } | undefined;
+  /**
+   * The composer's "codebase" toggle: on, a question that names identifiers or asks where/how/why retrieves from
+   * the workspace index by itself; off, only `@codebase` does. Absent: the view has no index to offer.
+   */
+  readonly codebase?: boolean;
 }
 
 export type HostToWebview =
@@ -139,6 +155,8 @@ export type HostToWebview =
       readonly status: MessageStatusView;
       readonly figures: AnswerFigures | undefined;
       readonly contextReport: string | undefined;
+      /** The answer's sources (also in the next state), so its chips show as soon as it ends. */
+      readonly sources?: readonly SourceView[];
     }
   | { readonly type: 'error'; readonly messageId: string | undefined; readonly message: string; readonly actions: readonly ErrorActionView[] }
   | { readonly type: 'notice'; readonly level: 'info' | 'warning'; readonly message: string }
@@ -188,6 +206,19 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('savePrompt'), messageId: id }),
   /** A link in an answer was clicked: the host asks the user before opening it (model output is untrusted). */
   z.object({ type: z.literal('openLink'), url: z.string().min(1).max(8192) }),
+  /**
+   * A source chip under an answer was clicked. The host opens it only if it is one of that answer's recorded sources
+   * and lies inside the workspace (the webview is less trusted: it may name any path).
+   */
+  z.object({
+    type: z.literal('openSource'),
+    messageId: id,
+    path: z.string().min(1).max(4096),
+    startLine: z.number().int().positive().max(10_000_000),
+    endLine: z.number().int().positive().max(10_000_000),
+  }),
+  /** The composer's "codebase" toggle changed (remembered by the host). */
+  z.object({ type: z.literal('setCodebase'), enabled: z.boolean() }),
   /** The `/` menu opened: the host answers with `prompts` (the library reloads live, so this is always current). */
   z.object({ type: z.literal('listPrompts') }),
   /**

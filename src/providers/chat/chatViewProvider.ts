@@ -13,8 +13,10 @@ import { chatHtml } from './chatHtml';
 import { promptSizerFor } from '../shared/promptSizing';
 import { ChatEditorBridge } from './chatEditorActions';
 import { retrieveForChat } from '../index/codebaseRetrieval';
+import { openAnswerLink, openSourceInWorkspace } from './chatOpeners';
 
 const ACTIVE_KEY = 'tiered.chat.activeConversation';
+const CODEBASE_KEY = 'tiered.chat.codebase';
 
 /**
  * The chat view (`tiered.chat`): a webview with a strict CSP, talking the typed protocol. Every inbound message
@@ -174,6 +176,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'openLink':
         await openAnswerLink(message.url);
         return;
+      case 'openSource': {
+        // Only one of that answer's recorded sources, and only inside the workspace: the webview may name any path.
+        const source = controller.sourceToOpen(message.messageId, message);
+        if (source === undefined || !(await openSourceInWorkspace(source, vscode.workspace.workspaceFolders ?? []))) {
+          this.services.logger.warn(`Chat view: did not open ${message.path}:${message.startLine}-${message.endLine} (not a source of that answer in this workspace)`);
+        }
+        return;
+      }
       case 'listPrompts':
         await this.postPrompts();
         return;
@@ -350,6 +360,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       sizer: promptSizerFor(ctx),
       context: () => this.bridge.contextItems(),
       retrieve: (question, signal) => retrieveForChat(this.services, question, signal),
+      // A preference of the user's (every workspace), on by default: answers about their code work with no setup.
+      codebaseToggle: { initial: ctx.globalState.get<boolean>(CODEBASE_KEY) ?? true, remember: (on) => void ctx.globalState.update(CODEBASE_KEY, on) },
       logger: this.services.logger,
       clock: () => performance.now(),
       rememberActive: (id) => void ctx.workspaceState.update(ACTIVE_KEY, id),
@@ -376,36 +388,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private disposeView(): void {
     vscode.Disposable.from(...this.viewDisposables).dispose();
     this.viewDisposables = [];
-  }
-}
-
-/**
- * Opens a link from an answer only after the user says so: model output is untrusted, and a link's text can
- * hide where it goes, so the whole address is shown. Only web and mail links; then VS Code's own opener
- * (`openExternal`, which also applies the trusted-domains check).
- */
-async function openAnswerLink(url: string): Promise<void> {
-  let uri: vscode.Uri;
-  try {
-    uri = vscode.Uri.parse(url, true);
-  } catch {
-    return;
-  }
-  if (!['http', 'https', 'mailto'].includes(uri.scheme)) {
-    return;
-  }
-  const open = 'Open Link';
-  const copy = 'Copy Link';
-  const choice = await vscode.window.showInformationMessage(
-    'Open a link from a model answer?',
-    { modal: true, detail: `${uri.toString(true)}\n\nAnswers are written by a model: check where the link goes before opening it.` },
-    open,
-    copy,
-  );
-  if (choice === open) {
-    await vscode.env.openExternal(uri);
-  } else if (choice === copy) {
-    await vscode.env.clipboard.writeText(uri.toString(true));
   }
 }
 
