@@ -29,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     backendById: (id) => backends.byId(id),
     // Measured speeds survive reloads, so the router knows a slow model from the first request.
     onSpeedsChanged: (speeds) => void context.globalState.update(speedsKey, speeds.toJSON()),
+    askSmallModel: () => settings.current['routing.smallModelClassifier'],
   }, SpeedStats.fromJSON(context.globalState.get(speedsKey)));
   context.subscriptions.push(channel, settings, backends, connection, engine);
   const sensitiveFiles = new SensitiveFileGuard(logger);

@@ -78,6 +78,7 @@ function settingsSchema(problems: SettingProblem[]) {
     'tiers.moe.endpoint': withFallback('tiers.moe.endpoint', d['tiers.moe.endpoint'].schema, d['tiers.moe.endpoint'].default),
     'routing.pins': withFallback('routing.pins', d['routing.pins'].schema, d['routing.pins'].default),
     'routing.preferLoaded': withFallback('routing.preferLoaded', d['routing.preferLoaded'].schema, d['routing.preferLoaded'].default),
+    'routing.smallModelClassifier': withFallback('routing.smallModelClassifier', d['routing.smallModelClassifier'].schema, d['routing.smallModelClassifier'].default),
     'context.maxContextTokens': withFallback('context.maxContextTokens', d['context.maxContextTokens'].schema, d['context.maxContextTokens'].default),
     'context.answerReserveTokens': withFallback('context.answerReserveTokens', d['context.answerReserveTokens'].schema, d['context.answerReserveTokens'].default),
     'context.exclude': withFallback('context.exclude', d['context.exclude'].schema, d['context.exclude'].default),

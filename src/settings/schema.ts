@@ -69,6 +69,7 @@ export const settingDefinitions = {
   'tiers.moe.endpoint': setting(z.string().trim(), ''),
   'routing.pins': setting(z.partialRecord(taskKindSchema, z.string().trim()), {}),
   'routing.preferLoaded': setting(z.boolean(), true),
+  'routing.smallModelClassifier': setting(z.boolean(), false),
   'context.maxContextTokens': setting(z.number().int().min(0).max(1_048_576), 0),
   'context.answerReserveTokens': setting(z.number().int().min(16).max(65_536), 1024),
   // Read per settings scope and entry by entry by the sensitive-file guard (context/sensitiveFiles.ts), which adds the
