@@ -99,8 +99,11 @@ export class RoutingService {
     return { decision, backend, model, logId };
   }
 
-  /** The input with the small tier's verdict when it was asked and answered; the input as it was otherwise. */
-  private async adviseBorderline(input: RouteInput, env: RouterEnvironment, signal: AbortSignal | undefined): Promise<RouteInput> {
+  /**
+   * The input with the small tier's verdict when it was asked and answered; the input as it was otherwise. For
+   * callers that call `route()` themselves with their own environment (the chat): `route(await advise(...), env)`.
+   */
+  async adviseBorderline(input: RouteInput, env: RouterEnvironment, signal: AbortSignal | undefined): Promise<RouteInput> {
     if (this.deps.askSmallModel?.() !== true || !reachesClassifier(input, env)) {
       return input;
     }
