@@ -40,6 +40,11 @@ export class VectorIndex {
     this.vectors.set(doc, vector);
   }
 
+  /** A document's vector, undefined when it has none. */
+  get(doc: number): Float32Array | undefined {
+    return this.vectors.get(doc);
+  }
+
   has(doc: number): boolean {
     return this.vectors.has(doc);
   }

@@ -4,27 +4,30 @@
  * and renames one file at a time, embeds chunks in the background when an embedding model is available, and answers
  * queries with BM25, plus vector similarity fused by reciprocal rank when there are embeddings.
  * Chunk texts are not kept in memory: results carry file and lines, and {@link WorkspaceIndex.readChunk} reads them.
+ * After a build that changed anything it writes a snapshot (see `snapshot.ts`), so the next start loads in one read
+ * instead of replaying the log.
  * Pure: no `vscode` import.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { Bm25Index } from './bm25';
+import { encodeChunk } from './chunkCodec';
 import { chunkFile } from './chunker';
 import type { Embedder } from './embedder';
 import { maxEmbeddedChars } from './embedder';
 import type { Exclusions } from './exclusions';
 import { looksBinary } from './exclusions';
 import { reciprocalRankFusion } from './fusion';
-import type { IndexStore, StoreRecord, StoredFile } from './indexStore';
-import { encodeChunk } from './indexStore';
+import type { LiveFile } from './indexState';
+import { IndexState } from './indexState';
+import type { IndexStore, StoreRecord } from './indexStore';
 import type { ChunkSizes } from './lineWindows';
 import { defaultChunkSizes } from './lineWindows';
 import { Throttle } from './throttle';
 import { countTerms, encodeTerms } from './tokenize';
 import type { TreeSitterGrammars } from './treeSitter';
 import type { ChunkMeta, ChunkRef, SearchHit } from './types';
-import { decodeVector, encodeVector, normalize, VectorIndex } from './vectors';
+import { encodeVector, normalize } from './vectors';
 
 export interface WorkspaceIndexOptions {
   /** Absolute path of the workspace folder. */
@@ -64,13 +67,13 @@ export type ProgressListener = (done: number, total: number) => void;
 /** How one file's update went. */
 export type UpdateOutcome = 'indexed' | 'unchanged' | 'removed' | 'excluded';
 
-interface LiveFile {
-  size: number;
-  mtimeMs: number;
-  readonly hash: string;
-  readonly chunks: readonly ChunkMeta[];
-  readonly docs: readonly number[];
-  embeddingModel: string | undefined;
+/** What a restart loaded. */
+export interface LoadSummary {
+  readonly files: number;
+  /** Log lines dropped: a torn last record, or lines that were not valid records. */
+  readonly dropped: number;
+  /** True when it started from the snapshot (and replayed only the log records after it). */
+  readonly fromSnapshot: boolean;
 }
 
 /** Records appended during a build are written in batches of this many. */
@@ -83,37 +86,46 @@ const embedBatch = 16;
 const symbolWeight = 3;
 
 export class WorkspaceIndex {
-  private readonly files = new Map<string, LiveFile>();
-  private refs: (ChunkRef | undefined)[] = [];
-  private readonly bm25 = new Bm25Index();
-  private readonly vectors = new VectorIndex();
+  private readonly state = new IndexState();
+  private readonly files = this.state.files;
   private readonly sizes: ChunkSizes;
   private readonly throttle: Throttle;
   private embedder: Embedder | undefined;
-  private lastUpdated: number | undefined;
   /** Log records that a later one replaced: compaction pays once there are enough. */
   private superseded = 0;
+  /** Log records appended since the snapshot on disk was taken (or true-ish when there is none). */
+  private unsnapshotted = 1;
 
   constructor(private readonly options: WorkspaceIndexOptions) {
     this.sizes = options.sizes ?? defaultChunkSizes;
     this.throttle = options.throttle ?? new Throttle();
   }
 
-  /** Restores the index from its log. Returns how many files came back and how many log lines were dropped. */
-  async load(): Promise<{ readonly files: number; readonly dropped: number }> {
+  /**
+   * Restores the index from its snapshot and the log records after it, or from the whole log when the snapshot
+   * cannot be used (said in the log, with the reason). Returns how many files came back.
+   */
+  async load(): Promise<LoadSummary> {
     const loaded = await this.options.store.load();
+    if (loaded.snapshotIgnored !== undefined) {
+      this.options.log?.(`index: ${loaded.snapshotIgnored}; restoring from the log instead (nothing is lost, the start is slower)`);
+    }
     if (!loaded.compatible) {
       await this.options.store.clear();
-      return { files: 0, dropped: loaded.dropped };
+      return { files: 0, dropped: loaded.dropped, fromSnapshot: false };
     }
-    for (const file of loaded.files.values()) {
-      this.restore(file);
+    if (loaded.snapshot !== undefined) {
+      this.state.restoreSnapshot(loaded.snapshot);
+      loaded.tail.forEach((record) => this.state.apply(record));
+      this.superseded = loaded.tail.length;
+      this.unsnapshotted = loaded.tail.length;
+    } else {
+      for (const file of loaded.files.values()) {
+        this.state.restoreStored(file);
+      }
+      this.superseded = Math.max(0, loaded.records - 1 - loaded.files.size);
     }
-    this.superseded = Math.max(0, loaded.records - 1 - loaded.files.size);
-    if (loaded.files.size > 0) {
-      this.lastUpdated = Date.now();
-    }
-    return { files: loaded.files.size, dropped: loaded.dropped };
+    return { files: this.files.size, dropped: loaded.dropped, fromSnapshot: loaded.snapshot !== undefined };
   }
 
   /** Sets (or clears) the embedding model. Vectors of another model are forgotten (and embedded again by {@link embedPending}). */
@@ -121,14 +133,14 @@ export class WorkspaceIndex {
     for (const file of this.files.values()) {
       if (file.embeddingModel !== undefined && file.embeddingModel !== embedder?.model) {
         file.embeddingModel = undefined;
-        file.docs.forEach((doc) => this.vectors.delete(doc));
+        this.state.docsOf(file).forEach((doc) => this.state.vectors.delete(doc));
       }
     }
     this.embedder = embedder;
   }
 
   status(): IndexStatus {
-    return { files: this.files.size, chunks: this.bm25.size, embeddedChunks: this.vectors.size, embeddingModel: this.embedder?.model, lastUpdated: this.lastUpdated };
+    return { files: this.files.size, chunks: this.state.bm25.size, embeddedChunks: this.state.vectors.size, embeddingModel: this.embedder?.model, lastUpdated: this.state.lastUpdated };
   }
 
   /** Walks the workspace and brings the index up to date, throttled. Rejects with the abort reason when cancelled. */
@@ -143,7 +155,7 @@ export class WorkspaceIndex {
         seen.add(found[i]);
         summary[outcome]++;
         if (pending.length >= appendBatch) {
-          await this.options.store.append(pending.splice(0));
+          await this.append(pending.splice(0));
         }
         onProgress?.(i + 1, found.length);
         await this.throttle.pause(signal);
@@ -155,9 +167,10 @@ export class WorkspaceIndex {
         }
       }
     } finally {
-      await this.options.store.append(pending.splice(0));
+      await this.append(pending.splice(0));
     }
     await this.compactIfWorthIt();
+    await this.snapshotIfChanged();
     return summary;
   }
 
@@ -165,7 +178,7 @@ export class WorkspaceIndex {
   async update(relativePath: string): Promise<UpdateOutcome> {
     const pending: StoreRecord[] = [];
     const outcome = (await this.options.exclusions.excluded(relativePath)) ? this.dropExcluded(relativePath, pending) : await this.refresh(relativePath, pending);
-    await this.options.store.append(pending);
+    await this.append(pending);
     return outcome;
   }
 
@@ -178,7 +191,7 @@ export class WorkspaceIndex {
         this.forget(known, pending);
       }
     }
-    await this.options.store.append(pending);
+    await this.append(pending);
     return pending.length;
   }
 
@@ -194,13 +207,13 @@ export class WorkspaceIndex {
 
   /** The best chunks for a question: BM25, fused with vector similarity when embeddings are there. */
   async search(query: string, limit = 10, signal?: AbortSignal): Promise<SearchHit[]> {
-    const lexical = this.bm25.search(countTerms(query), fusionDepth).map((s) => s.doc);
+    const lexical = this.state.bm25.search(countTerms(query), fusionDepth).map((s) => s.doc);
     let semantic: number[] = [];
-    if (this.embedder !== undefined && this.vectors.size > 0) {
+    if (this.embedder !== undefined && this.state.vectors.size > 0) {
       try {
         const [vector] = await this.embedder.embed([query], signal);
         if (vector !== undefined) {
-          semantic = this.vectors.search(normalize(vector), fusionDepth).map((s) => s.doc);
+          semantic = this.state.vectors.search(normalize(vector), fusionDepth).map((s) => s.doc);
         }
       } catch (error) {
         this.options.log?.(`index: the query could not be embedded (${describe(error)}); lexical results only`);
@@ -208,7 +221,7 @@ export class WorkspaceIndex {
     }
     const hits: SearchHit[] = [];
     for (const fused of reciprocalRankFusion([lexical, semantic])) {
-      const ref = this.refs[fused.key];
+      const ref = this.state.ref(fused.key);
       if (ref !== undefined) {
         hits.push({ ...ref, score: fused.score, via: fused.from.map((f) => (f === 0 ? 'lexical' : 'vector')) });
       }
@@ -259,13 +272,14 @@ export class WorkspaceIndex {
       if (this.files.get(relativePath) !== file || this.embedder !== embedder) {
         continue;
       }
-      file.docs.forEach((doc, k) => this.vectors.set(doc, vectors[k]));
+      this.state.docsOf(file).forEach((doc, k) => this.state.vectors.set(doc, vectors[k]));
       file.embeddingModel = embedder.model;
       embedded += vectors.length;
-      await this.options.store.append([{ t: 'e', p: relativePath, h: file.hash, model: embedder.model, v: vectors.map(encodeVector) }]);
+      await this.append([{ t: 'e', p: relativePath, h: file.hash, model: embedder.model, v: vectors.map(encodeVector) }]);
       this.superseded++;
       onProgress?.(i + 1, todo.length);
     }
+    await this.snapshotIfChanged();
     return embedded;
   }
 
@@ -348,9 +362,9 @@ export class WorkspaceIndex {
     if (known !== undefined) {
       this.superseded++;
     }
-    this.drop(relativePath);
+    this.state.drop(relativePath);
     const metas: ChunkMeta[] = chunks.map(({ startLine, endLine, symbols, kind }) => ({ startLine, endLine, symbols, kind }));
-    this.insert(relativePath, { size: info.size, mtimeMs: info.mtimeMs, hash, chunks: metas }, (k) => this.bm25.add(terms[k]), undefined);
+    this.state.insert(relativePath, { size: info.size, mtimeMs: info.mtimeMs, hash, chunks: metas }, (k) => this.state.bm25.add(terms[k]));
     pending.push({ t: 'f', p: relativePath, s: info.size, m: info.mtimeMs, h: hash, c: metas.map(encodeChunk), w: terms.map(encodeTerms) });
     return 'indexed';
   }
@@ -362,55 +376,43 @@ export class WorkspaceIndex {
     return 'excluded';
   }
 
-  private restore(file: StoredFile): void {
-    const vectors = file.vectors?.map(decodeVector);
-    const complete = vectors !== undefined && vectors.every((v) => v !== undefined) ? vectors.filter((v) => v !== undefined) : undefined;
-    this.insert(file.path, file, (k) => this.bm25.addEncoded(file.terms[k]), complete === undefined ? undefined : { model: file.embeddingModel ?? '', vectors: complete });
-  }
-
-  private insert(
-    relativePath: string,
-    file: { readonly size: number; readonly mtimeMs: number; readonly hash: string; readonly chunks: readonly ChunkMeta[] },
-    addDoc: (k: number) => number,
-    embedded: { readonly model: string; readonly vectors: readonly Float32Array[] } | undefined,
-  ): void {
-    const docs = file.chunks.map((_chunk, k) => {
-      const doc = addDoc(k);
-      this.refs[doc] = { path: relativePath, ...file.chunks[k] };
-      if (embedded !== undefined) {
-        this.vectors.set(doc, embedded.vectors[k]);
-      }
-      return doc;
-    });
-    this.files.set(relativePath, { size: file.size, mtimeMs: file.mtimeMs, hash: file.hash, chunks: file.chunks, docs, embeddingModel: embedded?.model });
-    this.lastUpdated = Date.now();
-  }
-
   /** Removes a file from memory and queues its deletion record. */
   private forget(relativePath: string, pending: StoreRecord[]): void {
-    this.drop(relativePath);
+    this.state.drop(relativePath);
     pending.push({ t: 'd', p: relativePath });
     this.superseded += 2;
-    this.lastUpdated = Date.now();
+    this.state.lastUpdated = Date.now();
   }
 
-  private drop(relativePath: string): void {
-    const file = this.files.get(relativePath);
-    if (file === undefined) {
+  /** Appends records to the log, counting them as not yet in the snapshot. */
+  private async append(records: readonly StoreRecord[]): Promise<void> {
+    await this.options.store.append(records);
+    this.unsnapshotted += records.length;
+  }
+
+  /**
+   * Writes a snapshot when the log holds records the snapshot on disk does not (a restart then loads in one read).
+   * A failure is logged and changes nothing: the log still holds everything.
+   */
+  private async snapshotIfChanged(): Promise<void> {
+    if (this.unsnapshotted === 0) {
       return;
     }
-    for (const doc of file.docs) {
-      this.bm25.remove(doc);
-      this.vectors.delete(doc);
-      this.refs[doc] = undefined;
+    const pending = this.unsnapshotted;
+    try {
+      await this.options.store.writeSnapshot((logId, logBytes) => this.state.snapshot(logId, logBytes));
+      this.unsnapshotted -= pending;
+    } catch (error) {
+      this.options.log?.(`index: the snapshot could not be written (${describe(error)}); the next start replays the log`);
     }
-    this.files.delete(relativePath);
   }
 
   private async compactIfWorthIt(): Promise<void> {
     if (this.superseded > Math.max(100, this.files.size / 2)) {
       await this.options.store.compact((stored) => this.files.get(stored.path)?.hash === stored.hash);
       this.superseded = 0;
+      // The compacted log has a new id: the snapshot must be taken again.
+      this.unsnapshotted++;
     }
   }
 

@@ -56,6 +56,20 @@ suite('index: persistence', () => {
     assert.deepEqual([...loaded.files.keys()].sort(), ['a.ts', 'b.ts', 'c.ts', 'd.ts']);
   });
 
+  test('a torn record longer than the tail block read on the next append is cut back whole', async () => {
+    const file = path.join(dir, 'index.jsonl');
+    await new IndexStore(file).append([fileRecord('a.ts', 'h1')]);
+    const before = await readFile(file);
+    const big: StoreRecord = { t: 'f', p: 'big.ts', s: 1, m: 1, h: 'h2', c: [[1, 2, 'l', '']], w: ['x'.repeat(200_000)] };
+    await new IndexStore(file).append([big]);
+    const full = await readFile(file);
+    await writeFile(file, full.subarray(0, before.length + 150_000));
+    await new IndexStore(file).append([fileRecord('c.ts', 'h3')]);
+    const loaded = await new IndexStore(file).load();
+    assert.equal(loaded.dropped, 0);
+    assert.deepEqual([...loaded.files.keys()].sort(), ['a.ts', 'c.ts']);
+  });
+
   test('the very first write cut anywhere (even in the header) loads as an empty index, never throws', async () => {
     const file = path.join(dir, 'index.jsonl');
     await new IndexStore(file).append([fileRecord('a.ts', 'h1')]);
