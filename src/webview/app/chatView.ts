@@ -1,26 +1,16 @@
-// The chat view's DOM: the conversation bar (conversationBar.ts), the messages and their streaming (here), and the
-// composer (composer.ts). Plain DOM, no framework. It takes its document, host connection, Markdown renderer and
-// frame scheduler as parameters, so tests and benchmarks run it in jsdom.
-import type {
-  AnswerFigures,
-  ChatStateSnapshot,
-  ErrorActionView,
-  HostToWebview,
-  MessageView,
-  TierBadge,
-  WebviewToHost,
-} from '../protocol';
-import type { MarkdownRenderer, RenderedMarkdown } from './markdown';
-import type { PersistedViewState } from './vscodeApi';
+// The chat view's DOM, put together: the conversation bar (conversationBar.ts), the messages (messageList.ts) and
+// the answer being streamed into them (answerStream.ts), the composer (composer.ts), and the notices. Plain DOM, no
+// framework. It takes its document, host connection, Markdown renderer and frame scheduler as parameters, so tests
+// and benchmarks run it in jsdom.
+import type { ChatStateSnapshot, HostToWebview, WebviewToHost } from '../protocol';
+import { AnswerStream } from './answerStream';
 import { Composer } from './composer';
 import { ConversationBar } from './conversationBar';
 import { Dom } from './dom';
+import type { MarkdownRenderer } from './markdown';
+import { MessageList } from './messageList';
 import type { SlashMenu } from './slashMenu';
-
-/** How many of the latest messages are drawn at first; older ones come with "Show earlier". */
-export const INITIAL_WINDOW = 30;
-/** Of those, how many are drawn before the first paint (the rest follow on the next frame). */
-export const FIRST_PAINT = 8;
+import type { PersistedViewState } from './vscodeApi';
 
 export interface ChatViewDeps {
   readonly document: Document;
@@ -31,15 +21,6 @@ export interface ChatViewDeps {
   readonly scheduleFrame: (callback: () => void) => void;
   readonly saveState: (state: PersistedViewState) => void;
   readonly initialState: PersistedViewState;
-}
-
-interface RenderedMessage {
-  readonly article: HTMLElement;
-  readonly content: HTMLElement;
-  rendered: RenderedMarkdown | undefined;
-  renderedText: string | undefined;
-  /** While streaming: the settled part (whole blocks), rendered once, and its element. */
-  stable: { text: string; rendered: RenderedMarkdown; element: HTMLElement; tail: HTMLElement } | undefined;
 }
 
 const EMPTY_STATE: ChatStateSnapshot = {
@@ -58,25 +39,15 @@ const EMPTY_STATE: ChatStateSnapshot = {
 
 export class ChatView {
   private state: ChatStateSnapshot = EMPTY_STATE;
-  private messages: MessageView[] = [];
-  private readonly rendered = new Map<string, RenderedMessage>();
-  private readonly pending = new Map<string, string>();
-  private frameScheduled = false;
-  private renderGeneration = 0;
-  private windowStart = 0;
-  /** Error boxes, by answer id ('' = not tied to an answer, shown last): kept across redraws until acted on. */
-  private readonly errorBoxes = new Map<string, HTMLElement>();
-  /** Frames flushed while streaming: observable by tests and benchmarks. */
-  framesFlushed = 0;
-
   private readonly doc: Document;
   private readonly dom: Dom;
   private readonly bar: ConversationBar;
+  private readonly list: MessageList;
+  private readonly stream: AnswerStream;
   private readonly composer: Composer;
   private readonly notice: HTMLElement;
   /** What is wrong with the model server, and what to do, while none answers (before the user types). */
   private readonly serverBanner: HTMLElement;
-  private readonly list: HTMLElement;
   private readonly announcer: HTMLElement;
   /** The `/` saved-prompt menu (hooks itself onto the message box; see slashMenu.ts). */
   readonly slashMenu: SlashMenu;
@@ -85,20 +56,35 @@ export class ChatView {
     this.doc = deps.document;
     this.dom = new Dom(this.doc);
     this.bar = new ConversationBar(this.dom, (m) => deps.post(m));
-    this.notice = this.el('div', { className: 'notice' });
+    this.notice = this.dom.el('div', { className: 'notice' });
     this.notice.setAttribute('role', 'status');
     this.notice.hidden = true;
-    this.serverBanner = this.el('div', { className: 'server-banner' });
+    this.serverBanner = this.dom.el('div', { className: 'server-banner' });
     this.serverBanner.setAttribute('role', 'alert');
     this.serverBanner.hidden = true;
-    this.list = this.el('div', { className: 'messages' });
-    this.list.setAttribute('role', 'log');
-    this.list.setAttribute('aria-label', 'Conversation');
-    this.composer = new Composer({ dom: this.dom, post: (m) => deps.post(m), saveState: (st) => deps.saveState(st), initialState: deps.initialState, messages: () => this.messages });
+    this.list = new MessageList({
+      dom: this.dom,
+      post: (m) => deps.post(m),
+      render: deps.render,
+      scheduleFrame: deps.scheduleFrame,
+      streamingId: () => this.state.streamingId,
+      earlierCount: () => this.state.earlierCount,
+      startEdit: (id) => this.composer.startEdit(id),
+    });
+    this.composer = new Composer({ dom: this.dom, post: (m) => deps.post(m), saveState: (st) => deps.saveState(st), initialState: deps.initialState, messages: () => this.list.messages });
     this.slashMenu = this.composer.slashMenu;
-    this.announcer = this.el('div', { className: 'visually-hidden' });
+    this.announcer = this.dom.el('div', { className: 'visually-hidden' });
     this.announcer.setAttribute('aria-live', 'polite');
-    deps.root.replaceChildren(this.bar.toolbar, this.bar.searchInput, this.bar.searchResults, this.notice, this.serverBanner, this.list, this.composer.element, this.announcer);
+    this.stream = new AnswerStream({
+      list: this.list,
+      scheduleFrame: deps.scheduleFrame,
+      setStreaming: (id) => {
+        this.state = { ...this.state, streamingId: id };
+        this.composer.setStreaming(id);
+      },
+      announce: (text) => (this.announcer.textContent = text),
+    });
+    deps.root.replaceChildren(this.bar.toolbar, this.bar.searchInput, this.bar.searchResults, this.notice, this.serverBanner, this.list.element, this.composer.element, this.announcer);
     this.wireEvents();
   }
 
@@ -109,17 +95,16 @@ export class ChatView {
         this.applyState(message.state);
         break;
       case 'streamStart':
-        this.streamStart(message.messageId, message.parentId, message.badge);
+        this.stream.start(message.messageId, message.parentId, message.badge);
         break;
       case 'streamChunk':
-        this.pending.set(message.messageId, (this.pending.get(message.messageId) ?? '') + message.text);
-        this.scheduleFlush();
+        this.stream.chunk(message.messageId, message.text);
         break;
       case 'streamEnd':
-        this.streamEnd(message.messageId, message.status, message.figures, message.contextReport);
+        this.stream.end(message);
         break;
       case 'error':
-        this.showError(message.messageId, message.message, message.actions);
+        this.list.showError(message.messageId, message.message, message.actions);
         break;
       case 'notice':
         this.showNotice(message.message, message.level);
@@ -140,7 +125,12 @@ export class ChatView {
 
   /** The message list element (tests, benchmarks). */
   get messageList(): HTMLElement {
-    return this.list;
+    return this.list.element;
+  }
+
+  /** Frames flushed while streaming: observable by tests and benchmarks. */
+  get framesFlushed(): number {
+    return this.stream.framesFlushed;
   }
 
   // ---- state ----------------------------------------------------------------------------------------------
@@ -149,29 +139,25 @@ export class ChatView {
     const conversationChanged = state.activeId !== this.state.activeId;
     const previousEarlier = this.state.earlierCount;
     this.state = state;
-    this.messages = [...state.messages];
     if (conversationChanged) {
-      this.errorBoxes.clear();
-      this.rendered.clear();
-      this.pending.clear();
-      this.windowStart = Math.max(0, this.messages.length - INITIAL_WINDOW);
+      this.stream.reset();
+      this.list.setMessages(state.messages, { kind: 'conversation' });
     } else if (state.earlierCount < previousEarlier) {
       // More history arrived at the front ("show earlier"): show the next batch of it.
-      const added = previousEarlier - state.earlierCount;
-      this.windowStart = Math.max(0, this.windowStart + added - INITIAL_WINDOW);
+      this.list.setMessages(state.messages, { kind: 'earlier', added: previousEarlier - state.earlierCount });
     } else {
-      this.windowStart = Math.min(this.windowStart, Math.max(0, this.messages.length - INITIAL_WINDOW));
+      this.list.setMessages(state.messages, { kind: 'same' });
     }
     this.bar.render(state);
     this.composer.render(state);
     this.renderServer();
-    this.renderMessages();
-    this.renderStreaming();
+    this.list.render();
+    this.list.markStreaming(state.streamingId);
     if (state.undoDeleteId !== undefined) {
       const undoId = state.undoDeleteId;
       this.showNotice('Conversation deleted.', 'info', { label: 'Undo', run: () => this.deps.post({ type: 'undoDelete', conversationId: undoId }) });
     }
-    this.scrollToEnd(true);
+    this.list.scrollToEnd(true);
   }
 
   private renderServer(): void {
@@ -181,343 +167,27 @@ export class ChatView {
       this.serverBanner.replaceChildren();
       return;
     }
-    const bar = this.el('div', { className: 'error-actions' });
+    const bar = this.dom.el('div', { className: 'error-actions' });
     for (const action of server.actions) {
-      bar.append(this.button(action.label, action.label, () => this.deps.post({ type: 'errorAction', action: action.id })));
+      bar.append(this.dom.button(action.label, action.label, () => this.deps.post({ type: 'errorAction', action: action.id })));
     }
-    this.serverBanner.replaceChildren(this.textEl('p', 'server-message', server.message), bar);
-  }
-
-  private renderMessages(): void {
-    const nodes: HTMLElement[] = [];
-    const hidden = this.windowStart + this.state.earlierCount;
-    if (hidden > 0) {
-      nodes.push(
-        this.button(`Show earlier messages (${hidden} hidden)`, 'Show earlier messages', () => {
-          if (this.windowStart > 0) {
-            this.windowStart = Math.max(0, this.windowStart - INITIAL_WINDOW);
-            this.renderMessages();
-          } else {
-            // The host holds the older ones.
-            this.deps.post({ type: 'showEarlier' });
-          }
-        }),
-      );
-    }
-    const visible = this.messages.slice(this.windowStart);
-    const keep = new Set(visible.map((m) => m.id));
-    for (const id of [...this.rendered.keys()]) {
-      if (!keep.has(id)) {
-        this.rendered.delete(id);
-      }
-    }
-    // First paint: the latest messages now; older ones of the window that still need Markdown, on the next frame.
-    const generation = ++this.renderGeneration;
-    const splitAt = Math.max(0, visible.length - FIRST_PAINT);
-    const deferred = visible.slice(0, splitAt).some((m) => !this.rendered.has(m.id)) ? visible.slice(0, splitAt) : [];
-    for (const m of deferred.length > 0 ? visible.slice(splitAt) : visible) {
-      nodes.push(this.renderMessage(m).article);
-    }
-    if (this.messages.length === 0) {
-      const empty = this.el('p', { className: 'empty' });
-      empty.textContent = 'Ask a question about your code. The selection and current file are offered as context.';
-      nodes.push(empty);
-    }
-    const generalError = this.errorBoxes.get('');
-    if (generalError) {
-      nodes.push(generalError);
-    }
-    this.list.replaceChildren(...nodes);
-    if (deferred.length > 0) {
-      // Two frames on: the first frame paints the latest messages, the one after adds the older ones.
-      this.deps.scheduleFrame(() => this.deps.scheduleFrame(() => {
-        if (generation !== this.renderGeneration) {
-          return; // drawn again since
-        }
-        const atEnd = this.isNearEnd();
-        const first = this.rendered.get(visible[splitAt]?.id ?? '')?.article;
-        const articles = deferred.map((m) => this.renderMessage(m).article);
-        if (first) {
-          first.before(...articles);
-        } else {
-          this.list.append(...articles);
-        }
-        this.scrollToEnd(atEnd);
-      }));
-    }
-  }
-
-  /** Builds (or reuses) a message's article; Markdown is rendered again only when the text changed. */
-  private renderMessage(m: MessageView): RenderedMessage {
-    const existing = this.rendered.get(m.id);
-    const article = existing?.article ?? this.el('article', { className: '' });
-    article.className = `message ${m.role} status-${m.status}`;
-    article.dataset.id = m.id;
-    const content = existing?.content ?? this.el('div', { className: 'content' });
-    const entry: RenderedMessage = existing ?? { article, content, rendered: undefined, renderedText: undefined, stable: undefined };
-    this.rendered.set(m.id, entry);
-    this.renderContent(entry, m);
-
-    const head = this.el('div', { className: 'message-head' });
-    const role = this.el('span', { className: 'role' });
-    role.textContent = m.role === 'user' ? 'You' : m.role === 'assistant' ? 'Assistant' : 'System';
-    head.append(role);
-    if (m.badge) {
-      head.append(this.badge(m.badge));
-    }
-    if (m.branch && m.branch.count > 1) {
-      head.append(this.branchNav(m.branch));
-    }
-    const parts: HTMLElement[] = [head, content];
-    if (m.status === 'cutOff') {
-      parts.push(this.textEl('div', 'cut-off', 'Answer cut off (stopped or failed mid-stream); the text above is partial.'));
-    }
-    if (m.status === 'error' && m.error) {
-      parts.push(this.textEl('div', 'error-text', m.error));
-    }
-    if (m.figures) {
-      parts.push(this.textEl('div', 'figures', formatFigures(m.figures)));
-    }
-    if (m.contextReport) {
-      const details = this.el('details', { className: 'context-report' });
-      const summary = this.doc.createElement('summary');
-      summary.textContent = 'Context';
-      const pre = this.doc.createElement('pre');
-      pre.textContent = m.contextReport;
-      details.append(summary, pre);
-      parts.push(details);
-    }
-    parts.push(this.messageActions(m));
-    const errorBox = this.errorBoxes.get(m.id);
-    if (errorBox) {
-      parts.push(errorBox);
-    }
-    article.replaceChildren(...parts);
-    return entry;
-  }
-
-  private renderContent(entry: RenderedMessage, m: MessageView): void {
-    if (entry.renderedText === m.content) {
-      return;
-    }
-    entry.renderedText = m.content;
-    if (m.role === 'user') {
-      // The user's own text: shown as typed.
-      entry.content.className = 'content plain';
-      entry.content.textContent = m.content;
-      entry.rendered = undefined;
-      return;
-    }
-    entry.content.className = 'content markdown';
-    if (m.status === 'streaming') {
-      this.renderStreamingContent(entry, m.content);
-      return;
-    }
-    entry.stable = undefined;
-    entry.rendered = this.deps.render(m.content);
-    entry.content.innerHTML = entry.rendered.html;
-  }
-
-  /**
-   * While an answer streams, only its unfinished last block is rendered again on each frame: the blocks before
-   * the last blank line outside a code fence are settled and rendered once. (The whole answer is rendered once
-   * more when it ends.)
-   */
-  private renderStreamingContent(entry: RenderedMessage, text: string): void {
-    const split = settledLength(text);
-    let stable = entry.stable;
-    if (!stable || !text.startsWith(stable.text) || split !== stable.text.length) {
-      if (!stable || !text.startsWith(stable.text)) {
-        const element = this.el('div', { className: 'settled' });
-        const tail = this.el('div', { className: 'tail' });
-        entry.content.replaceChildren(element, tail);
-        stable = { text: '', rendered: { html: '', codeBlocks: [], omittedChars: 0 }, element, tail };
-        entry.stable = stable;
-      }
-      if (split > stable.text.length) {
-        // Only the newly settled blocks are rendered, and appended: earlier ones are never rendered again.
-        const added = this.deps.render(text.slice(stable.text.length, split), stable.rendered.codeBlocks.length);
-        stable.text = text.slice(0, split);
-        stable.rendered = { html: '', codeBlocks: [...stable.rendered.codeBlocks, ...added.codeBlocks], omittedChars: 0 };
-        stable.element.insertAdjacentHTML('beforeend', added.html);
-      }
-    }
-    const tailRendered = this.deps.render(text.slice(stable.text.length), stable.rendered.codeBlocks.length);
-    stable.tail.innerHTML = tailRendered.html;
-    entry.rendered = { html: '', codeBlocks: [...stable.rendered.codeBlocks, ...tailRendered.codeBlocks], omittedChars: 0 };
-  }
-
-  private messageActions(m: MessageView): HTMLElement {
-    const bar = this.el('div', { className: 'message-actions' });
-    const busy = this.state.streamingId !== undefined;
-    if (m.role === 'assistant' && m.status !== 'streaming') {
-      bar.append(
-        this.button('Regenerate', 'Answer again', () => this.deps.post({ type: 'regenerate', messageId: m.id }), busy),
-        this.button('Bigger tier', 'Retry with a bigger tier', () => this.deps.post({ type: 'retryBiggerTier', messageId: m.id }), busy),
-        this.button('Shorter', 'Ask for a shorter answer', () => this.deps.post({ type: 'adjust', messageId: m.id, style: 'shorter' }), busy),
-        this.button('More detail', 'Ask for more detail', () => this.deps.post({ type: 'adjust', messageId: m.id, style: 'moreDetail' }), busy),
-        this.button('Save prompt', 'Save as a prompt', () => this.deps.post({ type: 'savePrompt', messageId: m.id })),
-      );
-    }
-    if (m.role === 'user') {
-      bar.append(this.button('Edit', 'Edit and resend (Up)', () => this.composer.startEdit(m.id), busy));
-    }
-    return bar;
-  }
-
-  private badge(badge: TierBadge): HTMLElement {
-    const el = this.el('span', { className: `badge tier-${badge.tier ?? 'custom'}` });
-    el.textContent = badge.tier ? `${badge.tier} · ${badge.model}` : badge.model;
-    el.title = badge.reasons.length > 0 ? `Why this model:\n${badge.reasons.map((r) => `• ${r}`).join('\n')}` : 'Chosen by you';
-    return el;
-  }
-
-  private branchNav(branch: NonNullable<MessageView['branch']>): HTMLElement {
-    const nav = this.el('span', { className: 'branch-nav' });
-    const label = this.textEl('span', 'branch-label', `${branch.index}/${branch.count}`);
-    const prev = this.button('‹', 'Previous version', () => branch.prevId && this.deps.post({ type: 'switchBranch', messageId: branch.prevId }), branch.prevId === undefined);
-    const next = this.button('›', 'Next version', () => branch.nextId && this.deps.post({ type: 'switchBranch', messageId: branch.nextId }), branch.nextId === undefined);
-    nav.append(prev, label, next);
-    return nav;
-  }
-
-  // ---- streaming ------------------------------------------------------------------------------------------
-
-  private streamStart(messageId: string, parentId: string | null, badge: TierBadge): void {
-    this.errorBoxes.delete(''); // a new answer replaces an error that had none
-    const existing = this.messages.findIndex((m) => m.id === messageId);
-    const message: MessageView = {
-      id: messageId,
-      parentId,
-      role: 'assistant',
-      content: existing >= 0 ? (this.messages[existing]?.content ?? '') : '',
-      status: 'streaming',
-      badge,
-      figures: undefined,
-      contextReport: undefined,
-      error: undefined,
-      branch: undefined,
-    };
-    if (existing >= 0) {
-      this.messages[existing] = message;
-    } else {
-      this.messages.push(message);
-    }
-    this.state = { ...this.state, streamingId: messageId };
-    this.renderMessages();
-    this.renderStreaming();
-    this.scrollToEnd(true);
-  }
-
-  private scheduleFlush(): void {
-    if (this.frameScheduled) {
-      return;
-    }
-    this.frameScheduled = true;
-    this.deps.scheduleFrame(() => {
-      this.frameScheduled = false;
-      this.flush();
-    });
-  }
-
-  /** Applies every chunk that arrived since the last frame: one Markdown render per message per frame. */
-  private flush(): void {
-    if (this.pending.size === 0) {
-      return;
-    }
-    this.framesFlushed++;
-    const nearEnd = this.isNearEnd();
-    for (const [id, text] of this.pending) {
-      const index = this.messages.findIndex((m) => m.id === id);
-      const current = this.messages[index];
-      if (!current) {
-        continue;
-      }
-      const updated = { ...current, content: current.content + text };
-      this.messages[index] = updated;
-      const entry = this.rendered.get(id);
-      if (entry) {
-        this.renderContent(entry, updated);
-      }
-    }
-    this.pending.clear();
-    this.scrollToEnd(nearEnd);
-  }
-
-  private streamEnd(messageId: string, status: MessageView['status'], figures: AnswerFigures | undefined, contextReport: string | undefined): void {
-    this.flush();
-    const index = this.messages.findIndex((m) => m.id === messageId);
-    const current = this.messages[index];
-    if (current) {
-      this.messages[index] = { ...current, status, figures, contextReport };
-      this.renderMessage(this.messages[index] ?? current);
-    }
-    this.state = { ...this.state, streamingId: undefined };
-    this.renderStreaming();
-    this.renderMessages();
-    this.announcer.textContent = status === 'complete' ? 'Answer complete.' : status === 'cutOff' ? 'Answer stopped; partial answer kept.' : 'Answer failed.';
-  }
-
-  private renderStreaming(): void {
-    this.composer.setStreaming(this.state.streamingId);
-    for (const [id, entry] of this.rendered) {
-      const isStreaming = id === this.state.streamingId;
-      // The answer being streamed is a polite live region, busy until it ends (screen readers then read it once).
-      if (isStreaming) {
-        entry.content.setAttribute('aria-live', 'polite');
-        entry.content.setAttribute('aria-busy', 'true');
-      } else {
-        entry.content.removeAttribute('aria-live');
-        entry.content.removeAttribute('aria-busy');
-      }
-    }
-  }
-
-  // ---- errors and notices -------------------------------------------------------------------------------
-
-  private showError(messageId: string | undefined, text: string, actions: readonly ErrorActionView[]): void {
-    const key = messageId ?? '';
-    this.errorBoxes.get(key)?.remove();
-    const box = this.el('div', { className: 'error-box' });
-    this.errorBoxes.set(key, box);
-    box.setAttribute('role', 'alert');
-    box.append(this.textEl('p', 'error-message', text));
-    const bar = this.el('div', { className: 'error-actions' });
-    for (const action of actions) {
-      bar.append(
-        this.button(action.label, action.label, () => {
-          box.remove();
-          if (this.errorBoxes.get(key) === box) {
-            this.errorBoxes.delete(key);
-          }
-          this.deps.post({ type: 'errorAction', action: action.id, ...(messageId !== undefined ? { messageId } : {}) });
-        }),
-      );
-    }
-    box.append(bar);
-    const article = messageId !== undefined ? this.rendered.get(messageId)?.article : undefined;
-    if (article) {
-      article.append(box);
-    } else {
-      this.list.append(box);
-    }
-    this.scrollToEnd(true);
+    this.serverBanner.replaceChildren(this.dom.textEl('p', 'server-message', server.message), bar);
   }
 
   private showNotice(text: string, level: 'info' | 'warning', action?: { label: string; run: () => void }): void {
     this.notice.hidden = false;
     this.notice.className = `notice notice-${level}`;
     // The text in its own element that may shrink and wrap (a long path included), so the buttons stay in view.
-    const children: HTMLElement[] = [this.textEl('span', 'notice-text', text)];
+    const children: HTMLElement[] = [this.dom.textEl('span', 'notice-text', text)];
     if (action) {
       children.push(
-        this.button(action.label, action.label, () => {
+        this.dom.button(action.label, action.label, () => {
           this.notice.hidden = true;
           action.run();
         }),
       );
     }
-    children.push(this.button('×', 'Dismiss', () => (this.notice.hidden = true)));
+    children.push(this.dom.button('×', 'Dismiss', () => (this.notice.hidden = true)));
     this.notice.replaceChildren(...children);
   }
 
@@ -545,10 +215,11 @@ export class ChatView {
         this.deps.post({ type: 'openLink', url: href });
       }
     };
-    this.list.addEventListener('click', onLink);
-    this.list.addEventListener('auxclick', onLink);
+    const list = this.list.element;
+    list.addEventListener('click', onLink);
+    list.addEventListener('auxclick', onLink);
     // Code-block buttons: one delegated listener; the code comes from the render result, not the DOM.
-    this.list.addEventListener('click', (e) => {
+    list.addEventListener('click', (e) => {
       const view = this.doc.defaultView;
       const target = e.target;
       if (!view || !(target instanceof view.Element)) {
@@ -560,7 +231,7 @@ export class ChatView {
       if (!button || id === undefined) {
         return;
       }
-      const block = this.rendered.get(id)?.rendered?.codeBlocks[Number(button.getAttribute('data-code-index'))];
+      const block = this.list.codeBlock(id, Number(button.getAttribute('data-code-index')));
       const action = button.getAttribute('data-action');
       if (block && (action === 'copy' || action === 'insert' || action === 'replace' || action === 'diff' || action === 'newFile')) {
         this.deps.post({ type: 'codeAction', action, code: block.code, ...(block.language !== undefined ? { language: block.language } : {}) });
@@ -571,63 +242,6 @@ export class ChatView {
       }
     });
   }
-
-  // ---- helpers --------------------------------------------------------------------------------------------
-
-  private isNearEnd(): boolean {
-    return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 80;
-  }
-
-  private scrollToEnd(when: boolean): void {
-    if (when) {
-      this.list.scrollTop = this.list.scrollHeight;
-    }
-  }
-
-  private el<K extends keyof HTMLElementTagNameMap>(tag: K, options: { className: string; ariaLabel?: string }): HTMLElementTagNameMap[K] {
-    return this.dom.el(tag, options);
-  }
-
-  private textEl<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text: string): HTMLElementTagNameMap[K] {
-    return this.dom.textEl(tag, className, text);
-  }
-
-  private button(label: string, title: string, onClick: () => void, disabled = false): HTMLButtonElement {
-    return this.dom.button(label, title, onClick, disabled);
-  }
-}
-
-/** Length of the settled part of a streaming Markdown text: up to its last blank line outside a code fence. */
-export function settledLength(text: string): number {
-  let settled = 0;
-  let inFence = false;
-  let lineStart = 0;
-  let previousBlank = false;
-  while (lineStart < text.length) {
-    const end = text.indexOf('\n', lineStart);
-    if (end < 0) {
-      break; // the last line is still being written
-    }
-    const line = text.slice(lineStart, end);
-    if (/^\s{0,3}(```|~~~)/.test(line)) {
-      inFence = !inFence;
-      if (!inFence) {
-        settled = end + 1; // a closed code block is settled
-      }
-    } else if (!inFence && line.trim() === '' && !previousBlank) {
-      settled = end + 1;
-    }
-    previousBlank = !inFence && line.trim() === '';
-    lineStart = end + 1;
-  }
-  return settled;
-}
-
-/** "TTFT 120 ms · 31.5 tok/s · 812 prompt + 240 answer tokens". */
-export function formatFigures(f: AnswerFigures): string {
-  // The whole prompt, with the part the server had cached: "1 prompt token" for a cached prompt would mislead.
-  const cached = f.cachedPromptTokens !== undefined && f.cachedPromptTokens > 0 ? ` (${f.cachedPromptTokens} cached)` : '';
-  return `TTFT ${Math.round(f.ttftMs)} ms · ${f.tokensPerSecond.toFixed(1)} tok/s · ${f.promptEstimated === true ? '~' : ''}${f.promptTokens} prompt${cached} + ${f.answerTokens} answer tokens`;
 }
 
 function assertNever(value: never): never {

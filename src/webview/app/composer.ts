@@ -1,5 +1,6 @@
 // The chat view's composer: the message box (Enter sends, Up edits the last message, @ picks a file, / runs a
-// saved prompt), the context chips, the model picker, Stop and Send, and the draft kept across reloads.
+// saved prompt), the context chips, the model picker, the "codebase" toggle, Stop and Send, and the draft kept
+// across reloads.
 import type { ChatStateSnapshot, MessageView, WebviewToHost } from '../protocol';
 import type { Dom } from './dom';
 import { SlashMenu } from './slashMenu';
@@ -26,7 +27,9 @@ export class Composer {
   private readonly stopButton: HTMLButtonElement;
   private readonly editingBar: HTMLElement;
   private readonly chips: HTMLElement;
-  private state: Pick<ChatStateSnapshot, 'picker' | 'choice' | 'chips' | 'streamingId'> = { picker: [], choice: { kind: 'auto' }, chips: [], streamingId: undefined };
+  /** On: questions about code search the workspace index by themselves; off: only `@codebase` does. */
+  private readonly codebaseToggle: HTMLButtonElement;
+  private state: Pick<ChatStateSnapshot, 'picker' | 'choice' | 'chips' | 'streamingId' | 'codebase'> = { picker: [], choice: { kind: 'auto' }, chips: [], streamingId: undefined };
   private editingId: string | undefined;
 
   constructor(private readonly deps: ComposerDeps) {
@@ -42,12 +45,15 @@ export class Composer {
     this.sendButton.classList.add('primary');
     this.stopButton = dom.button('Stop', 'Stop the answer (Esc)', () => deps.post({ type: 'stop' }));
     this.stopButton.hidden = true;
+    this.codebaseToggle = dom.button('codebase', 'Codebase', () => this.toggleCodebase());
+    this.codebaseToggle.classList.add('codebase-toggle');
+    this.codebaseToggle.hidden = true;
     this.editingBar = dom.el('div', { className: 'editing-bar' });
     this.editingBar.hidden = true;
 
     this.element = dom.el('footer', { className: 'composer' });
     const row = dom.el('div', { className: 'composer-row' });
-    row.append(this.picker, dom.button('@ File', 'Add a file as context', () => deps.post({ type: 'pickFile' })), this.stopButton, this.sendButton);
+    row.append(this.picker, dom.button('@ File', 'Add a file as context', () => deps.post({ type: 'pickFile' })), this.codebaseToggle, this.stopButton, this.sendButton);
     this.element.append(this.editingBar, this.chips, this.input, row);
 
     this.wireEvents();
@@ -60,6 +66,7 @@ export class Composer {
     this.state = state;
     this.renderPicker();
     this.renderChips();
+    this.renderCodebase();
     this.setStreaming(state.streamingId);
     if (this.editingId !== undefined && !state.messages.some((m) => m.id === this.editingId)) {
       this.setEditing(undefined);
@@ -103,6 +110,25 @@ export class Composer {
         return option;
       }),
     );
+  }
+
+  private renderCodebase(): void {
+    const on = this.state.codebase;
+    this.codebaseToggle.hidden = on === undefined;
+    this.codebaseToggle.setAttribute('aria-pressed', on === true ? 'true' : 'false');
+    const what = on === true
+      ? 'Codebase search on: a question that names code or asks where, how or why gets the best matching code of the workspace (click to turn off)'
+      : 'Codebase search off: only a question with @codebase searches the workspace (click to turn on)';
+    this.codebaseToggle.title = what;
+    this.codebaseToggle.setAttribute('aria-label', `Codebase search (${on === true ? 'on' : 'off'})`);
+  }
+
+  private toggleCodebase(): void {
+    const enabled = this.state.codebase !== true;
+    // Shown at once; the host remembers it and sends it back with the next state.
+    this.state = { ...this.state, codebase: enabled };
+    this.renderCodebase();
+    this.deps.post({ type: 'setCodebase', enabled });
   }
 
   private renderChips(): void {

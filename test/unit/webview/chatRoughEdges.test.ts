@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { errors } from '../../../src/backend/errors';
 import { route } from '../../../src/routing/router';
-import { formatFigures } from '../../../src/webview/app/chatView';
+import { formatFigures } from '../../../src/webview/app/answerParts';
 import { fullEnv } from '../../fixtures/routing/models';
 import { loadMarked, message, mountChatView, snapshot } from './chatViewKit';
 

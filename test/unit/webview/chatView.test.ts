@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { FIRST_PAINT, INITIAL_WINDOW, settledLength } from '../../../src/webview/app/chatView';
+import { FIRST_PAINT, INITIAL_WINDOW, settledLength } from '../../../src/webview/app/messageList';
 import type { ChatStateSnapshot, MessageView } from '../../../src/webview/protocol';
 import { loadMarked, message, mountChatView, snapshot as baseSnapshot } from './chatViewKit';
 
