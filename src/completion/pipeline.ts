@@ -338,6 +338,7 @@ export class CompletionPipeline {
     if (signal.aborted || !isCurrent()) {
       return finish({ kind: 'debounced' });
     }
+    const freshRead = !this.warmUps.holds(prompt.stableKey);
     this.warmUps.sentReal(prompt.stableKey);
 
     // 8. Generation (or the one another call started for this very position meanwhile, e.g. a continuation).
@@ -349,6 +350,7 @@ export class CompletionPipeline {
     }
     const purpose = request.manual ? 'manual' : continuation ? 'continuation' : (this.policy.lastTiming?.reason === 'early' ? 'typing' : 'pause');
     const generation = new Generation(anchorAt(request.documentUri, request.text, request.offset), new CompletionStream(context), model.name, this.deps.clock.now(), cacheKey, context, purpose);
+    generation.freshRead = freshRead;
     if (continuation) {
       doc.tookWholeAt = undefined;
     }
@@ -668,9 +670,11 @@ export class CompletionPipeline {
   }
 
   /**
-   * Aborts a generation. A pinned one still reading its prompt is only detached (`hard` false): it drains
-   * to its first token so that its read stays in the slot's cache for the next request, which queues behind
-   * it on the same slot (the server still runs one at a time). `hard`: stop it now whatever it cost.
+   * Aborts a generation. A pinned one still reading a new prompt start (see {@link Generation.freshRead}) is
+   * only detached (`hard` false): it drains to its first token so that its read stays in the slot's cache for
+   * the next request, which queues behind it on the same slot (the server still runs one at a time). One
+   * whose start the server already holds reads only what was typed since: draining it would spend server
+   * time on text the user typed past for nothing, so it stops now. `hard`: stop it now whatever it cost.
    */
   private abortOne(generation: Generation, hard = false): void {
     if (generation.state !== 'running') {
@@ -684,7 +688,7 @@ export class CompletionPipeline {
     if (generation.firstTokenAt === undefined) {
       this.policy.debounce.recordTimeToFirstTokenAtLeast(this.deps.clock.now() - generation.startedAt);
     }
-    if (!hard && generation.pinned && generation.firstTokenAt === undefined) {
+    if (!hard && generation.pinned && generation.freshRead && generation.firstTokenAt === undefined) {
       generation.draining = true;
       this.draining.add(generation);
       const guard = this.deps.clock.setTimeout(() => generation.controller.abort(), maxDrainMs);

@@ -38,6 +38,11 @@ export class Generation {
    * would throw away the work the next request on the slot builds on.
    */
   draining = false;
+  /**
+   * Its prompt's stable part (model, document, repository context) was not what the server last read: its
+   * read is long, and worth draining when aborted. False: only what was typed since the last request is new.
+   */
+  freshRead = true;
   private readonly listeners = new Set<() => void>();
 
   constructor(

@@ -27,6 +27,11 @@ export class WarmUps {
     this.serverKey = key;
   }
 
+  /** Whether the server's cache holds this stable part (the last prompt sent, real or warm-up, had it). */
+  holds(key: string): boolean {
+    return this.serverKey === key;
+  }
+
   /** Whether the server's cache may not hold this stable part yet. */
   needed(key: string): boolean {
     return this.serverKey !== key && this.controller === undefined;

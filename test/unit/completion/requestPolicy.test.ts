@@ -233,6 +233,24 @@ suite('completion request policy: slot pinning, continuation, warm-up, one gener
     assert.equal(pipeline.stats.abortedGenerations, 1);
   });
 
+  test('a pinned request whose prompt start the server already holds is stopped at once when typed past (draining it would only cost server time)', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware', 'openai');
+    backend.responder = () => ({ tokens: ['zz'], firstTokenMs: 800, tokenIntervalMs: 20 });
+    for (let i = 0; i < 6; i++) {
+      pipeline.agreement.record(false);
+    }
+    // The first request in the file reads the whole prompt; the next one (same file, same context) only what was typed.
+    void pipeline.complete(request('const a = ', 10), new AbortController().signal);
+    await clock.advance(3000);
+    assert.equal(backend.generations[0]?.outcome, 'done');
+    void pipeline.complete(request('const a = b;', 12), new AbortController().signal);
+    await clock.advance(300);
+    assert.equal(backend.generations.length, 2);
+    void pipeline.complete(request('const a = b; ', 13), new AbortController().signal);
+    await clock.advance(10);
+    assert.equal(backend.generations[1]?.outcome, 'aborted', 'stopped at once, not drained');
+  });
+
   test('a long first line still streaming is shown as far as it got (to a word boundary) after 80 ms; the rest serves typing through', async () => {
     const { clock, backend, pipeline } = simulatedPipeline('costAware');
     backend.responder = () => ({ tokens: ['total', ' = ', 'price', ' * ', 'quantity', ' + ', 'shipping', ';'], firstTokenMs: 50, tokenIntervalMs: 30 });
