@@ -8,6 +8,7 @@
  *     vars: { audience: a newcomer }       # the prompt's ${input:…} values
  *     selection: |                          # the code the prompt runs on
  *       for (let i = 0; i <= items.length; i++) {}
+ *     suffix: "…"                           # optional: text after the cursor (a fill-in-the-middle case)
  *     language: typescript
  *     file: src/list.ts
  *     checks:
@@ -50,6 +51,8 @@ export const caseSchema = z
     name: z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters'),
     vars: z.record(z.string(), z.union([z.string().max(100_000), z.number(), z.boolean()]).transform(String)).optional(),
     selection: z.string().max(200_000).optional(),
+    /** Text after the cursor: the case is a fill-in-the-middle completion, the selection being the text before it. */
+    suffix: z.string().max(200_000).optional(),
     language: z.string().max(40).optional(),
     file: z.string().max(500).optional(),
     checks: z.array(checkSpecSchema).max(50).optional(),
@@ -66,6 +69,8 @@ export interface TestCase {
   readonly name: string;
   readonly vars: Readonly<Record<string, string>>;
   readonly selection?: string;
+  /** Set for a fill-in-the-middle case (see the schema). */
+  readonly suffix?: string;
   readonly language?: string;
   readonly file?: string;
   readonly checks: readonly Check[];
@@ -143,6 +148,7 @@ export function compileCases(specs: readonly CaseSpec[], file: string): CaseSuit
       name: spec.name,
       vars: spec.vars ?? {},
       ...(spec.selection !== undefined ? { selection: spec.selection } : {}),
+      ...(spec.suffix !== undefined ? { suffix: spec.suffix } : {}),
       ...(spec.language !== undefined ? { language: spec.language } : {}),
       ...(spec.file !== undefined ? { file: spec.file } : {}),
       checks,

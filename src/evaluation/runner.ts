@@ -137,7 +137,9 @@ export async function runSuite(input: SuiteRunInput, deps: SuiteRunDeps): Promis
     let answer;
     try {
       task = deps.promptFor(testCase); // a prompt that cannot be built (budget too small…) fails this cell only
-      answer = await generateAnswer(deps.backendFor(model), { ...deps.generation, model: model.name, prompt: task, signal: stop.signal }, clock);
+      // A fill-in-the-middle case sends the text after the cursor as the suffix (the server's own FIM).
+      const suffix = testCase.suffix !== undefined ? { suffix: testCase.suffix } : {};
+      answer = await generateAnswer(deps.backendFor(model), { ...deps.generation, model: model.name, prompt: task, ...suffix, signal: stop.signal }, clock);
     } catch (error) {
       if (stop.signal.aborted) {
         throw error;

@@ -42,10 +42,15 @@ export function similarity(a: string, b: string): number {
 export function similarCheck(spec: Extract<CheckSpec, { type: 'similar' }>): Check {
   const min = spec.min ?? 1;
   const expected = spec.expected.trim().slice(0, maxSimilarityChars);
+  const lines = spec.lines;
+  const scope = lines !== undefined ? ` (first ${lines === 1 ? 'line' : `${lines} lines`})` : '';
   return {
-    label: min >= 1 ? `exactly ${quoteShort(spec.expected)}` : `≥ ${Math.round(min * 100)} % similar to ${quoteShort(spec.expected)}`,
+    label: min >= 1 ? `exactly ${quoteShort(spec.expected)}${scope}` : `≥ ${Math.round(min * 100)} % similar to ${quoteShort(spec.expected)}${scope}`,
     run(answer) {
-      const actual = stripThinking(answer).trim().slice(0, maxSimilarityChars);
+      const text = stripThinking(answer);
+      // Leading blank lines do not count as the first line (a model may open with a newline).
+      const kept = lines !== undefined ? text.replace(/^\s*\n/, '').split('\n').slice(0, lines).join('\n') : text;
+      const actual = kept.trim().slice(0, maxSimilarityChars);
       const score = similarity(actual, expected);
       const pct = `${Math.round(score * 1000) / 10} % similar`;
       return { pass: min >= 1 ? actual === expected : score >= min, detail: score === 1 ? 'exact match' : pct };

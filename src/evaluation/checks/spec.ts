@@ -57,6 +57,8 @@ export const checkSpecSchema = z.discriminatedUnion(
         expected: text(100_000),
         /** Least similarity (1 − edit distance / longer length) to pass; 1 (the default) means an exact match. */
         min: z.number().min(0).max(1).optional(),
+        /** Compare only the answer's first lines (a completion that runs on past the held-out span). */
+        lines: z.number().int().positive().max(1000).optional(),
       })
       .strict(),
   ],

@@ -53,6 +53,7 @@ export const commandIds = {
   showEvaluationResults: 'tiered.showEvaluationResults',
   applyEvaluationSuggestion: 'tiered.evaluation.applySuggestion',
   saveChatAnswerAsCase: 'tiered.evaluation.saveChatAnswerAsCase',
+  createBuiltinEvaluationSuites: 'tiered.createBuiltinEvaluationSuites',
   statusMenu: 'tiered.statusMenu',
   connectServer: 'tiered.connectServer',
   openWalkthrough: 'tiered.openWalkthrough',

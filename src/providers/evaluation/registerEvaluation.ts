@@ -18,6 +18,7 @@ import { loadSuite } from '../../evaluation/suiteFiles';
 import { chatModels } from '../../routing/modelTraits';
 import { commandIds } from '../commands/commandIds';
 import type { Services } from '../services';
+import { registerBuiltinSuites } from './builtinSuites';
 import { ResultsPanel } from './resultsPanel';
 import { registerSaveChatAnswer } from './saveChatAnswer';
 
@@ -48,7 +49,7 @@ function summary(run: EvalRun): string {
 /** Registers the commands: run a suite, show the results (and apply their suggestion), save a chat answer as a case. */
 export function registerEvaluation(services: Services): vscode.Disposable {
   const results = new ResultsPanel(services);
-  return vscode.Disposable.from(results, registerSaveChatAnswer(services), registerRunSuite(services, results));
+  return vscode.Disposable.from(results, registerSaveChatAnswer(services), registerBuiltinSuites(services), registerRunSuite(services, results));
 }
 
 function registerRunSuite(services: Services, results: ResultsPanel): vscode.Disposable {
@@ -135,7 +136,8 @@ function registerRunSuite(services: Services, results: ResultsPanel): vscode.Dis
             backendFor: (m) => backends.get(m.endpointId) ?? missingBackend(m),
             installed,
             store,
-            promptFor: (c) => casePrompt(entry, c),
+            // A fill-in-the-middle case sends the code before the cursor as it is (the suffix goes with it).
+            promptFor: (c) => (c.suffix !== undefined ? (c.selection ?? '') : casePrompt(entry, c)),
           },
         );
       },
