@@ -9,7 +9,12 @@
  * 5. cache — a finished completion for this very position (`cache.ts`)
  * 6. request policy — wait for a pause, learned from the user's rhythm (`stages/requestPolicy.ts`)
  * 7. context and prompt — FIM window, repository context, the backend request (`stages/prompt.ts`)
- * 8. generation — stream, post-process, stop early, cache (`stages/generation.ts`), and wait on it
+ * 8. generation — stream, post-process, stop early, cache (`stages/generation.ts`), and wait on it; one at a
+ *    time on the server, aborted or drained when typed past (`stages/serverGenerations.ts`)
+ *
+ * Besides the provider calls: the continuation after an accept ({@link CompletionPipeline.prepareContinuation}),
+ * and idle time after a pause — repository context chosen again, the server's cache warmed (`stages/idle.ts`,
+ * `stages/warmUp.ts`).
  *
  * At most one generation runs per document. The VS Code provider is a thin adapter over {@link CompletionPipeline.complete}.
  * Pure: no `vscode` import.
@@ -33,16 +38,15 @@ import { CompletionStream, firstLineOf, postprocessContext, toDocumentForm } fro
 import type { PostprocessContext } from './postprocess';
 import { prefilter } from './prefilter';
 import { anchorAt, matchTyped, typedSince } from './reuse';
-import { attachTo } from './stages/attach';
-import type { AttachResult } from './stages/attach';
 import { DocumentStates } from './stages/documents';
 import type { DocumentState } from './stages/documents';
-import { Generation, runGeneration } from './stages/generation';
+import { Generation } from './stages/generation';
 import { recordOutcome } from './stages/outcomeLog';
 import { IdleRefresh, whenQuiet } from './stages/idle';
 import { buildPrompt, refreshRepoContext, repoContextFor } from './stages/prompt';
 import type { BuiltPrompt, FimWindowFunction, UsablePlan } from './stages/prompt';
 import { RequestPolicy } from './stages/requestPolicy';
+import { ServerGenerations } from './stages/serverGenerations';
 import { WarmUps } from './stages/warmUp';
 import { planFim } from './templates';
 import type { FimPlan } from './templates';
@@ -56,9 +60,6 @@ type Options = Required<Omit<CompletionPipelineOptions, 'numCtx' | 'debounce' | 
 
 /** A call this soon after the user took a whole suggestion asks for the next one without waiting for a pause. */
 const continuationWindowMs = 1500;
-
-/** A drained generation (see `abortOne`) is stopped after this long even without a first token. */
-const maxDrainMs = 10_000;
 
 /** A resolved model with its usable FIM plan. */
 interface ModelChoice {
@@ -81,9 +82,9 @@ export class CompletionPipeline {
   readonly warmUps = new WarmUps();
   /** The repository context chosen again in idle time after a pause (see {@link whenIdle}). */
   readonly idle = new IdleRefresh();
-  /** Aborted pinned generations still reading their prompt (see {@link abortOne}). */
-  private readonly draining = new Set<Generation>();
   private readonly documents: DocumentStates;
+  /** The generations on the server (stage 8's running side). */
+  private readonly server: ServerGenerations;
   private readonly plans = new Map<string, FimPlan>();
   private readonly options: Options;
   private readonly window: FimWindowFunction;
@@ -122,8 +123,21 @@ export class CompletionPipeline {
     this.cache = new CompletionCache(this.options.cacheEntries);
     this.policy = new RequestPolicy(deps.clock, { ...this.options, ...(o.debounce !== undefined ? { debounce: o.debounce } : {}) });
     this.documents = new DocumentStates(this.options.maxDocuments, (doc) => {
-      this.abortGeneration(doc);
+      this.server.abortDocument(doc);
       doc.graceTimer?.dispose();
+    });
+    this.server = new ServerGenerations({
+      clock: deps.clock,
+      logger: deps.logger,
+      policy: this.policy,
+      latency: this.latency,
+      cache: this.cache,
+      warmUps: this.warmUps,
+      stats: this.stats,
+      options: this.options,
+      costAware: () => this.deps.settings()['completion.requestPolicy'] === 'costAware',
+      setState: (state, model) => this.setState(state, model),
+      documents: () => this.documents.values(),
     });
     this.window = deps.fimWindow ?? defaultFimWindow;
     this.counter = deps.counter ?? approximateCounter();
@@ -167,24 +181,12 @@ export class CompletionPipeline {
 
   /** Number of generations currently running (for tests and benchmarks). */
   get runningGenerations(): number {
-    let n = 0;
-    for (const doc of this.documents.values()) {
-      if (doc.generation?.state === 'running') {
-        n++;
-      }
-    }
-    return n;
+    return this.server.running;
   }
 
   /** Aborts everything (extension deactivation). */
   dispose(): void {
-    for (const doc of this.documents.values()) {
-      this.abortGeneration(doc, true);
-      doc.graceTimer?.dispose();
-    }
-    for (const drained of this.draining) {
-      this.abortOne(drained, true);
-    }
+    this.server.dispose();
     this.warmUps.abort();
     this.documents.clear();
   }
@@ -273,7 +275,7 @@ export class CompletionPipeline {
       if (background) {
         return { kind: 'skipped', reason: skip.reason, message: skip.message };
       }
-      this.abortGeneration(doc);
+      this.server.abortDocument(doc);
       this.setState(skip.reason === 'disabled' || skip.reason === 'languageDisabled' || skip.reason === 'fileTooLarge' ? 'disabled' : 'idle');
       return finish({ kind: 'skipped', reason: skip.reason, message: skip.message });
     }
@@ -345,7 +347,7 @@ export class CompletionPipeline {
     const meanwhile = doc.generation?.state === 'running' ? doc.generation : undefined;
     if (meanwhile !== undefined && typedSince(meanwhile.anchor, request.documentUri, request.text, request.offset) === '') {
       attempt.stage = 'waitingForModel';
-      const joined = await this.attach(meanwhile, '', signal, doc, isCurrent);
+      const joined = await this.server.attach(meanwhile, '', signal, doc, isCurrent);
       return finish(joined === 'miss' ? { kind: 'cancelled' } : joined, meanwhile.model);
     }
     const purpose = request.manual ? 'manual' : continuation ? 'continuation' : (this.policy.lastTiming?.reason === 'early' ? 'typing' : 'pause');
@@ -355,9 +357,9 @@ export class CompletionPipeline {
       doc.tookWholeAt = undefined;
     }
     this.policy.lastSentTiming = this.policy.lastTiming;
-    this.startGeneration(generation, doc, choice.backend, prompt.request);
+    this.server.start(generation, doc, choice.backend, prompt.request);
     attempt.stage = 'waitingForModel';
-    const result = await this.attach(generation, '', signal, doc, isCurrent);
+    const result = await this.server.attach(generation, '', signal, doc, isCurrent);
     return finish(result === 'miss' ? { kind: 'cancelled' } : result, model.name);
   }
 
@@ -435,7 +437,7 @@ export class CompletionPipeline {
     this.deps.repoContext?.notify({ kind: 'pause', documentUri: request.documentUri });
     // The pause's own request first (it may still be waiting for the policy, or streaming): the context must not
     // change on its way, and a warm-up must not stand in its queue.
-    const quiet = (): boolean => this.attempts.inFlight().length === 0 && this.runningGenerations === 0 && this.draining.size === 0;
+    const quiet = (): boolean => this.attempts.inFlight().length === 0 && this.runningGenerations === 0 && this.server.drainingCount === 0;
     const settled = await whenQuiet(quiet, signal, this.deps.clock, 50, this.options.generationTimeoutMs);
     const now = current();
     if (!settled || now === undefined || now.text !== request.text || now.offset !== request.offset) {
@@ -482,7 +484,7 @@ export class CompletionPipeline {
     const waitingForFirstToken = running.firstTokenAt === undefined && typed !== '';
     const keep = this.options.useReuse && typed !== undefined && match === 'pending' && (!waitingForFirstToken || this.policy.keepWhilePending(running, request, settings));
     if (!keep) {
-      this.abortGeneration(doc);
+      this.server.abortDocument(doc);
       return undefined;
     }
     if (waitingForFirstToken) {
@@ -491,7 +493,7 @@ export class CompletionPipeline {
     this.stats.attachedToStream++;
     attempt.stage = 'waitingForModel';
     attempt.model = running.model;
-    const result = await this.attach(running, typed, signal, doc, isCurrent);
+    const result = await this.server.attach(running, typed, signal, doc, isCurrent);
     return result === 'miss' ? undefined : { outcome: result, model: running.model };
   }
 
@@ -577,132 +579,6 @@ export class CompletionPipeline {
       this.plans.set(key, plan);
     }
     return plan;
-  }
-
-  /** Stage 8: sends the request; the stream runs on its own and callers attach to it. */
-  private startGeneration(generation: Generation, doc: DocumentState, backend: LlmBackend, request: Parameters<LlmBackend['generate']>[0]): void {
-    // Never two generations at once on the server: an older one, for this document or another, is no longer
-    // what the user looks at.
-    for (const other of this.documents.values()) {
-      this.abortGeneration(other, other !== doc);
-    }
-    for (const drained of this.draining) {
-      if (drained.anchor.documentUri !== generation.anchor.documentUri) {
-        // Another file's prompt: its read is of no use to this request.
-        this.abortOne(drained, true);
-      }
-    }
-    generation.pinned = request.slot !== undefined;
-    if (!generation.pinned) {
-      // A warm-up reads into the pinned slot: a pinned request queues behind it and reuses its read.
-      this.warmUps.abort();
-    }
-    doc.generation = generation;
-    this.stats.requestsSent++;
-    const busyId = this.policy.busy.start(generation.startedAt);
-    this.setState('generating', generation.model);
-    void runGeneration(generation, backend, { ...request, signal: generation.controller.signal }, {
-      clock: this.deps.clock,
-      timeoutMs: this.options.generationTimeoutMs,
-      onFirstToken: (ms) => {
-        this.policy.debounce.recordTimeToFirstToken(ms);
-        this.latency.recordFirstToken(ms);
-      },
-      onTimeoutBeforeFirstToken: () => this.latency.recordTimeout(),
-      onEarlyStop: () => this.stats.earlyStops++,
-      onDone: (done) => {
-        const result = done.result;
-        if (result === undefined) {
-          return;
-        }
-        this.cache.set(done.cacheKey, result.lfText);
-        this.policy.recordServiceTime(this.deps.clock.now() - done.startedAt);
-        if (doc.generation === done) {
-          doc.last = result.text.trim() === '' ? undefined : { anchor: done.anchor, text: result.text, model: done.model, display: done.context.display, generation: done };
-        }
-        this.setState('idle', done.model);
-      },
-      onFailed: (failed) => {
-        this.deps.logger.warn(`Completion request failed: ${failed.error?.message ?? 'unknown error'}`);
-        this.setState('error', failed.model);
-      },
-      onSettled: (settled) => {
-        this.policy.busy.end(busyId, settled.endedAt ?? this.deps.clock.now(), settled.state === 'aborted' && !settled.served);
-        if (doc.generation === settled) {
-          doc.generation = undefined;
-        }
-      },
-    });
-  }
-
-  /** Waits on a generation for a caller that typed `typed` since its anchor (see {@link attachTo}). */
-  private attach(generation: Generation, typed: string, signal: AbortSignal, doc: DocumentState, isCurrent: () => boolean): Promise<AttachResult> {
-    doc.graceTimer?.dispose();
-    doc.graceTimer = undefined;
-    return attachTo(generation, typed, signal, {
-      clock: this.deps.clock,
-      showPartialAfterMs: this.options.showPartialAfterMs,
-      ...(this.deps.settings()['completion.requestPolicy'] === 'costAware' ? { showPartialLineAfterMs: this.options.showPartialLineAfterMs } : {}),
-      isCurrent,
-      judge: (g, text, t, finished) => this.policy.judge(g, text, t, finished),
-      onReuseHit: () => this.stats.reuseHits++,
-      abort: (g) => this.abortOne(g),
-      orphaned: (g) => this.scheduleOrphanAbort(g, doc),
-    });
-  }
-
-  private scheduleOrphanAbort(generation: Generation, doc: DocumentState): void {
-    doc.graceTimer?.dispose();
-    doc.graceTimer = this.deps.clock.setTimeout(() => {
-      doc.graceTimer = undefined;
-      if (generation.waiters === 0 && generation.state === 'running') {
-        this.abortOne(generation);
-      }
-    }, this.options.orphanGraceMs);
-  }
-
-  private abortGeneration(doc: DocumentState, hard = false): void {
-    const generation = doc.generation;
-    if (generation !== undefined && generation.state === 'running') {
-      this.abortOne(generation, hard);
-    }
-    doc.generation = undefined;
-  }
-
-  /**
-   * Aborts a generation. A pinned one still reading a new prompt start (see {@link Generation.freshRead}) is
-   * only detached (`hard` false): it drains to its first token so that its read stays in the slot's cache for
-   * the next request, which queues behind it on the same slot (the server still runs one at a time). One
-   * whose start the server already holds reads only what was typed since: draining it would spend server
-   * time on text the user typed past for nothing, so it stops now. `hard`: stop it now whatever it cost.
-   */
-  private abortOne(generation: Generation, hard = false): void {
-    if (generation.state !== 'running') {
-      if (hard && generation.draining) {
-        generation.controller.abort();
-      }
-      return;
-    }
-    generation.state = 'aborted';
-    this.stats.abortedGenerations++;
-    if (generation.firstTokenAt === undefined) {
-      this.policy.debounce.recordTimeToFirstTokenAtLeast(this.deps.clock.now() - generation.startedAt);
-    }
-    if (!hard && generation.pinned && generation.freshRead && generation.firstTokenAt === undefined) {
-      generation.draining = true;
-      this.draining.add(generation);
-      const guard = this.deps.clock.setTimeout(() => generation.controller.abort(), maxDrainMs);
-      generation.listen(() => {
-        if (generation.endedAt !== undefined) {
-          guard.dispose();
-          this.draining.delete(generation);
-        }
-      });
-    } else {
-      generation.endedAt = this.deps.clock.now();
-      generation.controller.abort();
-    }
-    generation.notify();
   }
 
   private setState(state: PipelineState, model?: string): void {
