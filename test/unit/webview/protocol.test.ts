@@ -65,6 +65,31 @@ suite('webview protocol validation', () => {
     }
   });
 
+  test('a source chip click and the codebase toggle: well-formed ones pass, others are dropped with a reason', () => {
+    const valid: WebviewToHost[] = [
+      { type: 'openSource', messageId: 'm1', path: 'src/csv.ts', startLine: 1, endLine: 28 },
+      { type: 'setCodebase', enabled: false },
+    ];
+    for (const message of valid) {
+      const parsed = parseWebviewMessage(message);
+      assert.ok(parsed.ok && JSON.stringify(parsed.message) === JSON.stringify(message), JSON.stringify(message));
+    }
+    const invalid: Array<[unknown, RegExp]> = [
+      [{ type: 'openSource', messageId: 'm1', path: '', startLine: 1, endLine: 2 }, /path/],
+      [{ type: 'openSource', messageId: 'm1', path: 'a.ts', startLine: 0, endLine: 2 }, /startLine/],
+      [{ type: 'openSource', messageId: 'm1', path: 'a.ts', startLine: 1.5, endLine: 2 }, /startLine/],
+      [{ type: 'openSource', messageId: 'm1', path: 'a.ts', startLine: 1, endLine: '9' }, /endLine/],
+      [{ type: 'openSource', path: 'a.ts', startLine: 1, endLine: 2 }, /messageId/],
+      [{ type: 'openSource', messageId: 'm1', path: 'x'.repeat(5000), startLine: 1, endLine: 2 }, /path/],
+      [{ type: 'setCodebase', enabled: 'yes' }, /enabled/],
+      [{ type: 'setCodebase' }, /enabled/],
+    ];
+    for (const [data, reason] of invalid) {
+      const parsed = parseWebviewMessage(data);
+      assert.ok(!parsed.ok && reason.test(parsed.reason), `${JSON.stringify(data).slice(0, 80)} -> ${parsed.ok ? 'accepted' : parsed.reason}`);
+    }
+  });
+
   test('drops unknown extra fields instead of passing them through', () => {
     const parsed = parseWebviewMessage({ type: 'stop', __proto__: { polluted: true }, extra: 'x' });
     assert.ok(parsed.ok);
