@@ -18,7 +18,8 @@
  * request intervals; aborted requests; max concurrent requests (proxy) and max processing slots (llama-server
  * /slots, polled); KV reuse (Σ cache_n / Σ (cache_n + prompt_n) over finished requests) and the server log's
  * slot-selection lines; requests carrying the definitions file in input_extra; accept → next suggestion;
- * share of server time spent on requests the user typed past (aborted).
+ * share of server time on aborted requests (whole requests, including the part that served a pause), and share
+ * spent after the user typed past a request (from the next key after it started to its end).
  * Env: BENCH_SEED (default 20261207), TIERED_VSIX (skip packaging), TYPING_RUNS (e.g. "fast" or "fast:costAware").
  */
 import { spawnSync } from 'node:child_process';
@@ -70,6 +71,7 @@ interface RunFigures {
   busyWhileTypingPct: number;
   busyOfSessionPct: number;
   serverTimeTypedPastPct: number;
+  serverTimeAfterTypedPastPct: number;
   maxConcurrentRequests: number;
   maxProcessingSlots: number;
   kvReusePct: number | null;
@@ -80,6 +82,10 @@ interface RunFigures {
   acceptToNextMedianMs: number | null;
   sessionSeconds: number;
   typingSeconds: number;
+  /** Every request (warm-ups included), for reading a run: ms from the session start, the key typed before it. */
+  requestLog: Array<{ atMs: number; afterKey: number; ms: number | null; firstByteMs: number | null; aborted: boolean; warmUp: boolean; promptN: number | null; cacheN: number | null; extraChars: number }>;
+  /** When each pause's key was typed (ms from the session start) and its ghost latency. */
+  pauseLog: Array<{ atMs: number; key: number; ghostMs: number | null }>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -223,6 +229,8 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
     const acceptToNext: Array<number | null> = [];
     let pausesWithSuggestion = 0;
     const typingWindows: Array<[number, number]> = [];
+    const keyTimes: number[] = [];
+    const pauseLog: RunFigures['pauseLog'] = [];
     const sessionStart = Date.now();
     let next = sessionStart;
     for (const key of session.keys) {
@@ -233,8 +241,10 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
         await page.keyboard.type(key.char);
       }
       const typedAt = Date.now();
+      keyTimes.push(typedAt);
       if (key.pause) {
         const ghost = await ghostWithin(page, key.gapMs);
+        pauseLog.push({ atMs: typedAt - sessionStart, key: keyTimes.length - 1, ghostMs: ghost });
         if (ghost !== null) {
           pausesWithSuggestion++;
           latencies.push(ghost);
@@ -265,6 +275,16 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
       [[sessionStart, sessionEnd + 60_000]],
     );
     const busyAll = overlapMs(intervals, [[sessionStart, sessionEnd + 60_000]]);
+    // The server time a request spent after the user typed the next key (the random models never agree, so from
+    // then on its answer is of no use), over all server time.
+    const afterTypedPast = overlapMs(
+      real.flatMap((r) => {
+        const next = keyTimes.find((t) => t > r.startedAt);
+        const end = r.endedAt ?? sessionEnd;
+        return next !== undefined && next < end ? [[next, end] as const] : [];
+      }),
+      [[sessionStart, sessionEnd + 60_000]],
+    );
     const finished = real.filter((r) => !r.aborted && r.promptN !== undefined);
     const cacheN = finished.reduce((n, r) => n + (r.cacheN ?? 0), 0);
     const promptN = finished.reduce((n, r) => n + (r.promptN ?? 0), 0);
@@ -291,6 +311,7 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
       busyWhileTypingPct: round((100 * busyTyping) / Math.max(1, typingMs)),
       busyOfSessionPct: round((100 * busySession) / Math.max(1, sessionEnd - sessionStart)),
       serverTimeTypedPastPct: round((100 * abortedBusy) / Math.max(1, busyAll)),
+      serverTimeAfterTypedPastPct: round((100 * afterTypedPast) / Math.max(1, busyAll)),
       maxConcurrentRequests: setup.proxy.maxOpen,
       maxProcessingSlots,
       kvReusePct: cacheN + promptN > 0 ? round((100 * cacheN) / (cacheN + promptN)) : null,
@@ -301,6 +322,18 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
       acceptToNextMedianMs: percentile(accepted, 50),
       sessionSeconds: round((sessionEnd - sessionStart) / 1000),
       typingSeconds: round(typingMs / 1000),
+      requestLog: requests.map((r) => ({
+        atMs: r.startedAt - sessionStart,
+        afterKey: keyTimes.filter((t) => t <= r.startedAt).length - 1,
+        ms: r.endedAt === undefined ? null : r.endedAt - r.startedAt,
+        firstByteMs: r.firstByteAt === undefined ? null : r.firstByteAt - r.startedAt,
+        aborted: r.aborted,
+        warmUp: r.nPredict === 0,
+        promptN: r.promptN ?? null,
+        cacheN: r.cacheN ?? null,
+        extraChars: r.extraChars,
+      })),
+      pauseLog,
     };
   } finally {
     await browser.close().catch(() => undefined);
@@ -392,7 +425,9 @@ async function main(): Promise<void> {
         }
         console.log(`\n--- ${p.name} model, policy ${policy} ---`);
         const figures = await run({ name: p.name, server, proxy }, policy, session, vsix);
-        console.log(JSON.stringify(figures, null, 2));
+        const { requestLog, pauseLog, ...summary } = figures;
+        console.log(JSON.stringify(summary, null, 2));
+        console.log(`(${requestLog.length} requests and ${pauseLog.length} pauses logged in the JSON)`);
         results.push(figures);
       }
     } finally {
@@ -420,7 +455,8 @@ function printTable(results: readonly RunFigures[], speeds: Record<string, numbe
     ['requests / 100 typed chars', (f) => String(f.requestsPer100Chars)],
     ['server busy while typing (%)', (f) => String(f.busyWhileTypingPct)],
     ['server busy, whole session (%)', (f) => String(f.busyOfSessionPct)],
-    ['server time on typed-past requests (%)', (f) => String(f.serverTimeTypedPastPct)],
+    ['server time on aborted requests (%)', (f) => String(f.serverTimeTypedPastPct)],
+    ['server time after the user typed past (%)', (f) => String(f.serverTimeAfterTypedPastPct)],
     ['aborted requests', (f) => `${f.abortedRequests}/${f.requests}`],
     ['warm-up requests', (f) => String(f.warmUps)],
     ['max concurrent (proxy / slots)', (f) => `${f.maxConcurrentRequests} / ${f.maxProcessingSlots}`],
