@@ -14,21 +14,20 @@
  *   Node's keep-alive `http` agent.
  * - `numCtx` and `keepAlive` cannot be set through this API and are ignored (the server's own `-c` rules).
  * - The API key is sent as a Bearer token and never logged.
+ * Wire formats: `openAiParse.ts`; the SSE stream: `openAiStream.ts`; errors: `openAiErrors.ts`.
  * Pure: no `vscode` import.
  */
-import { createParser } from 'eventsource-parser';
-import type { EventSourceMessage } from 'eventsource-parser';
-import { z } from 'zod';
-import { errors, TieredError } from './errors';
-import { describeError, isAbortError, isConnectionFailure, isTransportTimeout } from './httpFailure';
-import { buildMetrics, num } from './metrics';
-import type { ServerFigures } from './metrics';
+import { errors } from './errors';
+import { buildMetrics } from './metrics';
+import { fromStatus, mapError } from './openAiErrors';
+import { doneReasonOf, embeddingsResponseSchema, field, formatParameters, modelsResponseSchema, optionalInt, parseErrorBody, propsSchema } from './openAiParse';
+import { figures, handleChunk, readSse, SseState } from './openAiStream';
+import type { StreamKind } from './openAiStream';
 import { parseParameterBillions } from './ollamaParse';
 import { RequestGuard } from './requestGuard';
 import type {
   BackendKind,
   ChatRequest,
-  DoneReason,
   GenerateRequest,
   GenerationEvent,
   GenerationOptions,
@@ -51,118 +50,6 @@ export interface OpenAiBackendOptions {
   readonly timeoutMs: number;
   readonly fetch?: typeof fetch;
   readonly logger?: Logger;
-}
-
-/** `POST /v1/embeddings`. */
-const embeddingsResponseSchema = z.object({ data: z.array(z.object({ embedding: z.array(z.number()), index: z.number().optional() }).loose()) }).loose();
-
-/** `GET /v1/models` on llama-server, LM Studio, vLLM. */
-const modelsResponseSchema = z
-  .object({
-    data: z
-      .array(
-        z
-          .object({
-            id: z.string(),
-            meta: z
-              .object({ n_ctx: z.number().optional(), n_ctx_train: z.number().optional(), n_params: z.number().optional(), size: z.number().optional() })
-              .loose()
-              .nullish(),
-            max_model_len: z.number().optional(),
-          })
-          .loose(),
-      )
-      .nullable(),
-    models: z
-      .array(
-        z
-          .object({
-            name: z.string().optional(),
-            model: z.string().optional(),
-            capabilities: z.array(z.string()).optional(),
-            details: z.object({ family: z.string().optional(), families: z.array(z.string()).nullish(), parameter_size: z.string().optional(), quantization_level: z.string().optional() }).loose().optional(),
-          })
-          .loose(),
-      )
-      .nullish(),
-  })
-  .loose();
-
-const propsSchema = z.object({ build_info: z.string().optional(), version: z.string().optional() }).loose();
-
-/** What an error body says, whatever its shape (`{"error":{"message"}}`, `{"error":"..."}`, `{"message"}`). */
-interface ErrorBody {
-  readonly message: string;
-  readonly type: string;
-  readonly promptTokens: number | undefined;
-  readonly contextTokens: number | undefined;
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && key in value ? Reflect.get(value, key) : undefined;
-}
-
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-function optionalInt(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.floor(value) : undefined;
-}
-
-function parseErrorBody(text: string): ErrorBody {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { message: text.trim().slice(0, 500), type: '', promptTokens: undefined, contextTokens: undefined };
-  }
-  const inner = field(json, 'error');
-  const source = typeof inner === 'object' && inner !== null ? inner : json;
-  const message = str(field(source, 'message')) || (typeof inner === 'string' ? inner : '') || text.trim().slice(0, 500);
-  return { message, type: str(field(source, 'type')), promptTokens: optionalInt(field(source, 'n_prompt_tokens')), contextTokens: optionalInt(field(source, 'n_ctx')) };
-}
-
-/** "1543714304" parameters → "1.5B". */
-function formatParameters(count: number | undefined): string {
-  if (count === undefined) {
-    return '';
-  }
-  return count >= 1e9 ? `${(count / 1e9).toFixed(1)}B` : `${Math.round(count / 1e6)}M`;
-}
-
-function doneReasonOf(finish: unknown): DoneReason {
-  switch (finish) {
-    case 'stop':
-    case 'eos':
-    case 'word':
-    case 'tool_calls':
-      return 'stop';
-    case 'length':
-    case 'limit':
-      return 'length';
-    default:
-      return 'unknown';
-  }
-}
-
-/** Which endpoint a stream comes from: they differ in where the text and the end marker are. */
-type StreamKind = 'chat' | 'completion' | 'infill';
-
-/** Mutable state of one SSE stream. */
-class SseState {
-  text = '';
-  pieces = 0;
-  firstTokenAt: number | undefined;
-  validEvents = 0;
-  malformedEvents = 0;
-  finished = false;
-  finishReason: unknown = undefined;
-  errorText: string | undefined;
-  usage: unknown = undefined;
-  timings: unknown = undefined;
-  /** The model name the server says it used (llama-server ignores the requested one). */
-  servedModel: string | undefined;
 }
 
 export class OpenAiBackend implements LlmBackend {
@@ -265,7 +152,7 @@ export class OpenAiBackend implements LlmBackend {
       }
       return response.status === 503 && /loading/i.test(text) ? 'loading' : 'error';
     } catch (error) {
-      throw this.mapError(error, { path: '/health', model: undefined, guard, state: undefined });
+      throw mapError(this, error, { path: '/health', model: undefined, guard, state: undefined });
     } finally {
       guard.dispose();
     }
@@ -337,7 +224,7 @@ export class OpenAiBackend implements LlmBackend {
       if (error instanceof SyntaxError) {
         return undefined;
       }
-      throw this.mapError(error, { path: '/tokenize', model: undefined, guard, state: undefined });
+      throw mapError(this, error, { path: '/tokenize', model: undefined, guard, state: undefined });
     } finally {
       guard.dispose();
     }
@@ -363,7 +250,7 @@ export class OpenAiBackend implements LlmBackend {
     };
   }
 
-  /** GET a JSON document. With `optional`, an HTTP error status gives undefined instead of an error. */
+  /** `POST /v1/embeddings`: one vector per input, in input order. */
   async embed(model: string, inputs: readonly string[], signal?: AbortSignal): Promise<number[][]> {
     const path = '/v1/embeddings';
     const guard = new RequestGuard(this.timeoutMs, signal, this.fetchImpl);
@@ -372,10 +259,10 @@ export class OpenAiBackend implements LlmBackend {
       const response = await guard.fetch(`${this.root}${path}`, { method: 'POST', headers: this.headers(true), body: JSON.stringify({ model, input: inputs }) });
       text = await response.text();
       if (!response.ok) {
-        throw this.fromStatus(response.status, parseErrorBody(text), path, model);
+        throw fromStatus(this, response.status, parseErrorBody(text), path, model);
       }
     } catch (error) {
-      throw this.mapError(error, { path, model, guard, state: undefined });
+      throw mapError(this, error, { path, model, guard, state: undefined });
     } finally {
       guard.dispose();
     }
@@ -392,6 +279,7 @@ export class OpenAiBackend implements LlmBackend {
     return [...parsed.data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)).map((d) => d.embedding);
   }
 
+  /** GET a JSON document. With `optional`, an HTTP error status gives undefined instead of an error. */
   private async getJson(path: string, signal: AbortSignal | undefined, optional: boolean): Promise<unknown> {
     const guard = new RequestGuard(this.timeoutMs, signal, this.fetchImpl);
     try {
@@ -401,7 +289,7 @@ export class OpenAiBackend implements LlmBackend {
         if (optional) {
           return undefined;
         }
-        throw this.fromStatus(response.status, parseErrorBody(text), path, undefined);
+        throw fromStatus(this, response.status, parseErrorBody(text), path, undefined);
       }
       try {
         return JSON.parse(text);
@@ -412,7 +300,7 @@ export class OpenAiBackend implements LlmBackend {
         throw errors.badResponse(this.baseUrl, `${path} did not answer JSON`);
       }
     } catch (error) {
-      throw this.mapError(error, { path, model: undefined, guard, state: undefined });
+      throw mapError(this, error, { path, model: undefined, guard, state: undefined });
     } finally {
       guard.dispose();
     }
@@ -426,7 +314,7 @@ export class OpenAiBackend implements LlmBackend {
       const response = await guard.fetch(`${this.root}${path}`, { method: 'POST', headers: this.headers(true), body: JSON.stringify(body) });
       if (!response.ok) {
         // Checked before any SSE parsing: errors come as plain JSON even for streaming requests.
-        const error = this.fromStatus(response.status, parseErrorBody(await response.text()), path, request.model);
+        const error = fromStatus(this, response.status, parseErrorBody(await response.text()), path, request.model);
         if (kind === 'infill' && error.kind === 'fimUnsupported') {
           this.fimKnown.set(request.model, false);
         }
@@ -439,14 +327,14 @@ export class OpenAiBackend implements LlmBackend {
       if (contentType.includes('application/json')) {
         // The server ignored `stream`: one JSON answer.
         const whole: unknown = JSON.parse(await response.text());
-        this.handleChunk(whole, kind, state);
+        handleChunk(whole, kind, state);
         if (state.text !== '') {
           state.firstTokenAt = performance.now();
           yield { type: 'token', text: state.text };
         }
         state.finished = true;
       } else {
-        yield* this.readSse(response.body, path, kind, state);
+        yield* readSse(response.body, { path, endpointId: this.id, logger: this.logger }, kind, state);
       }
       if (state.errorText !== undefined) {
         throw errors.midStream(state.errorText, state.text);
@@ -466,13 +354,13 @@ export class OpenAiBackend implements LlmBackend {
           this.fimKnown.set(state.servedModel, true);
         }
       }
-      const metrics = buildMetrics(this.figures(state), { startedAt, firstTokenAt: state.firstTokenAt, endedAt: performance.now(), pieces: state.pieces });
+      const metrics = buildMetrics(figures(state), { startedAt, firstTokenAt: state.firstTokenAt, endedAt: performance.now(), pieces: state.pieces });
       this.logger.debug(
         `[${this.id}] ${path} ${request.model}: ${metrics.generatedTokens} tokens, prompt ${metrics.promptTokens} (${metrics.cachedPromptTokens} cached), first token ${Math.round(metrics.timeToFirstTokenMs)} ms, total ${Math.round(metrics.totalMs)} ms`,
       );
       yield { type: 'done', result: { text: state.text, doneReason: doneReasonOf(state.finishReason), metrics } };
     } catch (error) {
-      const mapped = this.mapError(error, { path, model: request.model, guard, state });
+      const mapped = mapError(this, error, { path, model: request.model, guard, state });
       if (mapped.kind !== 'aborted') {
         this.logger.warn(`[${this.id}] ${path} ${request.model}: ${mapped.kind}: ${mapped.message}`);
       }
@@ -482,183 +370,4 @@ export class OpenAiBackend implements LlmBackend {
     }
   }
 
-  /** Reads SSE events and yields text as it arrives. */
-  private async *readSse(body: ReadableStream<Uint8Array>, path: string, kind: StreamKind, state: SseState): AsyncGenerator<GenerationEvent> {
-    const pending: EventSourceMessage[] = [];
-    const parser = createParser({
-      onEvent: (event) => pending.push(event),
-      // `:` lines are llama-server's keep-alives: nothing to do.
-      onComment: () => undefined,
-      onError: (error) => this.logger.warn(`[${this.id}] ${path}: bad SSE line (${error.type})`),
-    });
-    const decoder = new TextDecoder('utf-8');
-    const reader = body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
-        if (done) {
-          // A last event without its blank line still counts.
-          parser.feed('\n\n');
-        }
-        while (pending.length > 0) {
-          const event = pending.shift();
-          if (event === undefined) {
-            break;
-          }
-          if (event.data.trim() === '[DONE]') {
-            state.finished = true;
-            continue;
-          }
-          let json: unknown;
-          try {
-            json = JSON.parse(event.data);
-          } catch {
-            state.malformedEvents++;
-            this.logger.warn(`[${this.id}] ${path}: skipped a malformed event: ${event.data.slice(0, 200)}`);
-            continue;
-          }
-          const before = state.text.length;
-          this.handleChunk(json, kind, state);
-          if (state.text.length > before) {
-            state.firstTokenAt ??= performance.now();
-            state.pieces++;
-            yield { type: 'token', text: state.text.slice(before) };
-          }
-          if (state.errorText !== undefined) {
-            return;
-          }
-        }
-        if (done || state.finished) {
-          return;
-        }
-      }
-    } finally {
-      reader.releaseLock();
-    }
-  }
-
-  /** Applies one JSON chunk to the stream state. */
-  private handleChunk(json: unknown, kind: StreamKind, state: SseState): void {
-    if (typeof json !== 'object' || json === null) {
-      state.malformedEvents++;
-      return;
-    }
-    const error = field(json, 'error');
-    if (error !== undefined) {
-      state.errorText = str(field(error, 'message')) || str(error) || JSON.stringify(error);
-      return;
-    }
-    state.validEvents++;
-    const served = field(json, 'model');
-    if (typeof served === 'string' && served !== '') {
-      state.servedModel = served;
-    }
-    const timings = field(json, 'timings');
-    if (timings !== undefined) {
-      state.timings = timings;
-    }
-    const usage = field(json, 'usage');
-    if (usage !== undefined && usage !== null) {
-      state.usage = usage;
-    }
-    if (kind === 'infill') {
-      state.text += str(field(json, 'content'));
-      if (field(json, 'stop') === true) {
-        state.finished = true;
-        state.finishReason = field(json, 'stop_type') ?? 'stop';
-      }
-      return;
-    }
-    const choices = field(json, 'choices');
-    const choice: unknown = Array.isArray(choices) ? choices[0] : undefined;
-    if (choice === undefined) {
-      return;
-    }
-    if (kind === 'chat') {
-      state.text += str(field(field(choice, 'delta'), 'content')) || str(field(field(choice, 'message'), 'content'));
-    } else {
-      state.text += str(field(choice, 'text'));
-    }
-    const finish = field(choice, 'finish_reason');
-    if (typeof finish === 'string') {
-      state.finishReason = finish;
-    }
-  }
-
-  private figures(state: SseState): ServerFigures {
-    const t = state.timings;
-    if (t !== undefined) {
-      const cached = num(field(t, 'cache_n'));
-      return {
-        promptTokens: num(field(t, 'prompt_n')) + cached,
-        cachedPromptTokens: cached,
-        generatedTokens: num(field(t, 'predicted_n')),
-        generationMs: num(field(t, 'predicted_ms')),
-        loadMs: 0,
-        promptEvalMs: num(field(t, 'prompt_ms')),
-        tokensPerSecond: num(field(t, 'predicted_per_second')),
-      };
-    }
-    const u = state.usage;
-    return {
-      promptTokens: num(field(u, 'prompt_tokens')),
-      cachedPromptTokens: num(field(field(u, 'prompt_tokens_details'), 'cached_tokens')),
-      generatedTokens: num(field(u, 'completion_tokens')),
-      generationMs: 0,
-      loadMs: 0,
-      promptEvalMs: 0,
-    };
-  }
-
-  private fromStatus(status: number, body: ErrorBody, path: string, model: string | undefined): TieredError {
-    const name = model ?? '';
-    const text = body.message || `HTTP ${status}`;
-    if (body.type === 'exceed_context_size_error' || /exceeds? the (available )?context size|context length/i.test(text)) {
-      return errors.contextOverflow(name, body.promptTokens, body.contextTokens, text);
-    }
-    if ((path === '/infill' && (status === 501 || status === 404)) || /infill is not supported|does not support insert|suffix is not currently supported/i.test(text)) {
-      return errors.fimUnsupported(name, status === 404 ? `${this.baseUrl} has no /infill endpoint` : text);
-    }
-    if (status === 404) {
-      if (model !== undefined && /model/i.test(text) && /not (be )?found|does not exist/i.test(text)) {
-        return errors.modelNotFound(name, this.baseUrl, text);
-      }
-      return errors.badResponse(this.baseUrl, `404 on ${path}: ${text.slice(0, 120)}`);
-    }
-    if (status === 401 || status === 403) {
-      return errors.server(status, `${text} (check the API key of endpoint "${this.id}")`, this.baseUrl);
-    }
-    return errors.server(status, text, this.baseUrl);
-  }
-
-  private mapError(error: unknown, context: { path: string; model: string | undefined; guard: RequestGuard; state: SseState | undefined }): TieredError {
-    const { path, guard, state } = context;
-    const partialText = state?.text ?? '';
-    if (guard.callerAborted) {
-      return errors.aborted(partialText);
-    }
-    if (guard.timedOut) {
-      return errors.timeout(this.baseUrl, guard.timeoutMs, partialText);
-    }
-    if (error instanceof TieredError) {
-      return error;
-    }
-    if (isTransportTimeout(error)) {
-      return errors.timeout(this.baseUrl, guard.timeoutMs, partialText);
-    }
-    if (!guard.responded && isConnectionFailure(error)) {
-      return errors.unreachable(this.baseUrl, error);
-    }
-    if (isAbortError(error)) {
-      return errors.aborted(partialText);
-    }
-    if (error instanceof SyntaxError) {
-      return errors.badResponse(this.baseUrl, `${path} did not answer JSON`);
-    }
-    if (guard.responded && error instanceof TypeError) {
-      return errors.midStream(`connection closed: ${describeError(error)}`, partialText);
-    }
-    return new TieredError('server', `The model server at ${this.baseUrl} failed: ${describeError(error)}`, { url: this.baseUrl, serverText: describeError(error) }, { kind: 'retry' }, { cause: error });
-  }
 }
