@@ -153,7 +153,7 @@ export class IndexService implements vscode.Disposable {
     this.watch(folder);
     this.setActivity('loading');
     const restored = await this.index.load();
-    log(`index: ${restored.files} files restored from ${store.file}${restored.dropped > 0 ? ` (${restored.dropped} torn or invalid records dropped)` : ''}`);
+    log(`index: ${restored.files} files restored from ${restored.fromSnapshot ? `${store.snapshotFile} and the records of ${store.file} after it` : store.file}${restored.dropped > 0 ? ` (${restored.dropped} torn or invalid records dropped)` : ''}`);
     const controller = new AbortController();
     this.building = controller;
     try {
