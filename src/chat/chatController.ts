@@ -294,13 +294,16 @@ export class ChatController {
    * sources), say what was cut, store the answer's placeholder with its sources, stream. Never throws: failures
    * become an error in the conversation, with an action.
    */
-  private async answer(conversationId: string, user: ChatHistoryMessage, context: readonly ChatContextItem[], tierOverride: Tier | undefined, extras: RouteExtras = { task: 'chat' }): Promise<void> {
+  private async answer(conversationId: string, user: ChatHistoryMessage, context: readonly ChatContextItem[], tierOverride: Tier | undefined, started?: RouteExtras): Promise<void> {
+    // A message typed in the chat is routed as chat; a turn a command started (a saved prompt) as it says. Only a
+    // typed one retrieves by itself (the codebase toggle): a saved prompt brings its own code.
+    const extras = started ?? { task: 'chat' };
     const turn = this.streamer.openTurn();
     let answerId: string | undefined;
     try {
       // Retrieved chunks go after what the user chose, best first: the budget serves the user's own context first,
       // and a chunk that does not fit is trimmed or dropped, and said so, like any context item.
-      const retrieved = await this.retrieve(user.content, turn.abort.signal);
+      const retrieved = await this.retrieve(user.content, started === undefined && this.codebaseOn, turn.abort.signal);
       const env = await this.deps.environment();
       const conversation = this.deps.store.get(conversationId);
       if (!conversation) {
@@ -345,8 +348,8 @@ export class ChatController {
   }
 
   /** The index's chunks for a question that asks for them (`@codebase`, or the toggle on and a question about code). */
-  private async retrieve(question: string, signal: AbortSignal): Promise<{ items: readonly ChatContextItem[]; why: string }> {
-    const reason = this.deps.retrieve === undefined ? undefined : retrievalFor(question, this.codebaseOn);
+  private async retrieve(question: string, auto: boolean, signal: AbortSignal): Promise<{ items: readonly ChatContextItem[]; why: string }> {
+    const reason = this.deps.retrieve === undefined ? undefined : retrievalFor(question, auto);
     if (reason === undefined || this.deps.retrieve === undefined) {
       return { items: [], why: '' };
     }

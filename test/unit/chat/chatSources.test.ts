@@ -113,6 +113,17 @@ suite('chat: answer sources and the codebase toggle', () => {
     assert.equal(asked.length, 1, 'small talk retrieves nothing');
   });
 
+  test('a turn a command started (a saved prompt, with its own code) does not retrieve by itself', async () => {
+    const { asked, controller, store } = await setup({ codebase: true });
+    await controller.ask({ text: 'Summarise this code from cart.ts: how does applyDiscount work?', task: 'explain', context: [selection] });
+    await controller.streaming;
+    await store.flush();
+    assert.deepEqual(asked, [], 'the toggle is for typed questions');
+    await controller.ask({ text: '@codebase where is registerRoute defined?', task: 'chat' });
+    await controller.streaming;
+    assert.equal(asked.length, 1, '@codebase still retrieves');
+  });
+
   test('codebase off (remembered): only @codebase retrieves', async () => {
     const { ask, asked, controller, remembered } = await setup({ codebase: true });
     await controller.handle({ type: 'setCodebase', enabled: false });
