@@ -13,11 +13,11 @@
  * replaced is the journal itself, on compaction (temp file, fsync, rename, under a lock file); a writer that
  * appended to the replaced file notices (its file's inode is no longer the path's) and appends again, and the
  * compactor copies any tail that arrived after it read. Other windows' records are picked up by {@link refresh}.
+ * The files themselves (append, load, compact, lock) are `journalFiles.ts`; this class is the conversations API.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../util/atomicFile';
 import type { Logger } from '../util/logger';
 import {
   exportedConversationSchema,
@@ -34,22 +34,12 @@ import {
 } from './chatTypes';
 import { ConversationState } from './conversationState';
 import { exportMarkdown } from './exportMarkdown';
-import { encodeRecord, readJournal } from './journal';
+import { encodeRecord } from './journal';
+import { JournalFiles } from './journalFiles';
+import type { RecoveryReport } from './journalFiles';
 
-/** Told to the caller when a journal was damaged and repaired. */
-export interface RecoveryReport {
-  readonly conversationId: string;
-  readonly file: string;
-  /** Damaged lines skipped. */
-  readonly badLines: number;
-  /** The last record had been cut off mid-write. */
-  readonly tornTail: boolean;
-  readonly skippedBytes: number;
-  /** Records were taken from the rotated backup as well. */
-  readonly usedBackup: boolean;
-  /** Where the damaged original was kept (nothing is deleted). */
-  readonly keptCopy: string | undefined;
-}
+export type { RecoveryReport } from './journalFiles';
+
 
 export interface HistoryStoreOptions {
   /** The folder that holds the history (the extension's workspace storage). Created when missing. */
@@ -89,56 +79,34 @@ export interface SearchHit {
 
 export type ImportResult = { readonly ok: true; readonly conversation: Conversation } | { readonly ok: false; readonly reason: string };
 
-/**
- * Which journal file was read, and how far. A file is known by its inode AND its first bytes: a compaction frees
- * the old inode and the file system may hand the same number to a later journal, which must not pass for the
- * old one (that mix-up let a window skip the other window's records when it compacted).
- */
-interface FileMark {
-  ino: number;
-  /** The file's first {@link HEAD_BYTES} bytes when marked (a record's checksum and start: unique per journal). */
-  head: string;
-  /** Bytes consumed (up to the last newline). */
-  offset: number;
-}
-
-const HEAD_BYTES = 48;
-
-function headOf(buffer: Buffer): string {
-  return buffer.subarray(0, HEAD_BYTES).toString('latin1');
-}
-
-async function readHead(handle: fsp.FileHandle): Promise<string> {
-  const buffer = Buffer.alloc(HEAD_BYTES);
-  const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-  return headOf(buffer.subarray(0, bytesRead));
-}
-
-function sameFile(mark: FileMark, ino: number, head: string): boolean {
-  return mark.ino === ino && mark.head === head;
-}
-
 const DIR = 'conversations';
-const EXT = '.jsonl';
-const LOCK_STALE_MS = 30_000;
 
 export class HistoryStore {
   private readonly conversations = new Map<string, ConversationState>();
-  private readonly marks = new Map<string, FileMark>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly dir: string;
+  private readonly files: JournalFiles;
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly durable: boolean;
   private readonly compactAfter: number;
   private readonly reports: RecoveryReport[] = [];
 
-  private constructor(private readonly options: HistoryStoreOptions) {
+  private constructor(options: HistoryStoreOptions) {
     this.dir = path.join(options.folder, DIR);
     this.now = options.now ?? Date.now;
     this.newId = options.newId ?? randomUUID;
     this.durable = options.durable ?? true;
     this.compactAfter = options.compactAfterRecords ?? 400;
+    this.files = new JournalFiles({
+      dir: this.dir,
+      conversations: this.conversations,
+      reports: this.reports,
+      now: this.now,
+      newId: this.newId,
+      durable: this.durable,
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
   }
 
   /** Opens (and creates) the store, loading and repairing every journal. See {@link recovered}. */
@@ -244,11 +212,8 @@ export class HistoryStore {
       throw new Error('Only a conversation in the trash can be purged');
     }
     await this.serial(conversationId, async () => {
-      const file = this.fileOf(conversationId);
-      await fsp.rm(file, { force: true });
-      await fsp.rm(`${file}.bak`, { force: true });
+      await this.files.remove(conversationId);
       this.conversations.delete(conversationId);
-      this.marks.delete(conversationId);
     });
   }
 
@@ -326,12 +291,7 @@ export class HistoryStore {
     };
     state.apply(record);
     // Written as a whole new file, atomically: a crash leaves either nothing or the whole import.
-    await this.serial(id, async () => {
-      const line = encodeRecord(record);
-      await writeFileAtomic(this.fileOf(id), line);
-      const st = await fsp.stat(this.fileOf(id));
-      this.marks.set(id, { ino: st.ino, head: headOf(Buffer.from(line, 'utf8')), offset: st.size });
-    });
+    await this.serial(id, () => this.files.writeNew(id, encodeRecord(record)));
     this.conversations.set(id, state);
     return { ok: true, conversation: state.view() };
   }
@@ -342,9 +302,9 @@ export class HistoryStore {
    */
   async refresh(): Promise<string[]> {
     const changed: string[] = [];
-    const ids = await this.journalIds();
+    const ids = await this.files.ids();
     for (const id of ids) {
-      const updated = await this.serial(id, () => this.loadIncremental(id));
+      const updated = await this.serial(id, () => this.files.loadIncremental(id));
       if (updated) {
         changed.push(id);
       }
@@ -352,7 +312,7 @@ export class HistoryStore {
     for (const id of [...this.conversations.keys()]) {
       if (!ids.includes(id)) {
         this.conversations.delete(id);
-        this.marks.delete(id);
+        this.files.forget(id);
         changed.push(id);
       }
     }
@@ -361,7 +321,7 @@ export class HistoryStore {
 
   /** Rewrites a conversation's journal as one snapshot record (under the lock; skipped if another window holds it). */
   async compact(conversationId: string): Promise<boolean> {
-    return this.serial(conversationId, () => this.compactNow(conversationId));
+    return this.serial(conversationId, () => this.files.compact(conversationId));
   }
 
   /** Waits for every pending write. */
@@ -377,10 +337,6 @@ export class HistoryStore {
       throw new Error(`No conversation ${id}`);
     }
     return state;
-  }
-
-  private fileOf(id: string): string {
-    return path.join(this.dir, `${id}${EXT}`);
   }
 
   /** Runs `task` after every earlier task of the same conversation. */
@@ -408,256 +364,18 @@ export class HistoryStore {
           current.apply(r);
         }
       }
-      await this.appendLines(state.id, text);
+      await this.files.append(state.id, text);
       const latest = current ?? state;
       if (latest.recordsSinceSnapshot > this.compactAfter && latest.recordsSinceSnapshot > latest.messages.length) {
-        await this.compactNow(state.id);
+        await this.files.compact(state.id);
       }
     });
   }
 
-  /** One write() of whole lines at the end of the file; appended again if the file was replaced meanwhile. */
-  private async appendLines(id: string, text: string): Promise<void> {
-    const file = this.fileOf(id);
-    const bytes = Buffer.from(text, 'utf8');
-    for (let attempt = 0; attempt < 5; attempt++) {
-      // 'a+': O_APPEND for the write, read access for the file's head.
-      const handle = await fsp.open(file, 'a+');
-      let ino: number;
-      let head: string;
-      try {
-        const { bytesWritten } = await handle.write(bytes, 0, bytes.length);
-        if (bytesWritten !== bytes.length) {
-          throw new Error(`Short write to ${file} (${bytesWritten}/${bytes.length} bytes); the disk may be full`);
-        }
-        if (this.durable) {
-          await handle.sync();
-        }
-        ino = (await handle.stat()).ino;
-        head = await readHead(handle);
-      } finally {
-        await handle.close();
-      }
-      const now = await fsp.stat(file).catch(() => undefined);
-      if (now && now.ino === ino) {
-        const mark = this.marks.get(id);
-        // Our own append: advance the mark only if nobody else wrote in between (else refresh reads theirs).
-        if (mark && sameFile(mark, ino, head) && mark.offset + bytes.length === now.size) {
-          mark.offset = now.size;
-        } else if (!mark) {
-          // Unknown position: the next refresh reads the file from the start (replay is idempotent).
-          this.marks.set(id, { ino, head, offset: 0 });
-        }
-        return;
-      }
-      // The journal was replaced (compaction in another window) after we opened it: append to the new one.
-    }
-    throw new Error(`Could not append to ${file}: it keeps being replaced`);
-  }
-
   private async loadAll(): Promise<void> {
-    for (const id of await this.journalIds()) {
-      await this.loadFull(id);
+    for (const id of await this.files.ids()) {
+      await this.files.loadFull(id);
     }
-  }
-
-  private async journalIds(): Promise<string[]> {
-    const names = await fsp.readdir(this.dir).catch(() => []);
-    return names.filter((n) => n.endsWith(EXT)).map((n) => n.slice(0, -EXT.length));
-  }
-
-  /** Loads one journal from scratch; repairs it (and reports) when damaged. */
-  private async loadFull(id: string): Promise<void> {
-    const file = this.fileOf(id);
-    const handle = await fsp.open(file, 'r').catch(() => undefined);
-    if (!handle) {
-      return;
-    }
-    let buffer: Buffer;
-    let ino: number;
-    try {
-      ino = (await handle.stat()).ino;
-      buffer = await handle.readFile();
-    } finally {
-      await handle.close();
-    }
-    // Only whole lines count as read; a line still being written by another window is read next time.
-    const consumed = buffer.lastIndexOf(0x0a) + 1;
-    const main = readJournal(buffer.toString('utf8'));
-    const state = new ConversationState(id);
-    const damaged = main.badLines > 0 || main.tornTail;
-    let usedBackup = false;
-    if (damaged || main.records.length === 0) {
-      // Replay the rotated backup first: it holds what a damaged start of the journal may have lost.
-      const bak = await fsp.readFile(`${file}.bak`, 'utf8').catch(() => undefined);
-      if (bak !== undefined) {
-        const fromBak = readJournal(bak).records;
-        const ridsInMain = new Set(main.records.map((r) => r.rid));
-        for (const r of fromBak) {
-          if (!ridsInMain.has(r.rid)) {
-            state.apply(r);
-            usedBackup = true;
-          }
-        }
-      }
-    }
-    for (const r of main.records) {
-      state.apply(r);
-    }
-    this.conversations.set(id, state);
-    this.marks.set(id, { ino, head: headOf(buffer), offset: main.tornTail ? consumed : buffer.length });
-    if (damaged) {
-      // Keep the damaged original, then rewrite a clean journal so the next append does not glue onto torn bytes.
-      const keptCopy = `${file}.corrupt-${this.now()}`;
-      await fsp.copyFile(file, keptCopy).catch(() => undefined);
-      const report: RecoveryReport = {
-        conversationId: id,
-        file,
-        badLines: main.badLines,
-        tornTail: main.tornTail,
-        skippedBytes: main.skippedBytes,
-        usedBackup,
-        keptCopy,
-      };
-      this.reports.push(report);
-      this.options.logger?.warn(`Chat history ${id}: recovered (${main.badLines} damaged line(s), torn tail: ${main.tornTail}); original kept at ${keptCopy}`);
-      await this.compactNow(id);
-    }
-  }
-
-  /** Reads only what was appended since the mark; a replaced or shrunk file is loaded again in full. */
-  private async loadIncremental(id: string): Promise<boolean> {
-    const file = this.fileOf(id);
-    const st = await fsp.stat(file).catch(() => undefined);
-    if (!st) {
-      return false;
-    }
-    const mark = this.marks.get(id);
-    const state = this.conversations.get(id);
-    if (!mark || !state || mark.ino !== st.ino || st.size < mark.offset) {
-      await this.loadFull(id);
-      return true;
-    }
-    if (st.size === mark.offset) {
-      return false;
-    }
-    const handle = await fsp.open(file, 'r');
-    let replaced = false;
-    try {
-      replaced = !sameFile(mark, (await handle.stat()).ino, await readHead(handle));
-      if (replaced) {
-        return true;
-      }
-      const length = st.size - mark.offset;
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, mark.offset);
-      const lastNewline = buffer.lastIndexOf(0x0a);
-      if (lastNewline < 0) {
-        return false; // a record still being written
-      }
-      const { records } = readJournal(buffer.subarray(0, lastNewline + 1).toString('utf8'));
-      const known = new Set<string>();
-      for (const r of records) {
-        if (!known.has(r.rid)) {
-          known.add(r.rid);
-          state.apply(r);
-        }
-      }
-      mark.offset += lastNewline + 1;
-      return records.length > 0;
-    } finally {
-      await handle.close();
-      if (replaced) {
-        // Another journal under the same inode number: read it whole.
-        await this.loadFull(id);
-      }
-    }
-  }
-
-  private async compactNow(id: string): Promise<boolean> {
-    let state = this.conversations.get(id);
-    if (!state) {
-      return false;
-    }
-    const file = this.fileOf(id);
-    const lock = `${file}.lock`;
-    if (!(await this.takeLock(lock))) {
-      return false;
-    }
-    try {
-      // Read the journal as it is now, through a handle that stays on this inode.
-      const old = await fsp.open(file, 'r').catch(() => undefined);
-      try {
-        let consumed = 0;
-        if (old) {
-          const buf = await old.readFile();
-          consumed = buf.lastIndexOf(0x0a) + 1;
-          // Apply what other windows appended that we have not seen yet, so the snapshot includes it. If the file
-          // was replaced since we last read it (another window compacted), rebuild from the file: it holds all.
-          const mark = this.marks.get(id);
-          const oldIno = (await old.stat()).ino;
-          if (mark && sameFile(mark, oldIno, headOf(buf)) && mark.offset <= consumed) {
-            for (const r of readJournal(buf.subarray(mark.offset, consumed).toString('utf8')).records) {
-              state.apply(r);
-            }
-          } else {
-            state = new ConversationState(id);
-            for (const r of readJournal(buf.subarray(0, consumed).toString('utf8')).records) {
-              state.apply(r);
-            }
-            this.conversations.set(id, state);
-          }
-          // Rotate: the journal as it was becomes the backup (itself replaced atomically).
-          await writeFileAtomic(`${file}.bak`, buf.toString('utf8'));
-        }
-        const snapshot = encodeRecord(state.snapshotRecord(this.newId(), this.now()));
-        await writeFileAtomic(file, snapshot);
-        // The new journal starts with exactly our snapshot; anything after it is read (again) by refresh.
-        const newIno = (await fsp.stat(file)).ino;
-        // Records that reached the old inode after we read it: carry them over to the new journal.
-        if (old) {
-          const size = (await old.stat()).size;
-          if (size > consumed) {
-            const tail = Buffer.alloc(size - consumed);
-            await old.read(tail, 0, tail.length, consumed);
-            const records = readJournal(tail.toString('utf8')).records;
-            for (const r of records) {
-              state.apply(r);
-            }
-            if (records.length > 0) {
-              await fsp.appendFile(file, records.map(encodeRecord).join(''));
-            }
-          }
-        }
-        this.marks.set(id, { ino: newIno, head: headOf(Buffer.from(snapshot, 'utf8')), offset: Buffer.byteLength(snapshot) });
-        state.recordsSinceSnapshot = 0;
-        return true;
-      } finally {
-        await old?.close();
-      }
-    } finally {
-      await fsp.rm(lock, { force: true });
-    }
-  }
-
-  /** A lock file created exclusively; a lock older than {@link LOCK_STALE_MS} (crashed window) is broken. */
-  private async takeLock(lock: string): Promise<boolean> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const handle = await fsp.open(lock, 'wx');
-        await handle.writeFile(JSON.stringify({ pid: process.pid, at: Date.now() }));
-        await handle.close();
-        return true;
-      } catch {
-        const st = await fsp.stat(lock).catch(() => undefined);
-        if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) {
-          await fsp.rm(lock, { force: true });
-          continue;
-        }
-        return false;
-      }
-    }
-    return false;
   }
 }
 
