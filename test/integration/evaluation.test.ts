@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EvalRun } from '../../src/evaluation/results';
+import { parseCasesFile } from '../../src/evaluation/cases';
+import type { ResultsState } from '../../src/providers/evaluation/resultsPanel';
+import type { SavedCase } from '../../src/providers/evaluation/saveChatAnswer';
 import { activateTiered, fakeOllamaUrl, setSetting } from './helpers';
 
 async function script(rules: unknown[]): Promise<void> {
@@ -34,6 +37,8 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(path.join(root, '.tiered', 'evals'), { recursive: true, force: true });
     await fetch(`${fakeOllamaUrl()}/__fake/reset`, { method: 'POST' });
+    await vscode.workspace.getConfiguration('tiered').update('routing.pins', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('tiered').update('tiers.code.model', undefined, vscode.ConfigurationTarget.Global);
   });
 
   test('runs the cases of a saved prompt on two models, judges with a third, keeps a failing model as error cells, and writes the run', async () => {
@@ -57,5 +62,46 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
     const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as EvalRun;
     assert.equal(stored.status, 'finished');
     assert.equal(stored.cells.length, 2);
+  });
+
+  test('the results view reads the stored run; applying its suggestion writes the user settings', async () => {
+    // A forged token is refused and changes nothing (the page is rendered again with a new token).
+    assert.equal(await vscode.commands.executeCommand('tiered.evaluation.applySuggestion', 'forged-token-123'), undefined);
+    assert.equal(vscode.workspace.getConfiguration('tiered').inspect('routing.pins')?.globalValue, undefined);
+    const state = await vscode.commands.executeCommand<ResultsState>('tiered.showEvaluationResults');
+    assert.ok(state.suites.some((s) => s.run.suite === 'Greet'), 'the run of the first test is shown');
+    assert.match(state.html, /<table class="matrix">/);
+    assert.equal(state.suggestion.tasks[0]?.model, 'qwen2.5-coder:7b', 'the only model that answered');
+    const token = /command:tiered\.evaluation\.applySuggestion\?([^"]+)"/.exec(state.html)?.[1];
+    assert.ok(token !== undefined, 'the page has the apply link');
+    const args = JSON.parse(decodeURIComponent(token.replace(/&quot;/g, '"'))) as string[];
+    const applied = await vscode.commands.executeCommand<{ written: Record<string, unknown> }>('tiered.evaluation.applySuggestion', ...args);
+    assert.ok(applied);
+    assert.deepEqual(vscode.workspace.getConfiguration('tiered').inspect('routing.pins')?.globalValue, { savedPrompt: 'code' });
+    assert.equal(vscode.workspace.getConfiguration('tiered').inspect('tiers.code.model')?.globalValue, 'qwen2.5-coder:7b');
+  });
+
+  test('a chat answer is saved as a test case: to its saved prompt\'s cases, or to the chat suite; bad arguments refused', async () => {
+    const toPrompt = await vscode.commands.executeCommand<SavedCase | undefined>('tiered.evaluation.saveChatAnswerAsCase', {
+      promptName: 'Greet',
+      message: '',
+      answer: 'Hello Grace, welcome!',
+      rating: 'liked',
+      vars: { who: 'Grace' },
+    });
+    assert.equal(toPrompt?.casesFile, path.join(dir, 'greet.cases.yaml'));
+    const greet = parseCasesFile(fs.readFileSync(path.join(dir, 'greet.cases.yaml'), 'utf8'), 'greet.cases.yaml');
+    assert.deepEqual(greet.cases.map((c) => c.name), ['ada', 'liked: Greet']);
+    assert.deepEqual(greet.cases[1]?.vars, { who: 'Grace' });
+
+    const toChat = await vscode.commands.executeCommand<SavedCase | undefined>('tiered.evaluation.saveChatAnswerAsCase', { message: 'What is a monad?', answer: 'A burrito.', rating: 'disliked' });
+    assert.equal(toChat?.casesFile, path.join(root, '.tiered', 'evals', 'cases', 'chat-answers.cases.yaml'));
+    assert.ok(fs.existsSync(path.join(root, '.tiered', 'evals', 'cases', 'chat-answers.tiered.md')), 'the chat suite has its prompt');
+    const chat = parseCasesFile(fs.readFileSync(toChat.casesFile, 'utf8'), 'chat-answers.cases.yaml');
+    assert.equal(chat.task, 'chat');
+    assert.deepEqual(chat.cases.map((c) => [c.name, c.vars['message']]), [['disliked: What is a monad?', 'What is a monad?']]);
+
+    assert.equal(await vscode.commands.executeCommand('tiered.evaluation.saveChatAnswerAsCase', { message: 'x', answer: 'y', rating: 'great' }), undefined);
+    assert.equal(await vscode.commands.executeCommand('tiered.evaluation.saveChatAnswerAsCase', 'just a string'), undefined);
   });
 });
