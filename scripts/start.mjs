@@ -2,6 +2,8 @@
 // your Ollama (tiered.ollama.baseUrl, default http://127.0.0.1:11434).
 // `npm run start:demo`: the same, but first start the FAKE Ollama server (a test double with made-up models and
 // canned answers) on a free port and point Tiered at it, so the UI can be tried without any model.
+// `npm run start:demo -- --engine`: no server at all; Tiered's built-in engine serves the project's tiny generated
+// GGUF model (random weights: gibberish answers, but real llama.cpp inference in the engine's own process).
 //
 // Uses the desktop `code` when it is on PATH; otherwise code-server (installed on first use into
 // .vscode-test/code-server) serves VS Code to your browser at a printed local address.
@@ -19,6 +21,7 @@ import { codeServerServeArgs, ensureCodeServer } from './installCodeServer.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const demo = argv.includes('--demo');
+const engineDemo = demo && argv.includes('--engine');
 const forceBrowser = argv.includes('--browser');
 const opt = (name) => {
   const i = argv.indexOf(name);
@@ -145,8 +148,26 @@ function writeSettings(userDataDir, settings) {
   fs.writeFileSync(file, JSON.stringify(merged, null, 2) + '\n');
 }
 
+/** Writes the tiny generated models and returns the settings that serve them with the built-in engine. */
+function engineDemoSettings() {
+  const dir = path.join(root, '.vscode-test', 'demo-models');
+  const gen = spawnSync(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(root, 'test', 'real', 'makeGguf.ts'), dir], { cwd: root, stdio: 'inherit' });
+  if (gen.status !== 0) {
+    throw new Error('could not write the tiny demo models');
+  }
+  return {
+    'tiered.ollama.enabled': false,
+    'tiered.engine.enabled': true,
+    'tiered.engine.modelFiles': [path.join(dir, 'small.gguf')],
+    'tiered.tiers.small.model': 'small',
+    'tiered.tiers.small.endpoint': 'engine',
+    'tiered.tiers.code.model': 'small',
+    'tiered.tiers.code.endpoint': 'engine',
+  };
+}
+
 async function main() {
-  say(bold(`Tiered: ${demo ? 'demo with the FAKE Ollama server (test double, no real model)' : 'development session'}`));
+  say(bold(`Tiered: ${engineDemo ? "demo with Tiered's built-in engine on a tiny generated model (no server)" : demo ? 'demo with the FAKE Ollama server (test double, no real model)' : 'development session'}`));
   say('1/3 Building the extension (npm run build)…');
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) {
@@ -155,7 +176,11 @@ async function main() {
   }
 
   let ollamaUrl = process.env.TIERED_OLLAMA_URL ?? (process.env.OLLAMA_HOST ? (/^https?:/.test(process.env.OLLAMA_HOST) ? process.env.OLLAMA_HOST : `http://${process.env.OLLAMA_HOST}`) : undefined);
-  if (demo) {
+  let extraSettings = {};
+  if (engineDemo) {
+    say('2/3 Writing the tiny generated GGUF models for the built-in engine…');
+    extraSettings = engineDemoSettings();
+  } else if (demo) {
     say('2/3 Starting the fake Ollama server…');
     const fake = await startFake();
     ollamaUrl = fake.url;
@@ -177,7 +202,9 @@ async function main() {
       say('    VS Code opens anyway; Tiered will show what to do. To get a model server:');
       say('      - install Ollama (https://ollama.com), run `ollama serve`, then `ollama pull qwen2.5-coder:1.5b`;');
       say('      - or set "tiered.ollama.baseUrl" / add "tiered.openAiEndpoints" (llama.cpp llama-server, LM Studio, vLLM);');
-      say('      - or try the UI without a model: `npm run start:demo` (fake server).');
+      say("      - or use Tiered's built-in engine: the Tiered view offers \"Use Tiered's Built-in Engine\" (it downloads a");
+      say('        model for this machine once you agree) and "Use a GGUF File I Already Have…";');
+      say('      - or try the UI without a model: `npm run start:demo` (fake server), `npm run start:demo -- --engine` (tiny model).');
     }
   }
 
@@ -185,10 +212,10 @@ async function main() {
   if (useDesktop) {
     say('3/3 Opening desktop VS Code with Tiered in development mode…');
     const args = [`--extensionDevelopmentPath=${root}`, folder];
-    if (demo || ollamaUrl) {
+    if (demo || ollamaUrl || engineDemo) {
       // A profile of our own, so the fake address never lands in your own settings.
-      const profile = path.join(root, '.vscode-test', demo ? 'start-demo-desktop' : 'start-desktop');
-      writeSettings(path.join(profile, 'user-data'), { 'tiered.ollama.baseUrl': ollamaUrl, 'workbench.startupEditor': 'none' });
+      const profile = path.join(root, '.vscode-test', engineDemo ? 'start-engine-desktop' : demo ? 'start-demo-desktop' : 'start-desktop');
+      writeSettings(path.join(profile, 'user-data'), { 'tiered.ollama.baseUrl': ollamaUrl, 'workbench.startupEditor': 'none', ...extraSettings });
       args.unshift(`--user-data-dir=${path.join(profile, 'user-data')}`, `--extensions-dir=${path.join(profile, 'extensions')}`, '--new-window', '--wait');
     }
     const code = spawn('code', args, { stdio: 'inherit' });
@@ -205,7 +232,7 @@ async function main() {
   const entry = await ensureCodeServer();
   const wanted = Number(opt('--port') ?? process.env.PORT ?? 8080);
   const port = (await portFree(wanted, host)) ? wanted : await freePort();
-  const profile = path.join(root, '.vscode-test', demo ? 'start-demo' : 'start');
+  const profile = path.join(root, '.vscode-test', engineDemo ? 'start-engine' : demo ? 'start-demo' : 'start');
   const userDataDir = path.join(profile, 'user-data');
   const extensionsDir = path.join(profile, 'extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });
@@ -216,6 +243,7 @@ async function main() {
     // sample-workspace/ sits inside this repository; don't offer to open the parent repository.
     'git.openRepositoryInParentFolders': 'never',
     ...(ollamaUrl ? { 'tiered.ollama.baseUrl': ollamaUrl } : {}),
+    ...extraSettings,
   });
   const config = path.join(profile, 'config.yaml');
   fs.writeFileSync(config, `bind-addr: ${host}:${port}\nauth: none\ncert: false\n`);
@@ -249,7 +277,7 @@ async function main() {
   say(bold('Open this address in your browser (VS Code with Tiered in development mode):'));
   say(`  ${url}`);
   say('');
-  say(`Tiered talks to ${ollamaUrl ?? 'the Ollama address in its settings (default http://127.0.0.1:11434)'}.`);
+  say(engineDemo ? "Tiered's built-in engine serves the tiny generated model (.vscode-test/demo-models/small.gguf)." : `Tiered talks to ${ollamaUrl ?? 'the Ollama address in its settings (default http://127.0.0.1:11434)'}.`);
   say('The window title shows "[Extension Development Host]". Click the Tiered icon in the activity bar, or run');
   say('"Tiered: Check Connection" from the command palette (F1). After changing the code: `npm run build`, then');
   say('"Developer: Reload Window". Press Ctrl+C here to stop.');
