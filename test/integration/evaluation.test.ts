@@ -7,6 +7,7 @@ import type { EvalRun } from '../../src/evaluation/results';
 import { parseCasesFile } from '../../src/evaluation/cases';
 import type { ResultsState } from '../../src/providers/evaluation/resultsPanel';
 import type { SavedCase } from '../../src/providers/evaluation/saveChatAnswer';
+import type { BuiltinSuitesResult } from '../../src/providers/evaluation/builtinSuites';
 import { activateTiered, fakeOllamaUrl, setSetting } from './helpers';
 
 async function script(rules: unknown[]): Promise<void> {
@@ -103,5 +104,28 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
 
     assert.equal(await vscode.commands.executeCommand('tiered.evaluation.saveChatAnswerAsCase', { message: 'x', answer: 'y', rating: 'great' }), undefined);
     assert.equal(await vscode.commands.executeCommand('tiered.evaluation.saveChatAnswerAsCase', 'just a string'), undefined);
+  });
+
+  test('built-in suites from the workspace code: planted-bug review and held-out completion cases, sensitive files left out', async () => {
+    const secret = path.join(root, 'src', 'secrets.ts');
+    fs.writeFileSync(secret, 'export function token(a: string): boolean {\n  const k = "UIEVAL-SECRET";\n  return a === k && a.length > 3;\n}\n');
+    try {
+      const made = await vscode.commands.executeCommand<BuiltinSuitesResult | undefined>('tiered.createBuiltinEvaluationSuites');
+      assert.ok(made, 'suites were made from the sample workspace');
+      assert.ok(made.reviewCases > 0 && made.completionCases > 0, JSON.stringify(made));
+      assert.ok(made.skippedSensitive >= 1, 'secrets.ts was left out');
+      const dirCases = path.join(root, '.tiered', 'evals', 'cases');
+      const review = parseCasesFile(fs.readFileSync(path.join(dirCases, 'seeded-bugs.cases.yaml'), 'utf8'), 'seeded-bugs.cases.yaml');
+      const completion = parseCasesFile(fs.readFileSync(path.join(dirCases, 'held-out-completions.cases.yaml'), 'utf8'), 'held-out-completions.cases.yaml');
+      assert.deepEqual([review.problems, completion.problems], [[], []]);
+      assert.equal(review.task, 'review');
+      assert.equal(completion.task, 'inlineCompletion');
+      assert.ok(review.cases.every((c) => c.checks[0]?.label.startsWith('finding at line')));
+      assert.ok(completion.cases.every((c) => c.suffix !== undefined));
+      const all = fs.readFileSync(path.join(dirCases, 'seeded-bugs.cases.yaml'), 'utf8') + fs.readFileSync(path.join(dirCases, 'held-out-completions.cases.yaml'), 'utf8');
+      assert.doesNotMatch(all, /UIEVAL-SECRET|secrets\.ts/);
+    } finally {
+      fs.rmSync(secret, { force: true });
+    }
   });
 });
