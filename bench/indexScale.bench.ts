@@ -2,16 +2,19 @@
  * Workspace index at scale, on a synthetic tree (INDEX_BENCH_FILES files, default 10,000, of ~10 KB each: ~100 MB
  * of TypeScript, Python and Go made of realistic identifiers). Measured in this process, with the product's
  * throttle (half of one core) for the first build:
- * - first index (cold, lexical, tree-sitter chunking) — target ≤ 120 s;
- * - restart with nothing changed (load the log + stat every file) — target ≤ 3 s; baseline: a full rebuild;
+ * - first index (cold, lexical, tree-sitter chunking) — target ≤ 120 s; also the CPU time it used, since on a
+ *   machine shared with other work the wall time also counts waiting for a core (the throttle counts CPU time);
+ * - restart with nothing changed (load the snapshot + stat every file) — target ≤ 3 s; baselines: a full rebuild,
+ *   and the same restart from the log alone (the snapshot removed);
  * - one saved file re-indexed — target ≤ 200 ms; baseline: a full rebuild;
  * - query p95 over 200 queries — target ≤ 50 ms;
- * - memory held by the index (heap + array buffers after the build, minus before) — target ≤ 200 MB.
+ * - memory held by the index (heap + array buffers after the build, minus before; and the same for the restarted
+ *   index, loaded from the snapshot) — target ≤ 200 MB.
  * The tree is synthetic (simulated code), the clock and the machine are real. Writes bench/results/index-scale.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -96,6 +99,11 @@ function memoryMb(): number {
   return (m.heapUsed + m.arrayBuffers) / 1e6;
 }
 
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -105,8 +113,9 @@ async function main(): Promise<void> {
   const root = mkdtempSync(path.join(tmpdir(), 'tiered-index-scale-'));
   const storage = mkdtempSync(path.join(tmpdir(), 'tiered-index-scale-store-'));
   const grammars = new TreeSitterGrammars(path.join(repoRoot, 'node_modules', '@vscode', 'tree-sitter-wasm', 'wasm'));
+  const logLines: string[] = [];
   const open = (name: string, throttle: Throttle): WorkspaceIndex =>
-    new WorkspaceIndex({ root, store: new IndexStore(path.join(storage, name)), exclusions: new Exclusions(root), grammars, throttle });
+    new WorkspaceIndex({ root, store: new IndexStore(path.join(storage, name)), exclusions: new Exclusions(root), grammars, throttle, log: (m) => logLines.push(m) });
   try {
     const bytes = makeTree(root);
     console.log(`synthetic tree: ${fileCount} files, ${(bytes / 1e6).toFixed(1)} MB`);
@@ -114,32 +123,58 @@ async function main(): Promise<void> {
 
     const throttle = new Throttle();
     let started = performance.now();
-    const first = open('index.jsonl', throttle);
+    let cpuStarted = cpuSeconds();
+    let first: WorkspaceIndex | undefined = open('index.jsonl', throttle);
     const summary = await first.build();
     const firstMs = performance.now() - started;
+    const firstCpu = cpuSeconds() - cpuStarted;
     const memAfter = memoryMb();
     const status = first.status();
-    console.log(`first index (throttled to 50% of a core): ${(firstMs / 1000).toFixed(1)} s (slept ${(throttle.sleptMs / 1000).toFixed(1)} s) — ${summary.indexed} files, ${status.chunks} chunks [target ≤ 120 s]`);
-    console.log(`memory held by the index: ${(memAfter - memBefore).toFixed(0)} MB [target ≤ 200 MB]`);
+    const snapshotMb = statSync(new IndexStore(path.join(storage, 'index.jsonl')).snapshotFile).size / 1e6;
+    const logMb = statSync(path.join(storage, 'index.jsonl')).size / 1e6;
+    console.log(
+      `first index (throttled to 50% of a core): ${(firstMs / 1000).toFixed(1)} s (slept ${(throttle.sleptMs / 1000).toFixed(1)} s, used ${firstCpu.toFixed(1)} s of CPU: ${(firstCpu / 0.5).toFixed(0)} s on a core of its own) — ${summary.indexed} files, ${status.chunks} chunks; log ${logMb.toFixed(0)} MB, snapshot ${snapshotMb.toFixed(0)} MB [target ≤ 120 s]`,
+    );
+    console.log(`memory held by the index after the first build: ${(memAfter - memBefore).toFixed(0)} MB [target ≤ 200 MB]`);
+    // Only one index lives in the extension host: the next figures are taken without this one.
+    first = undefined;
 
     // Baseline: a full rebuild from an empty log, unthrottled.
     started = performance.now();
-    const full = open('baseline.jsonl', new Throttle({ dutyCycle: 1, sliceMs: 1000 }));
+    cpuStarted = cpuSeconds();
+    let full: WorkspaceIndex | undefined = open('baseline.jsonl', new Throttle({ dutyCycle: 1, sliceMs: 1000 }));
     await full.build();
     const rebuildMs = performance.now() - started;
-    console.log(`baseline full rebuild (unthrottled): ${(rebuildMs / 1000).toFixed(1)} s`);
+    const rebuildCpu = cpuSeconds() - cpuStarted;
+    full = undefined;
+    console.log(`baseline full rebuild (unthrottled): ${(rebuildMs / 1000).toFixed(1)} s (${rebuildCpu.toFixed(1)} s of CPU)`);
 
+    // Baseline: the same restart from the log alone (as before the snapshot): a copy of the log, no snapshot.
+    copyFileSync(path.join(storage, 'index.jsonl'), path.join(storage, 'logonly.jsonl'));
+    started = performance.now();
+    let logOnly: WorkspaceIndex | undefined = open('logonly.jsonl', new Throttle({ dutyCycle: 1, sliceMs: 1000 }));
+    const logOnlyLoad = await logOnly.load();
+    await logOnly.build();
+    const logOnlyMs = performance.now() - started;
+    logOnly = undefined;
+    console.log(`baseline restart from the log alone: ${(logOnlyMs / 1000).toFixed(2)} s (${logOnlyLoad.files} files)`);
+
+    const memBeforeRestart = memoryMb();
     started = performance.now();
     const restarted = open('index.jsonl', new Throttle({ dutyCycle: 1, sliceMs: 1000 }));
-    await restarted.load();
+    const loaded = await restarted.load();
     const afterLoadMs = performance.now() - started;
     const restartSummary = await restarted.build();
     const restartMs = performance.now() - started;
-    console.log(`restart, nothing changed: ${(restartMs / 1000).toFixed(2)} s to ready (searchable after ${(afterLoadMs / 1000).toFixed(2)} s; ${restartSummary.unchanged} unchanged, ${restartSummary.indexed} re-read) vs full rebuild ${(rebuildMs / 1000).toFixed(1)} s [target ≤ 3 s]`);
+    const memRestarted = memoryMb() - memBeforeRestart;
+    console.log(
+      `restart, nothing changed: ${(restartMs / 1000).toFixed(2)} s to ready (searchable after ${(afterLoadMs / 1000).toFixed(2)} s, ${loaded.fromSnapshot ? 'from the snapshot' : 'from the log'}; ${restartSummary.unchanged} unchanged, ${restartSummary.indexed} re-read) vs full rebuild ${(rebuildMs / 1000).toFixed(1)} s, log alone ${(logOnlyMs / 1000).toFixed(1)} s [target ≤ 3 s]`,
+    );
+    console.log(`memory held by the restarted index: ${memRestarted.toFixed(0)} MB [target ≤ 200 MB]`);
 
     const saveTimes: number[] = [];
     const paths = restarted.paths();
-    for (let k = 0; k < 20; k++) {
+    for (let k = 0; k < 50; k++) {
       const target = paths[rand(paths.length)];
       await writeFile(path.join(root, target), target.endsWith('.ts') ? tsFile(10_000) : target.endsWith('.py') ? pyFile(10_000) : goFile(10_000));
       const t = performance.now();
@@ -148,7 +183,7 @@ async function main(): Promise<void> {
     }
     const saveP50 = percentile(saveTimes, 50);
     const saveMax = Math.max(...saveTimes);
-    console.log(`one saved file re-indexed: median ${saveP50.toFixed(1)} ms, worst ${saveMax.toFixed(1)} ms of 20 vs full rebuild ${(rebuildMs / 1000).toFixed(1)} s [target ≤ 200 ms]`);
+    console.log(`one saved file re-indexed: median ${saveP50.toFixed(1)} ms, worst ${saveMax.toFixed(1)} ms of 50 vs full rebuild ${(rebuildMs / 1000).toFixed(1)} s [target ≤ 200 ms]`);
 
     const queryTimes: number[] = [];
     for (let k = 0; k < 200; k++) {
@@ -166,11 +201,19 @@ async function main(): Promise<void> {
       files: fileCount,
       megabytes: bytes / 1e6,
       chunks: status.chunks,
+      logMegabytes: logMb,
+      snapshotMegabytes: snapshotMb,
       firstIndexSeconds: firstMs / 1000,
+      firstIndexCpuSeconds: firstCpu,
       firstIndexThrottle: 'dutyCycle 0.5, slice 12 ms',
       baselineFullRebuildSeconds: rebuildMs / 1000,
+      baselineFullRebuildCpuSeconds: rebuildCpu,
       restartSeconds: restartMs / 1000,
       restartSearchableSeconds: afterLoadMs / 1000,
+      restartFromSnapshot: loaded.fromSnapshot,
+      baselineRestartFromLogSeconds: logOnlyMs / 1000,
+      restartedIndexMemoryMb: memRestarted,
+      loadAverageAtEnd: loadavg(),
       saveMedianMs: saveP50,
       saveWorstMs: saveMax,
       queryP50Ms: percentile(queryTimes, 50),
@@ -179,6 +222,9 @@ async function main(): Promise<void> {
       targets: { firstIndexSeconds: 120, restartSeconds: 3, saveMs: 200, queryP95Ms: 50, indexMemoryMb: 200 },
     };
     writeFileSync(path.join(repoRoot, 'bench', 'results', 'index-scale.json'), `${JSON.stringify(result, null, 2)}\n`);
+    if (logLines.length > 0) {
+      console.log(logLines.join('\n'));
+    }
     console.log('wrote bench/results/index-scale.json');
   } finally {
     await grammars.dispose();

@@ -9,7 +9,7 @@
  * Pure: no `vscode` import.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { encodeChunk } from './chunkCodec';
 import { chunkFile } from './chunker';
@@ -17,6 +17,8 @@ import type { Embedder } from './embedder';
 import { maxEmbeddedChars } from './embedder';
 import type { Exclusions } from './exclusions';
 import { looksBinary } from './exclusions';
+import type { GrammarName } from './languages';
+import { languageFor } from './languages';
 import { reciprocalRankFusion } from './fusion';
 import type { LiveFile } from './indexState';
 import { IndexState } from './indexState';
@@ -24,6 +26,7 @@ import type { IndexStore, StoreRecord } from './indexStore';
 import type { ChunkSizes } from './lineWindows';
 import { defaultChunkSizes } from './lineWindows';
 import { Throttle } from './throttle';
+import { walkWorkspace } from './walk';
 import { countTerms, encodeTerms } from './tokenize';
 import type { TreeSitterGrammars } from './treeSitter';
 import type { ChunkMeta, ChunkRef, SearchHit } from './types';
@@ -95,6 +98,8 @@ export class WorkspaceIndex {
   private superseded = 0;
   /** Log records appended since the snapshot on disk was taken (or true-ish when there is none). */
   private unsnapshotted = 1;
+  /** Grammars this process has parsed a file with (see {@link warmParsers}). */
+  private readonly warmGrammars = new Set<GrammarName>();
 
   constructor(private readonly options: WorkspaceIndexOptions) {
     this.sizes = options.sizes ?? defaultChunkSizes;
@@ -145,7 +150,7 @@ export class WorkspaceIndex {
 
   /** Walks the workspace and brings the index up to date, throttled. Rejects with the abort reason when cancelled. */
   async build(signal?: AbortSignal, onProgress?: ProgressListener): Promise<BuildSummary> {
-    const found = await this.walk(signal);
+    const found = await walkWorkspace(this.options.root, this.options.exclusions, this.throttle, signal);
     const pending: StoreRecord[] = [];
     const summary = { scanned: found.length, indexed: 0, unchanged: 0, removed: 0, excluded: 0 };
     const seen = new Set<string>();
@@ -171,7 +176,36 @@ export class WorkspaceIndex {
     }
     await this.compactIfWorthIt();
     await this.snapshotIfChanged();
+    await this.warmParsers(signal);
     return summary;
+  }
+
+  /**
+   * After a restart that re-read nothing, no parser has run yet: the first save of each language would pay for
+   * loading its grammar and for WebAssembly code that has not warmed up (a few hundred milliseconds on this
+   * machine's first save, against ~10 ms after). Chunking one indexed file per language, results discarded, moves
+   * that cost here, before the user saves.
+   */
+  private async warmParsers(signal?: AbortSignal): Promise<void> {
+    if (this.options.grammars === undefined) {
+      return;
+    }
+    const samples = new Map<GrammarName, string>();
+    for (const [relativePath, file] of this.files) {
+      const grammar = languageFor(relativePath)?.grammar;
+      if (grammar !== undefined && !this.warmGrammars.has(grammar) && (samples.get(grammar) === undefined || file.size < (this.files.get(samples.get(grammar) ?? '')?.size ?? 0))) {
+        samples.set(grammar, relativePath);
+      }
+    }
+    for (const [grammar, relativePath] of samples) {
+      this.warmGrammars.add(grammar);
+      try {
+        await chunkFile(relativePath, await readFile(path.join(this.options.root, relativePath), 'utf8'), this.options.grammars, this.sizes);
+      } catch {
+        // A file gone since is no loss: the first save of that language just pays the cost.
+      }
+      await this.throttle.pause(signal);
+    }
   }
 
   /** Re-indexes one file after a save or creation (or drops it when it is gone or now excluded). */
@@ -353,6 +387,10 @@ export class WorkspaceIndex {
       return 'unchanged';
     }
     const chunks = await chunkFile(relativePath, bytes.toString('utf8'), this.options.grammars, this.sizes);
+    const grammar = languageFor(relativePath)?.grammar;
+    if (grammar !== undefined) {
+      this.warmGrammars.add(grammar);
+    }
     const terms = chunks.map((chunk) => {
       const counts = countTerms(chunk.text);
       countTerms(chunk.symbols.join(' '), counts, symbolWeight);
@@ -416,33 +454,6 @@ export class WorkspaceIndex {
     }
   }
 
-  /** Every file under the root that the exclusions let through, relative, with `/`. */
-  private async walk(signal?: AbortSignal): Promise<string[]> {
-    const found: string[] = [];
-    const dirs = [''];
-    while (dirs.length > 0) {
-      const dir = dirs.pop() ?? '';
-      let entries;
-      try {
-        entries = await readdir(path.join(this.options.root, dir), { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      for (const entry of entries) {
-        const relativePath = dir === '' ? entry.name : `${dir}/${entry.name}`;
-        // Symbolic links are skipped: they can loop, and the file they point to is indexed where it lives.
-        if (entry.isSymbolicLink() || !(entry.isDirectory() || entry.isFile())) {
-          continue;
-        }
-        if (await this.options.exclusions.excluded(relativePath, entry.isDirectory())) {
-          continue;
-        }
-        (entry.isDirectory() ? dirs : found).push(relativePath);
-      }
-      await this.throttle.pause(signal);
-    }
-    return found.sort();
-  }
 }
 
 function describe(error: unknown): string {
