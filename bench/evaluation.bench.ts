@@ -5,6 +5,8 @@
  * the same process: the same generate calls consumed bare. Stores: in memory, and the real file store (atomic,
  * fsynced writes, spaced by the runner's default 200 ms, and, for comparison, after every cell). Then resume: the file-store suite is cancelled half way, a fresh store (as
  * after a window reload) finds the interrupted run, and the resumed run must not rerun a finished cell.
+ * Then the results view of that 300-cell run (suggestion, comparison with the earlier run, the page with every
+ * answer), against the baseline of serialising the run to JSON (what storing it costs).
  * Target: ≤ 5 ms overhead per cell. Writes bench/results/evaluation.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,10 @@ import { runSuite } from '../src/evaluation/runner';
 import { FileEvalStore, MemoryEvalStore, resumableRun } from '../src/evaluation/storage';
 import type { EvalStore } from '../src/evaluation/storage';
 import { fakeModel } from '../test/doubles/fakeLlmBackend';
+import { compareRuns } from '../src/evaluation/compare';
+import type { EvalRun } from '../src/evaluation/results';
+import { suggestMapping } from '../src/evaluation/suggest';
+import { resultsHtml } from '../src/providers/evaluation/resultsHtml';
 
 const models = [fakeModel({ name: 'small:1.5b' }), fakeModel({ name: 'code:7b' }), fakeModel({ name: 'moe:30b-a3b' })];
 const review = JSON.stringify({ summary: 's', findings: [{ severity: 'high', category: 'bug', startLine: 4, endLine: 4, quote: 'i <= n', explanation: 'off by one', replacement: 'i < n' }] });
@@ -93,6 +99,29 @@ async function timedSuite(store: EvalStore, cases: readonly TestCase[], saveEver
   return { ms: performance.now() - start, calls: backend.calls };
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** Times the results view of a run (median of 5) next to serialising it. */
+function resultsView(run: EvalRun): { renderMs: number; baselineJsonMs: number; pageKb: number } {
+  const previous: EvalRun = { ...run, id: 'earlier', cells: run.cells.map((c, i) => (i % 7 === 0 ? { ...c, passRate: Math.min(1, c.passRate + 0.2) } : c)) };
+  const render: number[] = [];
+  const json: number[] = [];
+  let html = '';
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const suggestion = suggestMapping([run], { tiers: { small: '', code: '', moe: '' }, pins: {} });
+    html = resultsHtml({ suites: [{ run, comparison: compareRuns(previous, run) }], suggestion, applyToken: 'bench-token', unreadable: [], nonce: 'n' });
+    render.push(performance.now() - t0);
+    const t1 = performance.now();
+    JSON.stringify(run);
+    json.push(performance.now() - t1);
+  }
+  return { renderMs: Math.round(median(render) * 10) / 10, baselineJsonMs: Math.round(median(json) * 10) / 10, pageKb: Math.round(html.length / 1024) };
+}
+
 async function main(): Promise<void> {
   const cases = suiteCases();
   const cells = cases.length * models.length;
@@ -103,6 +132,7 @@ async function main(): Promise<void> {
   let file: { ms: number; calls: number };
   let everyCell: { ms: number; calls: number };
   let resume: { firstCells: number; resumedModelCalls: number; rerunCells: number; finalCells: number; sameRun: boolean };
+  let finishedRun: EvalRun | undefined;
   try {
     file = await timedSuite(new FileEvalStore(path.join(dir, 'a')), cases);
     everyCell = await timedSuite(new FileEvalStore(path.join(dir, 'c')), cases, 0);
@@ -121,6 +151,7 @@ async function main(): Promise<void> {
       { suite: 'Bench', cases, models, ...(interrupted !== undefined ? { resume: interrupted } : {}) },
       { backendFor: () => backend2, installed: models, store: reloaded, promptFor },
     );
+    finishedRun = resumed;
     resume = {
       firstCells: first.cells.length,
       resumedModelCalls: backend2.modelCalls,
@@ -131,6 +162,8 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  // The results view of the 300-cell run: median of 5, baseline JSON.stringify of the same run.
+  const view = finishedRun === undefined ? undefined : resultsView(finishedRun);
   const perCell = (ms: number): number => Math.round(((ms - base) / cells) * 1000) / 1000;
   const result = {
     simulated: 'instant in-process backend: model time excluded by design; not a figure users see end to end',
@@ -145,6 +178,7 @@ async function main(): Promise<void> {
     targetPerCellMs: 5,
     meetsTarget: perCell(file.ms) <= 5,
     resume,
+    resultsView: view,
   };
   console.log(`suite of ${cases.length} cases × ${models.length} models (${memory.calls} generate calls incl. judge; SIMULATED instant backend)`);
   console.log(`baseline (bare generate calls):      ${result.baselineMs} ms`);
@@ -152,6 +186,9 @@ async function main(): Promise<void> {
   console.log(`suite, file store (atomic, fsync):   ${result.fileStore.totalMs} ms → ${result.fileStore.overheadPerCellMs} ms overhead per cell (target ≤ 5)`);
   console.log(`suite, file store saving every cell:  ${result.fileStoreSavingEveryCell.totalMs} ms → ${result.fileStoreSavingEveryCell.overheadPerCellMs} ms per cell (the whole run rewritten each time: grows with the run)`);
   console.log(`resume after reload: ${resume.firstCells} cells kept, ${resume.resumedModelCalls} model calls on resume, ${resume.rerunCells} finished cells rerun, ${resume.finalCells} cells in the end, same run: ${resume.sameRun}`);
+  if (view !== undefined) {
+    console.log(`results view of ${cells} cells: ${view.renderMs} ms for the suggestion, comparison and page (${view.pageKb} KB) vs ${view.baselineJsonMs} ms to serialise the run (baseline)`);
+  }
   mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   writeFileSync(path.join(__dirname, 'results', 'evaluation.json'), `${JSON.stringify(result, null, 2)}\n`);
   if (resume.rerunCells !== 0 || resume.finalCells !== cells || !resume.sameRun) {
