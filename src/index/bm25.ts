@@ -5,8 +5,9 @@
  * for documents added since the last {@link Bm25Index.compact} (per term, a growable list). A build ends with a
  * compaction, so the index a user queries is almost all frozen; the frozen arrays are also what the snapshot on
  * disk holds, so a restart loads them in one read. Removing a document marks it dead: it is skipped at once and
- * leaves the length statistics, but until the next compaction (when dead documents pass a fifth of the live ones)
- * it still counts in the document frequency of its terms, an error of a few percent on IDF at most.
+ * leaves the length statistics, but until the next compaction (which the caller runs, off the save path, once dead
+ * documents pass a fifth of the live ones) it still counts in the document frequency of its terms, an error of a few
+ * percent on IDF at most.
  * Pure: no `vscode` import.
  */
 
@@ -222,9 +223,15 @@ export class Bm25Index {
     this.liveDocs--;
     this.deadDocs++;
     this.totalLength -= this.lengths[doc];
-    if (this.deadDocs > 50 && this.deadDocs * 5 > this.liveDocs) {
-      this.compact();
-    }
+  }
+
+  /**
+   * True once dead documents pass a fifth of the live ones: their postings cost search time and skew document
+   * frequencies, and {@link compact} should run. Not done inside {@link remove}: a compaction is one pass over every
+   * posting (a hundred milliseconds or more at 60,000 chunks), which a save must not wait for; the caller defers it.
+   */
+  get needsCompaction(): boolean {
+    return this.deadDocs > 50 && this.deadDocs * 5 > this.liveDocs;
   }
 
   /** The `limit` best documents for the query terms (repeated terms weigh more), best first. */

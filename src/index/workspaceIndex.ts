@@ -85,6 +85,8 @@ const appendBatch = 200;
 const fusionDepth = 50;
 /** Chunks embedded per request. */
 const embedBatch = 16;
+/** How long after the save that made it due a postings compaction runs. */
+const compactionDelayMs = 2000;
 /** Symbol names weigh like this many occurrences in the chunk's text. */
 const symbolWeight = 3;
 
@@ -100,6 +102,8 @@ export class WorkspaceIndex {
   private unsnapshotted = 1;
   /** Grammars this process has parsed a file with (see {@link warmParsers}). */
   private readonly warmGrammars = new Set<GrammarName>();
+  /** A BM25 compaction waiting for the event loop to be free (see {@link compactLater}). */
+  private compaction: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: WorkspaceIndexOptions) {
     this.sizes = options.sizes ?? defaultChunkSizes;
@@ -213,6 +217,7 @@ export class WorkspaceIndex {
     const pending: StoreRecord[] = [];
     const outcome = (await this.options.exclusions.excluded(relativePath)) ? this.dropExcluded(relativePath, pending) : await this.refresh(relativePath, pending);
     await this.append(pending);
+    this.compactLater();
     return outcome;
   }
 
@@ -226,6 +231,7 @@ export class WorkspaceIndex {
       }
     }
     await this.append(pending);
+    this.compactLater();
     return pending.length;
   }
 
@@ -420,6 +426,23 @@ export class WorkspaceIndex {
     pending.push({ t: 'd', p: relativePath });
     this.superseded += 2;
     this.state.lastUpdated = Date.now();
+  }
+
+  /**
+   * After saves and deletions have left enough dead chunks, compacts the postings a moment later rather than in the
+   * save that crossed the line (a pass over every posting; the save returns first). A build compacts anyway.
+   */
+  private compactLater(): void {
+    if (this.compaction !== undefined || !this.state.bm25.needsCompaction) {
+      return;
+    }
+    this.compaction = setTimeout(() => {
+      this.compaction = undefined;
+      if (this.state.bm25.needsCompaction) {
+        this.state.bm25.compact();
+      }
+    }, compactionDelayMs);
+    this.compaction.unref?.();
   }
 
   /** Appends records to the log, counting them as not yet in the snapshot. */

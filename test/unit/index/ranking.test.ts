@@ -64,6 +64,50 @@ suite('index: BM25', () => {
   });
 });
 
+suite('index: BM25 storage', () => {
+  test('removing never compacts by itself (a save must not pay for it): it says when a compaction is due', () => {
+    const index = new Bm25Index();
+    const docs = Array.from({ length: 300 }, (_, i) => index.add(countTerms(`gamma item${i}`)));
+    index.compact();
+    const before = index.search(countTerms('gamma item299'), 3);
+    for (const doc of docs.slice(0, 40)) {
+      index.remove(doc);
+    }
+    assert.equal(index.needsCompaction, false, '40 dead of 260 live: not yet');
+    for (const doc of docs.slice(40, 120)) {
+      index.remove(doc);
+    }
+    assert.equal(index.needsCompaction, true);
+    assert.ok(index.search(countTerms('gamma'), 300).every((h) => h.doc >= 120), 'dead documents are skipped before any compaction');
+    index.compact();
+    assert.equal(index.needsCompaction, false);
+    assert.equal(index.search(countTerms('gamma'), 300).length, 180);
+    assert.equal(index.search(countTerms('gamma item299'), 3)[0].doc, before[0].doc);
+  });
+
+  test('frozen and recent postings rank together, and the dense arrays of a snapshot rank the same', () => {
+    const index = new Bm25Index();
+    const texts = ['parse the request body', 'serve static files from a folder', 'parse json bodies with a limit', 'send a file with etag'];
+    texts.forEach((t) => index.add(countTerms(t)));
+    index.compact();
+    const late = index.add(countTerms('parse urlencoded bodies'));
+    const removed = index.add(countTerms('parse parse parse bodies'));
+    index.remove(removed);
+    const query = countTerms('parse bodies');
+    const hits = index.search(query, 10);
+    assert.ok(hits.some((h) => h.doc === late), 'a document added after the compaction is found');
+    assert.ok(!hits.some((h) => h.doc === removed));
+    // Dense ids: the live documents in order, the removed one left out.
+    const newIds = Int32Array.from([0, 1, 2, 3, 4, -1]);
+    const restored = Bm25Index.fromArrays(index.toArrays(newIds));
+    assert.equal(restored.size, 5);
+    assert.deepEqual(
+      restored.search(query, 10).map((h) => [h.doc, h.score.toFixed(4)]),
+      index.search(query, 10).map((h) => [newIds[h.doc], h.score.toFixed(4)]),
+    );
+  });
+});
+
 suite('index: reciprocal rank fusion', () => {
   test('a result ranked well by both rankers beats one ranked first by only one', () => {
     const fused = reciprocalRankFusion([
