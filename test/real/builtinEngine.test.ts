@@ -76,6 +76,14 @@ suite('real engine: the built-in engine (node-llama-cpp in its own process)', fu
 
   suiteTeardown(() => h.process.dispose());
 
+  test('Check Connection: the engine says which GPU it uses (none here: the CPU) and lists the loaded model for the router', async () => {
+    const info = await h.backend.serverInfo();
+    assert.equal(info.version, 'node-llama-cpp; GPU: none usable, runs on the CPU');
+    await collect(h.backend.generate({ model: 'small', prompt: 'const x = ', suffix: ';\n', numPredict: 4, temperature: 0 }));
+    const loaded = await h.backend.listLoaded();
+    assert.deepEqual(loaded.map((l) => l.name), ['small'], 'the resident model, by the name the router uses');
+  });
+
   test('chat streams an answer through the model chat template, with exact prompt figures', async () => {
     const { tokens, result } = await collect(h.backend.chat({ model: 'small', messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Name a sorting algorithm.' }], numPredict: 12, temperature: 0 }));
     assert.ok(tokens.length > 0);
