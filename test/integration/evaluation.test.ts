@@ -112,7 +112,7 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
     try {
       const made = await vscode.commands.executeCommand<BuiltinSuitesResult | undefined>('tiered.createBuiltinEvaluationSuites');
       assert.ok(made, 'suites were made from the sample workspace');
-      assert.ok(made.reviewCases > 0 && made.completionCases > 0, JSON.stringify(made));
+      assert.ok(made.reviewCases > 0 && made.completionCases > 0 && made.explainCases > 0, JSON.stringify(made));
       assert.ok(made.skippedSensitive >= 1, 'secrets.ts was left out');
       const dirCases = path.join(root, '.tiered', 'evals', 'cases');
       const review = parseCasesFile(fs.readFileSync(path.join(dirCases, 'seeded-bugs.cases.yaml'), 'utf8'), 'seeded-bugs.cases.yaml');
@@ -123,7 +123,10 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
       assert.ok(review.cases.every((c) => c.checks[0]?.label.startsWith('finding at line')));
       assert.ok(completion.cases.every((c) => c.suffix !== undefined));
       const all = fs.readFileSync(path.join(dirCases, 'seeded-bugs.cases.yaml'), 'utf8') + fs.readFileSync(path.join(dirCases, 'held-out-completions.cases.yaml'), 'utf8');
-      assert.doesNotMatch(all, /UIEVAL-SECRET|secrets\.ts/);
+      const explain = parseCasesFile(fs.readFileSync(path.join(dirCases, 'explain-my-code.cases.yaml'), 'utf8'), 'explain-my-code.cases.yaml');
+      assert.equal(explain.task, 'explain');
+      assert.ok(explain.cases.every((c) => c.rubric.length === 3));
+      assert.doesNotMatch(all + fs.readFileSync(path.join(dirCases, 'explain-my-code.cases.yaml'), 'utf8'), /UIEVAL-SECRET|secrets\.ts/);
     } finally {
       fs.rmSync(secret, { force: true });
     }
