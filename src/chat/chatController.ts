@@ -167,7 +167,7 @@ export class ChatController {
       env,
       picker: this.lastPicker,
       chips: this.chips(),
-      codebase: this.deps.retrieve !== undefined ? this.codebaseOn : undefined,
+      codebase: this.deps.retrieve !== undefined && (this.deps.retrievalAvailable?.() ?? true) ? this.codebaseOn : undefined,
     });
   }
 

@@ -29,6 +29,8 @@ export interface ChatControllerDeps {
    * `@codebase` retrieves).
    */
   readonly codebaseToggle?: { readonly initial: boolean; readonly remember: (on: boolean) => void };
+  /** Whether there is an index to search now (false: `tiered.index.enabled` off or no folder: no toggle shown). */
+  readonly retrievalAvailable?: () => boolean;
   readonly logger: Logger;
   /** Monotonic milliseconds, for checkpoint pacing. */
   readonly clock: () => number;

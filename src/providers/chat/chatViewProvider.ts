@@ -13,6 +13,7 @@ import { chatHtml } from './chatHtml';
 import { promptSizerFor } from '../shared/promptSizing';
 import { ChatEditorBridge } from './chatEditorActions';
 import { retrieveForChat } from '../index/codebaseRetrieval';
+import { workspaceIndexService } from '../index/registerIndex';
 import { openAnswerLink, openSourceInWorkspace } from './chatOpeners';
 
 const ACTIVE_KEY = 'tiered.chat.activeConversation';
@@ -362,6 +363,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       retrieve: (question, signal) => retrieveForChat(this.services, question, signal),
       // A preference of the user's (every workspace), on by default: answers about their code work with no setup.
       codebaseToggle: { initial: ctx.globalState.get<boolean>(CODEBASE_KEY) ?? true, remember: (on) => void ctx.globalState.update(CODEBASE_KEY, on) },
+      retrievalAvailable: () => (workspaceIndexService()?.state.activity ?? 'off') !== 'off',
       logger: this.services.logger,
       clock: () => performance.now(),
       rememberActive: (id) => void ctx.workspaceState.update(ACTIVE_KEY, id),

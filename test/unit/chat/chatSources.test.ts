@@ -154,6 +154,30 @@ suite('chat: answer sources and the codebase toggle', () => {
     assert.equal((await controller.snapshot()).codebase, undefined);
   });
 
+  test('with the index off (setting or no folder) the toggle is not offered', async () => {
+    let available = false;
+    const folder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chat-indexoff-'));
+    const store = await HistoryStore.open({ folder, durable: false });
+    const controller = new ChatController({
+      store,
+      post: () => undefined,
+      backends: () => Promise.resolve([]),
+      environment: () => Promise.reject(new Error('no env')),
+      counter: approximateCounter(),
+      context: () => [],
+      retrieve: () => Promise.resolve([]),
+      codebaseToggle: { initial: true, remember: () => undefined },
+      retrievalAvailable: () => available,
+      logger: nullLogger,
+      clock: () => 0,
+      rememberActive: () => undefined,
+      initialActiveId: undefined,
+    });
+    assert.equal((await controller.snapshot()).codebase, undefined);
+    available = true;
+    assert.equal((await controller.snapshot()).codebase, true);
+  });
+
   test('an answer another feature streams keeps the sources it was given', async () => {
     const { controller, store, posted } = await setup();
     const turn = await controller.externalTurn({ text: 'Explain src/a.ts:3-9', tier: 'code', model: 'm:1b', endpointId: 'fake', reasons: [], sources: [{ path: 'src/a.ts', startLine: 3, endLine: 9, kind: 'selection' }, { path: 'src/b.ts', startLine: 1, endLine: 4, kind: 'definition' }] });
