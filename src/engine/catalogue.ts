@@ -5,8 +5,9 @@
  * `tiered.engine.downloadBaseUrl`). Pure: no `vscode`.
  *
  * `sha256`: the hash Hugging Face publishes for the file (its LFS object id). `undefined` means not pinned yet: the
- * hashes could not be read from this build machine (no network beyond npm), so an unpinned entry must have its
- * hash supplied before it is downloaded; the downloader never accepts a file without one.
+ * hashes could not be read from this build machine (no network beyond npm), so an unpinned entry gets its hash from
+ * the Hub's file listing at download time (publishedHash.ts) and is not downloaded without one; the downloader never
+ * accepts a file without a hash.
  */
 
 /** The tiers of the router (see src/routing). */

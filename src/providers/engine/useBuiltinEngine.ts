@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { EngineTier } from '../../engine/catalogue';
 import { modelsToDownload, recommendModels } from '../../engine/catalogueOverride';
 import { modelNameOf, storedPath } from '../../engine/modelFiles';
+import { publishedHash } from '../../engine/publishedHash';
 import type { SettingKey } from '../../settings/schema';
 import { formatBytes } from '../../util/format';
 import { commandIds } from '../commands/commandIds';
@@ -86,7 +87,18 @@ export async function useBuiltinEngine(services: Services): Promise<boolean> {
     if (consent !== 'Download') {
       return false;
     }
-    for (const model of missing) {
+    for (const entry of missing) {
+      // An entry without a pinned hash is checked against the one the Hub publishes for the file; none → no download.
+      let model = entry;
+      if (model.sha256 === undefined) {
+        const published = await publishedHash(settings['engine.downloadBaseUrl'], model);
+        if (!published.ok) {
+          services.logger.warn(`built-in engine: ${published.reason}`);
+          void vscode.window.showErrorMessage(`Tiered: ${model.name} was not downloaded: ${published.reason}, so the file could not be checked.`, 'Use a GGUF File…').then((c) => c && vscode.commands.executeCommand(commandIds.useGgufFile));
+          return false;
+        }
+        model = { ...model, sha256: published.file.sha256 };
+      }
       const outcome = await downloadWithProgress(model, settings['engine.downloadBaseUrl'], modelsDir, services.logger);
       if (!outcome.ok) {
         const again = await vscode.window.showErrorMessage(`Tiered: ${outcome.error.message}`, ...(outcome.error.reason === 'noHash' ? [] : ['Try Again']), 'Use a GGUF File…');
