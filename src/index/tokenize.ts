@@ -55,11 +55,14 @@ const wordTerms = new Map<string, readonly string[]>();
 const wordTermsLimit = 50_000;
 
 /** The terms one word of text yields. */
-function termsOfWord(word: string): readonly string[] {
-  let terms = wordTerms.get(word);
+function termsOfWord(sliced: string): readonly string[] {
+  let terms = wordTerms.get(sliced);
   if (terms !== undefined) {
     return terms;
   }
+  // The word is a slice of the text, and V8 keeps a slice's whole text alive: anything kept from it (the memo's
+  // key, a term that lower-casing left unchanged and BM25 then keeps for good) would hold a whole chunk in memory.
+  const word = detach(sliced);
   const out: string[] = [];
   const lower = word.toLowerCase();
   const parts = word
@@ -91,6 +94,15 @@ const nonAscii = /[^\t\n\r\x20-\x7e]/;
 /** True for the ASCII characters of {@link wordPattern}: letters, digits, `_` and `$`. */
 function asciiWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+}
+
+/**
+ * A copy of `text` that does not keep the string it was sliced from alive (V8 represents a substring as a view of
+ * its parent): for strings kept long after the text they came from (terms, symbol names).
+ */
+export function detach(text: string): string {
+  // Concatenating makes a new string, which slicing then flattens into one of its own.
+  return ` ${text}`.slice(1);
 }
 
 /** Calls `emit` for every term of `text`, in order (a term may repeat). */

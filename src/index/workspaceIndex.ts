@@ -27,7 +27,7 @@ import type { ChunkSizes } from './lineWindows';
 import { defaultChunkSizes } from './lineWindows';
 import { Throttle } from './throttle';
 import { walkWorkspace } from './walk';
-import { countTerms, encodeTerms } from './tokenize';
+import { countTerms, detach, encodeTerms } from './tokenize';
 import type { TreeSitterGrammars } from './treeSitter';
 import type { ChunkMeta, ChunkRef, SearchHit } from './types';
 import { encodeVector, normalize } from './vectors';
@@ -407,7 +407,8 @@ export class WorkspaceIndex {
       this.superseded++;
     }
     this.state.drop(relativePath);
-    const metas: ChunkMeta[] = chunks.map(({ startLine, endLine, symbols, kind }) => ({ startLine, endLine, symbols, kind }));
+    // Symbol names come from the syntax tree as slices of the file's text: detached, so the text is not kept.
+    const metas: ChunkMeta[] = chunks.map(({ startLine, endLine, symbols, kind }) => ({ startLine, endLine, symbols: symbols.map(detach), kind }));
     this.state.insert(relativePath, { size: info.size, mtimeMs: info.mtimeMs, hash, chunks: metas }, (k) => this.state.bm25.add(terms[k]));
     pending.push({ t: 'f', p: relativePath, s: info.size, m: info.mtimeMs, h: hash, c: metas.map(encodeChunk), w: terms.map(encodeTerms) });
     return 'indexed';
