@@ -369,6 +369,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       rememberActive: (id) => void ctx.workspaceState.update(ACTIVE_KEY, id),
       initialActiveId: ctx.workspaceState.get<string>(ACTIVE_KEY),
     });
+    // The codebase toggle shows while there is an index: follow it turning on or off (the first state may precede it).
+    let indexed = (workspaceIndexService()?.state.activity ?? 'off') !== 'off';
+    const watch = workspaceIndexService()?.onDidChange((state) => {
+      if ((state.activity !== 'off') !== indexed) {
+        indexed = state.activity !== 'off';
+        if (this.ready) {
+          void controller.postState();
+        }
+      }
+    });
+    if (watch !== undefined) {
+      this.disposables.push(watch);
+    }
     return { controller, store };
   }
 
