@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CATALOGUE } from '../../engine/catalogue';
@@ -30,6 +31,7 @@ export class EngineService implements vscode.Disposable {
   private overrideProblem: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private crashNoticeShown = false;
+  private readonly extensionPath: string;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -37,6 +39,7 @@ export class EngineService implements vscode.Disposable {
     private readonly logger: Logger,
   ) {
     this.modelsDir = path.join(context.globalStorageUri.fsPath, 'models');
+    this.extensionPath = context.extensionPath;
     const script = context.asAbsolutePath(path.join('dist', 'engineHost.js'));
     this.process = new EngineProcess({
       spawn: () => forkEngine({ script, onStderr: (line) => logger.debug(`engine: ${line}`) }),
@@ -51,6 +54,14 @@ export class EngineService implements vscode.Disposable {
   /** The engine's backend when the user turned it on, else undefined (then no engine process ever starts). */
   enabledBackend(): EngineBackend | undefined {
     return this.settings.current['engine.enabled'] ? this.backend : undefined;
+  }
+
+  /**
+   * Whether this build carries the engine's runtime: a platform .vsix has it in dist/node_modules, a development
+   * checkout in node_modules; the universal .vsix has neither (there the engine cannot start, so it is not offered).
+   */
+  get available(): boolean {
+    return [path.join(this.extensionPath, 'dist', 'node_modules'), path.join(this.extensionPath, 'node_modules')].some((dir) => existsSync(path.join(dir, 'node-llama-cpp', 'package.json')));
   }
 
   /** The model files served now. */

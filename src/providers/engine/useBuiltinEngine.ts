@@ -63,6 +63,9 @@ export async function announceReady(assign: Partial<Record<EngineTier, string>>,
  * then puts the models on the tiers and turns the engine on.
  */
 export async function useBuiltinEngine(services: Services): Promise<boolean> {
+  if (!availableHere(services)) {
+    return false;
+  }
   const settings = services.settings.current;
   const choices = recommendModels(os.totalmem(), services.engine.catalogueOverride);
   const wanted = modelsToDownload(choices);
@@ -121,6 +124,19 @@ export async function useBuiltinEngine(services: Services): Promise<boolean> {
   const note = await enableEngine(services, assign);
   void announceReady(assign, note);
   return true;
+}
+
+/** True when this build can run the engine; otherwise tells the user which package has it, and returns false. */
+export function availableHere(services: Services): boolean {
+  if (services.engine.available) {
+    return true;
+  }
+  const target = `${process.platform}-${process.arch}`;
+  void vscode.window.showWarningMessage(
+    `Tiered: this build has no built-in engine (it is the universal package, without llama.cpp's binaries). Install Tiered's package for this platform (${target}), or connect to Ollama or an OpenAI-compatible server.`,
+    'Connect to a Model Server…',
+  ).then((c) => c && vscode.commands.executeCommand(commandIds.connectServer));
+  return false;
 }
 
 function safeHost(url: string): string {

@@ -4,7 +4,7 @@ import type { EngineTier } from '../../engine/catalogue';
 import { ggufFolders, scanGgufFiles } from '../../engine/ggufScan';
 import { formatBytes } from '../../util/format';
 import type { Services } from '../services';
-import { announceReady, enableEngine } from './useBuiltinEngine';
+import { announceReady, availableHere, enableEngine } from './useBuiltinEngine';
 
 interface FileItem extends vscode.QuickPickItem {
   readonly path?: string;
@@ -19,6 +19,9 @@ interface TierItem extends vscode.QuickPickItem {
  * a file picker; the file is added to `tiered.engine.modelFiles` (nothing is copied) and put on the tiers chosen.
  */
 export async function useGgufFile(services: Services): Promise<boolean> {
+  if (!availableHere(services)) {
+    return false;
+  }
   const found = scanGgufFiles(ggufFolders(os.homedir(), process.env, process.platform));
   const browse: FileItem = { label: '$(folder-opened) Browse for a .gguf file…' };
   let path: string | undefined;
