@@ -40,6 +40,7 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
     await fetch(`${fakeOllamaUrl()}/__fake/reset`, { method: 'POST' });
     await vscode.workspace.getConfiguration('tiered').update('routing.pins', undefined, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration('tiered').update('tiers.code.model', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('tiered').update('routing.pins', undefined, vscode.ConfigurationTarget.Workspace);
   });
 
   test('runs the cases of a saved prompt on two models, judges with a third, keeps a failing model as error cells, and writes the run', async () => {
@@ -69,6 +70,8 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
     // A forged token is refused and changes nothing (the page is rendered again with a new token).
     assert.equal(await vscode.commands.executeCommand('tiered.evaluation.applySuggestion', 'forged-token-123'), undefined);
     assert.equal(vscode.workspace.getConfiguration('tiered').inspect('routing.pins')?.globalValue, undefined);
+    // This workspace pins saved prompts elsewhere: the user's value is written anyway, and the shadowing is said.
+    await vscode.workspace.getConfiguration('tiered').update('routing.pins', { savedPrompt: 'moe' }, vscode.ConfigurationTarget.Workspace);
     const state = await vscode.commands.executeCommand<ResultsState>('tiered.showEvaluationResults');
     assert.ok(state.suites.some((s) => s.run.suite === 'Greet'), 'the run of the first test is shown');
     assert.match(state.html, /<table class="matrix">/);
@@ -76,8 +79,10 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
     const token = /command:tiered\.evaluation\.applySuggestion\?([^"]+)"/.exec(state.html)?.[1];
     assert.ok(token !== undefined, 'the page has the apply link');
     const args = JSON.parse(decodeURIComponent(token.replace(/&quot;/g, '"'))) as string[];
-    const applied = await vscode.commands.executeCommand<{ written: Record<string, unknown> }>('tiered.evaluation.applySuggestion', ...args);
+    const applied = await vscode.commands.executeCommand<{ written: Record<string, unknown>; shadowed: string[] }>('tiered.evaluation.applySuggestion', ...args);
     assert.ok(applied);
+    assert.deepEqual(applied.shadowed, ['routing.pins'], 'the workspace value that still wins is reported');
+    await vscode.workspace.getConfiguration('tiered').update('routing.pins', undefined, vscode.ConfigurationTarget.Workspace);
     assert.deepEqual(vscode.workspace.getConfiguration('tiered').inspect('routing.pins')?.globalValue, { savedPrompt: 'code' });
     assert.equal(vscode.workspace.getConfiguration('tiered').inspect('tiers.code.model')?.globalValue, 'qwen2.5-coder:7b');
   });
