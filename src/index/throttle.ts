@@ -22,6 +22,7 @@ function cpuMs(): number {
 
 export class Throttle {
   private sliceStart = cpuMs();
+  private sliceWallStart = performance.now();
   /** Time spent asleep, for the figures. */
   sleptMs = 0;
 
@@ -29,13 +30,22 @@ export class Throttle {
 
   /** Call between units of work: yields, and sleeps when the current slice is used up. Rejects when aborted. */
   async pause(signal?: AbortSignal): Promise<void> {
-    const worked = cpuMs() - this.sliceStart;
-    if (worked >= this.options.sliceMs && this.options.dutyCycle < 1) {
+    // Reading the CPU clock is a system call (a tenth of a millisecond on a busy machine, and the index pauses after
+    // every file): it is read only once a slice's worth of wall time has passed, before which the work cannot have
+    // used a slice of CPU on this thread. The sleep is still computed from the CPU time actually used.
+    const due = this.options.dutyCycle < 1 && performance.now() - this.sliceWallStart >= this.options.sliceMs;
+    const worked = due ? cpuMs() - this.sliceStart : 0;
+    if (due && worked >= this.options.sliceMs) {
       const sleep = (worked * (1 - this.options.dutyCycle)) / this.options.dutyCycle;
       this.sleptMs += sleep;
       await new Promise<void>((resolve) => setTimeout(resolve, sleep));
       this.sliceStart = cpuMs();
+      this.sliceWallStart = performance.now();
     } else {
+      if (due) {
+        // A slice of wall time without a slice of CPU (waiting for the disk): look again a slice later.
+        this.sliceWallStart = performance.now();
+      }
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     signal?.throwIfAborted();
