@@ -15,7 +15,7 @@ import type { EvalRun } from '../../evaluation/results';
 import { runSuite } from '../../evaluation/runner';
 import { FileEvalStore, previousFinishedRun, resumableRun } from '../../evaluation/storage';
 import { loadSuite } from '../../evaluation/suiteFiles';
-import { chatModels } from '../../routing/modelTraits';
+import { chatModels, modelTraits } from '../../routing/modelTraits';
 import { commandIds } from '../commands/commandIds';
 import type { Services } from '../services';
 import { registerBuiltinSuites } from './builtinSuites';
@@ -84,7 +84,9 @@ function registerRunSuite(services: Services, results: ResultsPanel): vscode.Dis
       return undefined;
     }
     const { models: installed, backends } = await installedModels(services);
-    const candidates = chatModels(installed);
+    // Fill-in-the-middle cases need the server's own FIM: models known not to have it are not offered.
+    const fim = loaded.suite.cases.some((c) => c.suffix !== undefined);
+    const candidates = fim ? installed.filter((m) => modelTraits(m).generates && m.capabilities.insert !== false) : chatModels(installed);
     let chosen: ModelInfo[];
     if (modelNames !== undefined) {
       chosen = candidates.filter((m) => modelNames.includes(m.name));
