@@ -54,7 +54,7 @@ function keep(word: string): boolean {
 const wordTerms = new Map<string, readonly string[]>();
 const wordTermsLimit = 50_000;
 
-/** The terms one word of text yields. */
+/** The terms one word of text yields (memoised by the word). */
 function termsOfWord(sliced: string): readonly string[] {
   let terms = wordTerms.get(sliced);
   if (terms !== undefined) {
@@ -63,6 +63,16 @@ function termsOfWord(sliced: string): readonly string[] {
   // The word is a slice of the text, and V8 keeps a slice's whole text alive: anything kept from it (the memo's
   // key, a term that lower-casing left unchanged and BM25 then keeps for good) would hold a whole chunk in memory.
   const word = detach(sliced);
+  terms = computeTerms(word);
+  if (wordTerms.size >= wordTermsLimit) {
+    wordTerms.clear();
+  }
+  wordTerms.set(word, terms);
+  return terms;
+}
+
+/** The terms of one word: the whole identifier when it has parts, and each part, lower-cased and stemmed. */
+function computeTerms(word: string): string[] {
   const out: string[] = [];
   const lower = word.toLowerCase();
   const parts = word
@@ -81,11 +91,39 @@ function termsOfWord(sliced: string): readonly string[] {
       out.push(stem(p));
     }
   }
-  terms = out;
-  if (wordTerms.size >= wordTermsLimit) {
-    wordTerms.clear();
+  return out;
+}
+
+/** A memoised ASCII word; words of the same hash are chained. */
+interface AsciiMemoEntry {
+  readonly word: string;
+  readonly terms: readonly string[];
+  readonly next: AsciiMemoEntry | undefined;
+}
+
+// The ASCII scan's memo is keyed by a hash computed while scanning and checked against the text in place: a hit
+// (most words: ~99 % on a large tree) then costs no substring and no string hashing, which were most of the
+// tokenizer's time.
+const asciiMemo = new Map<number, AsciiMemoEntry>();
+let asciiMemoSize = 0;
+
+/** The terms of the ASCII word `text[start, end)`, whose hash is `hash`. */
+function asciiTerms(text: string, start: number, end: number, hash: number): readonly string[] {
+  const length = end - start;
+  const first = asciiMemo.get(hash);
+  for (let entry = first; entry !== undefined; entry = entry.next) {
+    if (entry.word.length === length && text.startsWith(entry.word, start)) {
+      return entry.terms;
+    }
   }
-  wordTerms.set(word, terms);
+  const word = detach(text.slice(start, end));
+  const terms = computeTerms(word);
+  if (asciiMemoSize >= wordTermsLimit) {
+    asciiMemo.clear();
+    asciiMemoSize = 0;
+  }
+  asciiMemo.set(hash, { word, terms, next: asciiMemo.size === 0 ? undefined : first });
+  asciiMemoSize++;
   return terms;
 }
 
@@ -120,19 +158,28 @@ export function forEachTerm(text: string, emit: (term: string) => void): void {
   }
   // Code is almost always ASCII: a scan by character codes finds the same words several times faster than the
   // Unicode pattern (which the text above takes when it holds any other character).
+  const emitTerms = (terms: readonly string[]): void => {
+    for (const term of terms) {
+      emit(term);
+    }
+  };
   let start = -1;
+  let hash = 0;
   for (let i = 0; i < text.length; i++) {
-    if (asciiWordChar(text.charCodeAt(i))) {
+    const c = text.charCodeAt(i);
+    if (asciiWordChar(c)) {
       if (start < 0) {
         start = i;
+        hash = 0;
       }
+      hash = (Math.imul(hash, 31) + c) | 0;
     } else if (start >= 0) {
-      emitWord(text.slice(start, i));
+      emitTerms(asciiTerms(text, start, i, hash));
       start = -1;
     }
   }
   if (start >= 0) {
-    emitWord(text.slice(start));
+    emitTerms(asciiTerms(text, start, text.length, hash));
   }
 }
 
