@@ -131,6 +131,18 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
       const explain = parseCasesFile(fs.readFileSync(path.join(dirCases, 'explain-my-code.cases.yaml'), 'utf8'), 'explain-my-code.cases.yaml');
       assert.equal(explain.task, 'explain');
       assert.ok(explain.cases.every((c) => c.rubric.length === 3));
+      // The completion suite runs as fill-in-the-middle (the suffix is sent), on the models that can do it only.
+      const completionCase = completion.cases[0];
+      assert.ok(completionCase !== undefined);
+      const firstLine = completionCase.spec.checks?.[0];
+      await script([{ match: { model: 'qwen2.5-coder:1.5b' }, text: firstLine?.type === 'similar' ? firstLine.expected : 'x' }]);
+      const run = await vscode.commands.executeCommand<EvalRun | undefined>('tiered.runEvaluationSuite', vscode.Uri.file(path.join(dirCases, 'held-out-completions.cases.yaml')), ['qwen2.5-coder:1.5b', 'llama3.2:3b']);
+      assert.equal(run?.task, 'inlineCompletion');
+      assert.deepEqual(run?.models, ['qwen2.5-coder:1.5b'], 'llama3.2:3b cannot fill in the middle, so it is not run');
+      const requests = (await (await fetch(`${fakeOllamaUrl()}/__fake/requests`)).json()) as { path: string; body?: { suffix?: unknown } }[];
+      const fimRequests = requests.filter((r) => r.path === '/api/generate' && typeof r.body?.suffix === 'string' && r.body.suffix !== '');
+      assert.equal(fimRequests.length, completion.cases.length, 'every case went out as a FIM request');
+      assert.equal(run?.cells.find((c) => c.caseName === completionCase.name)?.items.find((i) => i.label.startsWith('exactly'))?.passes, 1);
       assert.doesNotMatch(all + fs.readFileSync(path.join(dirCases, 'explain-my-code.cases.yaml'), 'utf8'), /UIEVAL-SECRET|secrets\.ts/);
     } finally {
       fs.rmSync(secret, { force: true });
