@@ -34,7 +34,7 @@ class ModelsTreeProvider implements vscode.TreeDataProvider<Node> {
     if (node.kind === 'endpoint') {
       const r = node.report;
       const item = new vscode.TreeItem(r.id, r.reachable ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-      item.description = r.reachable ? `${r.baseUrl}${r.version ? ` · v${r.version}` : ''} · ${r.models.length} models` : `${r.baseUrl} · not reachable`;
+      item.description = r.reachable ? `${r.baseUrl}${r.version ? ` · ${/^\d/.test(r.version) ? `v${r.version}` : r.version}` : ''} · ${r.models.length} models` : `${r.baseUrl} · not reachable`;
       item.tooltip = r.error ? r.error.message : `${r.kind} endpoint at ${r.baseUrl}`;
       item.iconPath = new vscode.ThemeIcon(r.reachable ? 'server-environment' : 'error');
       item.contextValue = 'endpoint';
