@@ -44,6 +44,11 @@ export interface RequestPolicyOptions {
 /** Why the last request went out when it did (for "Why No Completion?"). */
 export type TimingReason = RequestTiming['reason'] | 'manual' | 'continuation' | 'learning' | 'classic';
 
+/** Verdicts on kept requests before the cost-aware policy trusts a low agreement enough to stop keeping them. */
+const minVerdictsToStop = 5;
+/** Below this measured agreement, requests are never kept through typing under the cost-aware policy. */
+const rarelyAgrees = 0.2;
+
 /** When to ask the model, learned from the user's typing and the model's answers. */
 export class RequestPolicy {
   readonly debounce: AdaptiveDebounce;
@@ -168,6 +173,11 @@ export class RequestPolicy {
    * its first token is overdue (the model may be reloading).
    */
   keepWhilePending(generation: Generation, request: CompletionRequest, settings: Settings): boolean {
+    if (settings['completion.requestPolicy'] === 'costAware' && !request.manual && this.agreement.samples >= minVerdictsToStop && this.agreement.probability < rarelyAgrees) {
+      // Answers measured to rarely agree with the typing: a kept request would only spend server time on text the
+      // user typed past (the slow model in the typing bench: 13.8 % of server time went there).
+      return false;
+    }
     const ttft = this.debounce.timeToFirstTokenMs;
     const age = this.clock.now() - generation.startedAt;
     const wait = this.options.maxPendingWaitMs;

@@ -251,6 +251,27 @@ suite('completion request policy: slot pinning, continuation, warm-up, one gener
     assert.equal(backend.generations[1]?.outcome, 'aborted', 'stopped at once, not drained');
   });
 
+  test('answers measured to rarely agree: a request still before its first token is stopped at the next key under the cost-aware policy, even when its first token is due soon (the classic policy keeps it)', async () => {
+    for (const [policy, expected] of [['costAware', 'aborted'], ['classic', 'running']] as const) {
+      const { clock, backend, pipeline } = simulatedPipeline(policy, 'ollama');
+      backend.responder = () => ({ tokens: ['zz'], firstTokenMs: 400, tokenIntervalMs: 20 });
+      // A first request measures the time to first token.
+      void pipeline.complete(request('const a = ', 10), new AbortController().signal);
+      await clock.advance(3000);
+      for (let i = 0; i < 8; i++) {
+        pipeline.agreement.record(false);
+      }
+      const outcome = pipeline.complete({ ...request('const b = ', 10), manual: true }, new AbortController().signal);
+      void outcome;
+      await clock.advance(300);
+      assert.equal(backend.generations.length, 2);
+      // 300 ms in, the first token is due within 100 ms: the typing-case rule would keep it.
+      void pipeline.complete(request('const b = c', 11), new AbortController().signal);
+      await clock.advance(5);
+      assert.equal(backend.generations[1]?.outcome, expected, policy);
+    }
+  });
+
   test('a long first line still streaming is shown as far as it got (to a word boundary) after 80 ms; the rest serves typing through', async () => {
     const { clock, backend, pipeline } = simulatedPipeline('costAware');
     backend.responder = () => ({ tokens: ['total', ' = ', 'price', ' * ', 'quantity', ' + ', 'shipping', ';'], firstTokenMs: 50, tokenIntervalMs: 30 });
