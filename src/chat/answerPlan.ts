@@ -10,9 +10,10 @@ import type { PromptSizer } from '../context/promptSizer';
 import type { TokenCounter } from '../context/tokenCounter';
 import { checkPromptFits } from '../onboarding/truncationGuard';
 import { route } from '../routing/router';
-import type { RouteCode, RouteDecision, RouterEnvironment } from '../routing/types';
+import type { RouteCode, RouteDecision, RouteInput, RouterEnvironment } from '../routing/types';
 import type { TaskKind, Tier } from '../settings/schema';
 import { sourcesOf } from './answerSources';
+import type { RouteAdviser } from './chatPorts';
 import type { AnswerSource, ChatHistoryMessage, Conversation } from './chatTypes';
 import { threadOf } from './conversationState';
 import { pinOverride } from './messageViews';
@@ -50,6 +51,9 @@ export interface PlanInput {
   readonly backends: () => Promise<readonly LlmBackend[]>;
   readonly counter: TokenCounter;
   readonly sizer: PromptSizer | undefined;
+  /** The small model's verdict on a borderline request (absent: the rules alone). */
+  readonly adviseRoute?: RouteAdviser;
+  readonly signal?: AbortSignal;
 }
 
 /** A routed answer, ready to stream. */
@@ -72,16 +76,15 @@ export type AnswerPlan = ReadyPlan | { readonly kind: 'noModel'; readonly decisi
 /** Routes, sizes and assembles. Throws when nothing can answer (the server is down) or the question cannot fit. */
 export async function planAnswer(input: PlanInput): Promise<AnswerPlan> {
   const { env, context, extras } = input;
-  const decision = route(
-    {
-      task: extras.task,
-      ...(extras.tierHint !== undefined ? { tierHint: extras.tierHint } : {}),
-      ...(extras.modelHint !== undefined ? { modelHint: extras.modelHint } : {}),
-      ...routedText(extras, input.user.content, context),
-      override: input.tierOverride !== undefined ? { tier: input.tierOverride } : pinOverride(input.conversation),
-    },
-    env.router,
-  );
+  const routeInput: RouteInput = {
+    task: extras.task,
+    ...(extras.tierHint !== undefined ? { tierHint: extras.tierHint } : {}),
+    ...(extras.modelHint !== undefined ? { modelHint: extras.modelHint } : {}),
+    ...routedText(extras, input.user.content, context),
+    override: input.tierOverride !== undefined ? { tier: input.tierOverride } : pinOverride(input.conversation),
+  };
+  const advised = input.adviseRoute === undefined ? routeInput : await input.adviseRoute(routeInput, env.router, input.signal ?? new AbortController().signal);
+  const decision = route(advised, env.router);
   if (decision.kind === 'noModel' && env.unreachable !== undefined) {
     // Nothing is installed because nothing answered: say that, with "Start the server" (not "Pull a model").
     throw env.unreachable;

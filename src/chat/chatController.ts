@@ -320,6 +320,8 @@ export class ChatController {
         backends: this.deps.backends,
         counter: this.deps.counter,
         sizer: this.deps.sizer,
+        ...(this.deps.adviseRoute !== undefined ? { adviseRoute: this.deps.adviseRoute } : {}),
+        signal: turn.abort.signal,
       });
       if (plan.kind === 'noModel') {
         await this.postState();

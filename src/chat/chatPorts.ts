@@ -2,11 +2,15 @@
 import type { LlmBackend } from '../backend/types';
 import type { PromptSizer } from '../context/promptSizer';
 import type { TokenCounter } from '../context/tokenCounter';
+import type { RouteInput, RouterEnvironment } from '../routing/types';
 import type { Logger } from '../util/logger';
 import type { HostToWebview } from '../webview/protocol';
 import type { ChatEnvironment, RouteExtras } from './answerPlan';
 import type { HistoryStore } from './historyStore';
 import type { ChatContextItem } from './promptAssembly';
+
+/** Adds a borderline verdict to a route input (or returns it unchanged). */
+export type RouteAdviser = (input: RouteInput, env: RouterEnvironment, signal: AbortSignal) => Promise<RouteInput>;
 
 export interface ChatControllerDeps {
   readonly store: HistoryStore;
@@ -31,6 +35,12 @@ export interface ChatControllerDeps {
   readonly codebaseToggle?: { readonly initial: boolean; readonly remember: (on: boolean) => void };
   /** Whether there is an index to search now (false: `tiered.index.enabled` off or no folder: no toggle shown). */
   readonly retrievalAvailable?: () => boolean;
+  /**
+   * Asks the small tier's model about a request the router is unsure of (setting
+   * tiered.routing.smallModelClassifier); resolves to the input, with the model's verdict when it gave one.
+   * Absent: the router's rules alone.
+   */
+  readonly adviseRoute?: RouteAdviser;
   readonly logger: Logger;
   /** Monotonic milliseconds, for checkpoint pacing. */
   readonly clock: () => number;

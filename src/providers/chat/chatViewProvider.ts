@@ -364,6 +364,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       // A preference of the user's (every workspace), on by default: answers about their code work with no setup.
       codebaseToggle: { initial: ctx.globalState.get<boolean>(CODEBASE_KEY) ?? true, remember: (on) => void ctx.globalState.update(CODEBASE_KEY, on) },
       retrievalAvailable: () => (workspaceIndexService()?.state.activity ?? 'off') !== 'off',
+      adviseRoute: (input, env, signal) => this.services.routing.adviseBorderline(input, env, signal),
       logger: this.services.logger,
       clock: () => performance.now(),
       rememberActive: (id) => void ctx.workspaceState.update(ACTIVE_KEY, id),

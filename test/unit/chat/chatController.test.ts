@@ -6,6 +6,7 @@ import { errors } from '../../../src/backend/errors';
 import type { ChatRequest, GenerationEvent, LlmBackend, ModelInfo, RequestMetrics } from '../../../src/backend/types';
 import { figuresOf } from '../../../src/chat/answerOutcome';
 import { ChatController, STATE_WINDOW, type ChatEnvironment } from '../../../src/chat/chatController';
+import type { RouteAdviser } from '../../../src/chat/chatPorts';
 import { windowOf } from '../../../src/chat/messageViews';
 import { HistoryStore, threadOf } from '../../../src/chat/historyStore';
 import { approximateCounter } from '../../../src/context/tokenCounter';
@@ -52,7 +53,7 @@ class ScriptedChatBackend implements Partial<LlmBackend> {
   }
 }
 
-async function setup(context: { id: string; kind: 'selection' | 'file'; label: string; languageId: string; text: string }[] = [], options: { maxContextTokens?: number; serverDown?: boolean; extraModels?: ModelInfo[]; folder?: string } = {}) {
+async function setup(context: { id: string; kind: 'selection' | 'file'; label: string; languageId: string; text: string }[] = [], options: { maxContextTokens?: number; serverDown?: boolean; extraModels?: ModelInfo[]; folder?: string; adviseRoute?: RouteAdviser } = {}) {
   const folder = options.folder ?? (await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chatctl-')));
   const store = await HistoryStore.open({ folder, durable: false });
   const backend = new ScriptedChatBackend();
@@ -85,6 +86,7 @@ async function setup(context: { id: string; kind: 'selection' | 'file'; label: s
     environment: async () => env,
     counter: approximateCounter(),
     context: () => context,
+    ...(options.adviseRoute !== undefined ? { adviseRoute: options.adviseRoute } : {}),
     logger: nullLogger,
     clock: () => 0,
     rememberActive: (id) => (active = id),
@@ -128,6 +130,37 @@ suite('chat controller', () => {
     ]);
     assert.match(thread[1]?.meta?.contextReport ?? '', /main\.ts:1-2 included/);
     assert.equal(conversation.title, 'What does this do?');
+  });
+
+  test("a borderline question is routed with the small model's verdict when the adviser gives one (tiered.routing.smallModelClassifier)", async () => {
+    const asked: string[] = [];
+    // The adviser sees the router's input and the turn's abort signal; its verdict goes to the router.
+    const adviseRoute: RouteAdviser = async (input, _env, signal) => {
+      asked.push(input.text);
+      assert.equal(signal.aborted, false);
+      return { ...input, classifierVerdict: { tier: 'moe', source: 'tiny classifier' } };
+    };
+    const advised = await setup([], { adviseRoute });
+    await advised.controller.handle({ type: 'ready' });
+    await advised.controller.handle({ type: 'send', text: 'why is this slow' });
+    await advised.settle();
+    const plain = await setup([]);
+    await plain.controller.handle({ type: 'ready' });
+    await plain.controller.handle({ type: 'send', text: 'why is this slow' });
+    await plain.settle();
+    assert.deepEqual(asked, ['why is this slow']);
+    const badge = (posted: HostToWebview[]) => {
+      const start = posted.find((m) => m.type === 'streamStart');
+      return start?.type === 'streamStart' ? start.badge : undefined;
+    };
+    const withVerdict = badge(advised.posted);
+    const without = badge(plain.posted);
+    assert.ok(withVerdict && without);
+    // The rules hesitate between code and moe on this one; the verdict for the runner-up moves it, and says who.
+    assert.equal(without.model, 'qwen2.5-coder:7b');
+    assert.equal(withVerdict.model, 'qwen3:30b-a3b');
+    assert.match(withVerdict.reasons.join(' '), /tiny classifier says moe/);
+    assert.doesNotMatch(without.reasons.join(' '), /classifier/);
   });
 
   test('the context is read when the message is handed over: a picked file forgotten right after still goes with it', async () => {
