@@ -112,6 +112,7 @@ export class ChatController {
       case 'importConversation':
       case 'pickFile':
       case 'savePrompt':
+      case 'saveAsTestCase':
       case 'listPrompts':
       case 'runPrompt':
       case 'openLink':

@@ -204,6 +204,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pickFile') }),
   z.object({ type: z.literal('errorAction'), action: errorActionIdSchema, messageId: id.optional() }),
   z.object({ type: z.literal('savePrompt'), messageId: id }),
+  /** The user rates an answer and keeps it as a test case of the evaluation suite (good: to keep; bad: to avoid). */
+  z.object({ type: z.literal('saveAsTestCase'), messageId: id, rating: z.enum(['liked', 'disliked']) }),
   /** A link in an answer was clicked: the host asks the user before opening it (model output is untrusted). */
   z.object({ type: z.literal('openLink'), url: z.string().min(1).max(8192) }),
   /**

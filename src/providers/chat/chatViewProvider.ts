@@ -171,6 +171,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         }
         return;
       }
+      case 'saveAsTestCase': {
+        // The evaluation feature writes the case (next to the saved prompt, or in the "Chat answers" suite).
+        const conversation = controller.activeConversationId;
+        const messages = conversation !== undefined ? ((await this.store()).get(conversation)?.messages ?? []) : [];
+        const answer = messages.find((m) => m.id === message.messageId);
+        const question = messages.find((m) => m.id === answer?.parentId);
+        if (answer !== undefined && answer.content.trim() !== '') {
+          await vscode.commands.executeCommand(commandIds.saveChatAnswerAsCase, { message: question?.content ?? '', answer: answer.content, rating: message.rating });
+        }
+        return;
+      }
       case 'errorAction':
         await this.errorAction(message.action, message.messageId, controller);
         return;

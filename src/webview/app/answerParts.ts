@@ -4,7 +4,7 @@ import type { AnswerFigures, MessageView, SourceView, TierBadge, WebviewToHost }
 import type { Dom } from './dom';
 
 /**
- * One button under an answer. To add one (e.g. "Save as test case"), add an entry to {@link ANSWER_ACTIONS} with the
+ * One button under an answer. To add one, add an entry to {@link ANSWER_ACTIONS} with the
  * protocol message it posts (and handle that message at the host).
  */
 export interface AnswerAction {
@@ -23,6 +23,8 @@ export const ANSWER_ACTIONS: readonly AnswerAction[] = [
   { label: 'Shorter', title: 'Ask for a shorter answer', busyDisables: true, message: (m) => ({ type: 'adjust', messageId: m.id, style: 'shorter' }) },
   { label: 'More detail', title: 'Ask for more detail', busyDisables: true, message: (m) => ({ type: 'adjust', messageId: m.id, style: 'moreDetail' }) },
   { label: 'Save prompt', title: 'Save as a prompt', busyDisables: false, message: (m) => ({ type: 'savePrompt', messageId: m.id }) },
+  { label: 'Good: test it', title: 'A good answer: save it as a test case, so models can be checked against it', busyDisables: false, message: (m) => ({ type: 'saveAsTestCase', messageId: m.id, rating: 'liked' }) },
+  { label: 'Bad: test it', title: 'A bad answer: save it as a test case of what to avoid', busyDisables: false, message: (m) => ({ type: 'saveAsTestCase', messageId: m.id, rating: 'disliked' }) },
 ];
 
 export interface PartsContext {

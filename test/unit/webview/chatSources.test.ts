@@ -65,7 +65,12 @@ suite('chat webview: source chips and the codebase toggle', () => {
     view.handle({ type: 'state', state: snapshot([message('u1', 'user', 'q'), message('a1', 'assistant', 'ok')]) });
     const buttons = [...root.querySelectorAll<HTMLButtonElement>('article[data-id="a1"] .message-actions button')];
     assert.deepEqual(buttons.map((b) => b.textContent), ANSWER_ACTIONS.map((a) => a.label));
-    buttons.at(-1)?.click();
+    const click = (label: string) => buttons.find((b) => b.textContent === label)?.click();
+    click('Save prompt');
     assert.deepEqual(posted.at(-1), { type: 'savePrompt', messageId: 'a1' });
+    click('Good: test it');
+    assert.deepEqual(posted.at(-1), { type: 'saveAsTestCase', messageId: 'a1', rating: 'liked' });
+    click('Bad: test it');
+    assert.deepEqual(posted.at(-1), { type: 'saveAsTestCase', messageId: 'a1', rating: 'disliked' });
   });
 });

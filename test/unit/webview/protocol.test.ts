@@ -31,6 +31,8 @@ suite('webview protocol validation', () => {
       { type: 'pickFile' },
       { type: 'errorAction', action: 'pullModel', messageId: 'm1' },
       { type: 'savePrompt', messageId: 'm1' },
+      { type: 'saveAsTestCase', messageId: 'm1', rating: 'liked' },
+      { type: 'saveAsTestCase', messageId: 'm1', rating: 'disliked' },
     ];
     for (const message of valid) {
       const parsed = parseWebviewMessage(message);
@@ -52,6 +54,7 @@ suite('webview protocol validation', () => {
       [{ type: 'regenerate', messageId: '' }, /messageId/],
       [{ type: 'codeAction', action: 'exec', code: 'x' }, /action/],
       [{ type: 'adjust', messageId: 'm', style: 'louder' }, /style/],
+      [{ type: 'saveAsTestCase', messageId: 'm', rating: 'meh' }, /rating/],
       [{ type: 'setModelChoice', choice: { kind: 'tier', tier: 'huge' } }, /choice/],
       [{ type: 'setModelChoice', choice: { kind: 'model', model: '' } }, /choice/],
       [{ type: 'exportConversation', conversationId: 'c', format: 'html' }, /format/],
