@@ -41,6 +41,24 @@ suite('completion request policy: key rhythm and cost', () => {
     assert.ok(median > 100 && median < 180, `median gap ${median}`);
   });
 
+  test('the figures follow every new keystroke (computed once per keystroke, not stale)', () => {
+    const rhythm = new KeyRhythm();
+    let t = 0;
+    for (let i = 0; i < 20; i++) {
+      rhythm.record(t, 'inside');
+      t += 100;
+    }
+    assert.equal(rhythm.medianGapMs, 100);
+    assert.equal(rhythm.gapSurvival('inside', 150), 0.5 / 20);
+    for (let i = 0; i < 40; i++) {
+      rhythm.record(t, 'inside');
+      t += 200;
+    }
+    assert.equal(rhythm.medianGapMs, 200, 'the median moved with the new gaps');
+    assert.ok(rhythm.gapSurvival('inside', 150) > 0.6, `most gaps now last past 150 ms (${rhythm.gapSurvival('inside', 150)})`);
+    assert.equal(rhythm.remainingGapMs('inside', 150), 50);
+  });
+
   test('low agreement inside a line: ask at the pause (the fallback), never early', () => {
     const rhythm = learnedRhythm(seededRandom(2));
     const timing = requestTiming({ rhythm, kind: 'inside', agreement: 0.05, serviceMs: 300, floorMs: 60, maxWaitMs: 1200 });
