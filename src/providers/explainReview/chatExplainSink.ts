@@ -31,6 +31,7 @@ export class ChatExplainSink implements ExplainSink {
       model: routing.model,
       endpointId: routing.endpointId,
       reasons: header.reasons,
+      ...(header.sources !== undefined ? { sources: header.sources } : {}),
     });
     if (turn === undefined) {
       return this.fallback.open(header);

@@ -85,6 +85,10 @@ export async function runExplain(services: Services, sink: ExplainSink, target: 
     notes,
     ...(question !== undefined ? { question } : {}),
     routing: { tier: routed.decision.tier, model: routed.decision.model, endpointId: routed.decision.endpointId },
+    // The explained code, as a chip under the answer (only a file of the workspace can be opened from the chat).
+    ...(vscode.workspace.getWorkspaceFolder(target.document.uri) !== undefined
+      ? { sources: [{ path: target.code.path, startLine: target.code.startLine, endLine: target.code.startLine + lines - 1, kind: 'selection' as const }] }
+      : {}),
   });
   let text = '';
   let chunks = 0;

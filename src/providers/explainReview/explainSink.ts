@@ -14,6 +14,8 @@ export interface ExplainHeader {
   readonly question?: string;
   /** The routed model, for sinks that show a tier badge. */
   readonly routing?: { readonly tier: string; readonly model: string; readonly endpointId: string };
+  /** The code the model was given, as workspace-relative path and 1-based lines (the chat shows them as chips). */
+  readonly sources?: readonly { readonly path: string; readonly startLine: number; readonly endLine: number; readonly kind: 'selection' | 'definition' }[];
 }
 
 /** One streamed answer. */

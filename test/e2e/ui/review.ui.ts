@@ -126,6 +126,11 @@ suite('Explain and Review from the context menu (UI)', () => {
     // No selection: the right-click put the cursor inside a function, and that whole function was explained.
     const prompt = (chat?.body as { messages: { content: string }[] }).messages[0]!.content;
     assert.match(prompt, /Selected code: src\/cart\.ts \(lines \d+-\d+\)\n```typescript\nexport function \w+\(/);
+    // The explained lines are the answer's source: a chip naming the same lines as the prompt.
+    const lines = /Selected code: src\/cart\.ts \(lines (\d+)-(\d+)\)/.exec(prompt);
+    const chip = frame.locator('article.message.assistant', { hasText: 'sums them.' }).last().locator('.source-chip').first();
+    await chip.waitFor({ timeout: 60_000 });
+    assert.equal((await chip.textContent())?.trim(), `src/cart.ts:${lines?.[1]}-${lines?.[2]}`);
     await wb.screenshot('ui-explain-streamed');
   });
 });
