@@ -2,9 +2,10 @@ import * as assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ChatRequest, GenerationEvent, LlmBackend } from '../../../src/backend/types';
+import type { LlmBackend } from '../../../src/backend/types';
 import { sourcesOf } from '../../../src/chat/answerSources';
 import { ChatController, type ChatEnvironment } from '../../../src/chat/chatController';
+import type { ChatControllerDeps } from '../../../src/chat/chatPorts';
 import { HistoryStore, threadOf } from '../../../src/chat/historyStore';
 import { assembleChatPrompt, type ChatContextItem } from '../../../src/chat/promptAssembly';
 import { asksAboutCode, retrievalFor } from '../../../src/chat/retrievalDecision';
@@ -12,26 +13,13 @@ import { approximateCounter } from '../../../src/context/tokenCounter';
 import { nullLogger } from '../../../src/util/logger';
 import type { HostToWebview } from '../../../src/webview/protocol';
 import { fakeModel } from '../../doubles/fakeLlmBackend';
+import { callerSelection, RecordingChatBackend, retrievedRouterChunk } from '../../doubles/recordingChatBackend';
 
-/** Records chat requests and answers "ok". */
-class RecordingBackend {
-  readonly id = 'fake';
-  readonly kind = 'ollama';
-  readonly requests: ChatRequest[] = [];
-  async *chat(request: ChatRequest): AsyncIterable<GenerationEvent> {
-    this.requests.push(request);
-    await Promise.resolve();
-    yield { type: 'done', result: { text: 'ok', doneReason: 'stop', metrics: { promptTokens: 1, cachedPromptTokens: 0, generatedTokens: 1, timeToFirstTokenMs: 1, tokensPerSecond: 1, loadMs: 0, promptEvalMs: 0, totalMs: 1 } } };
-  }
-}
-
-const chunk: ChatContextItem = { id: 'codebase:src/router.ts:10-14', kind: 'file', label: 'src/router.ts:10-14', languageId: 'ts', text: 'export function registerRoute(path: string) {\n  routes.set(path);\n}' };
-const selection: ChatContextItem = { id: 'selection', kind: 'selection', label: 'src/app.ts:3-3', languageId: 'ts', text: 'registerRoute("/home");' };
 
 async function setup(options: { folder?: string; codebase?: boolean; context?: ChatContextItem[] } = {}) {
   const folder = options.folder ?? (await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chat-sources-')));
   const store = await HistoryStore.open({ folder, durable: false });
-  const backend = new RecordingBackend();
+  const backend = new RecordingChatBackend();
   const posted: HostToWebview[] = [];
   const asked: string[] = [];
   const remembered: boolean[] = [];
@@ -47,10 +35,10 @@ async function setup(options: { folder?: string; codebase?: boolean; context?: C
     backends: () => Promise.resolve([backend as unknown as LlmBackend]),
     environment: () => Promise.resolve(env),
     counter: approximateCounter(),
-    context: () => options.context ?? [selection],
+    context: () => options.context ?? [callerSelection],
     retrieve: (q) => {
       asked.push(q);
-      return Promise.resolve([chunk]);
+      return Promise.resolve([retrievedRouterChunk]);
     },
     ...(options.codebase !== undefined ? { codebaseToggle: { initial: options.codebase, remember: (on: boolean) => remembered.push(on) } } : {}),
     logger: nullLogger,
@@ -69,7 +57,7 @@ async function setup(options: { folder?: string; codebase?: boolean; context?: C
 }
 
 suite('chat: answer sources and the codebase toggle', () => {
-  test('the answer records the selection and the retrieved chunk as sources; streamEnd and the state carry them', async () => {
+  test('the answer records the selection and the retrieved retrievedRouterChunk as sources; streamEnd and the state carry them', async () => {
     const { ask, posted, controller } = await setup();
     const answer = await ask('@codebase where is registerRoute defined?');
     assert.deepEqual(answer?.meta?.sources, [
@@ -107,7 +95,7 @@ suite('chat: answer sources and the codebase toggle', () => {
     assert.equal((await controller.snapshot()).codebase, true);
     const answer = await ask('where is registerRoute defined?');
     assert.deepEqual(asked, ['where is registerRoute defined?']);
-    assert.ok((backend.requests[0]?.messages.at(-1)?.content ?? '').includes('routes.set(path);'), 'the chunk is in the prompt');
+    assert.ok((backend.requests[0]?.messages.at(-1)?.content ?? '').includes('routes.set(path);'), 'the retrievedRouterChunk is in the prompt');
     assert.match(answer?.meta?.contextReport ?? '', /sources from the index: src\/router\.ts:10-14 \(codebase on/);
     await ask('thanks, that is all');
     assert.equal(asked.length, 1, 'small talk retrieves nothing');
@@ -115,7 +103,7 @@ suite('chat: answer sources and the codebase toggle', () => {
 
   test('a turn a command started (a saved prompt, with its own code) does not retrieve by itself', async () => {
     const { asked, controller, store } = await setup({ codebase: true });
-    await controller.ask({ text: 'Summarise this code from cart.ts: how does applyDiscount work?', task: 'explain', context: [selection] });
+    await controller.ask({ text: 'Summarise this code from cart.ts: how does applyDiscount work?', task: 'explain', context: [callerSelection] });
     await controller.streaming;
     await store.flush();
     assert.deepEqual(asked, [], 'the toggle is for typed questions');
@@ -136,10 +124,11 @@ suite('chat: answer sources and the codebase toggle', () => {
     assert.equal(asked.length, 1);
   });
 
-  test('without an index there is no toggle', async () => {
-    const folder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chat-noindex-'));
+  /** A controller with no server, for what its snapshot offers; `extra` adds the index ports. */
+  async function bareController(name: string, extra: Partial<ChatControllerDeps>): Promise<ChatController> {
+    const folder = await fsp.mkdtemp(path.join(os.tmpdir(), `tiered-chat-${name}-`));
     const store = await HistoryStore.open({ folder, durable: false });
-    const controller = new ChatController({
+    return new ChatController({
       store,
       post: () => undefined,
       backends: () => Promise.resolve([]),
@@ -150,28 +139,21 @@ suite('chat: answer sources and the codebase toggle', () => {
       clock: () => 0,
       rememberActive: () => undefined,
       initialActiveId: undefined,
+      ...extra,
     });
+  }
+
+  test('without an index there is no toggle', async () => {
+    const controller = await bareController('noindex', {});
     assert.equal((await controller.snapshot()).codebase, undefined);
   });
 
   test('with the index off (setting or no folder) the toggle is not offered', async () => {
     let available = false;
-    const folder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-chat-indexoff-'));
-    const store = await HistoryStore.open({ folder, durable: false });
-    const controller = new ChatController({
-      store,
-      post: () => undefined,
-      backends: () => Promise.resolve([]),
-      environment: () => Promise.reject(new Error('no env')),
-      counter: approximateCounter(),
-      context: () => [],
+    const controller = await bareController('indexoff', {
       retrieve: () => Promise.resolve([]),
       codebaseToggle: { initial: true, remember: () => undefined },
       retrievalAvailable: () => available,
-      logger: nullLogger,
-      clock: () => 0,
-      rememberActive: () => undefined,
-      initialActiveId: undefined,
     });
     assert.equal((await controller.snapshot()).codebase, undefined);
     available = true;

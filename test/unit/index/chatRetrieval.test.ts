@@ -2,33 +2,20 @@ import * as assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ChatRequest, GenerationEvent, LlmBackend } from '../../../src/backend/types';
+import type { ChatRequest, LlmBackend } from '../../../src/backend/types';
 import { ChatController, type ChatEnvironment } from '../../../src/chat/chatController';
 import { HistoryStore, threadOf } from '../../../src/chat/historyStore';
-import type { ChatContextItem } from '../../../src/chat/promptAssembly';
 import { approximateCounter } from '../../../src/context/tokenCounter';
 import { fenceLanguage, mentionsCodebase, sourceLabel, withoutCodebaseMention } from '../../../src/index/retrieval';
 import { nullLogger } from '../../../src/util/logger';
 import { fakeModel } from '../../doubles/fakeLlmBackend';
+import { callerSelection, RecordingChatBackend, retrievedRouterChunk } from '../../doubles/recordingChatBackend';
 
-/** Records chat requests and answers "ok". */
-class RecordingBackend {
-  readonly id = 'fake';
-  readonly requests: ChatRequest[] = [];
-  async *chat(request: ChatRequest): AsyncIterable<GenerationEvent> {
-    this.requests.push(request);
-    await Promise.resolve();
-    yield { type: 'done', result: { text: 'ok', doneReason: 'stop', metrics: { promptTokens: 1, cachedPromptTokens: 0, generatedTokens: 1, timeToFirstTokenMs: 1, tokensPerSecond: 1, loadMs: 0, promptEvalMs: 0, totalMs: 1 } } };
-  }
-}
-
-const retrievedChunk: ChatContextItem = { id: 'codebase:src/router.ts:10-14', kind: 'file', label: 'src/router.ts:10-14', languageId: 'ts', text: 'export function registerRoute(path: string) {\n  routes.set(path);\n}' };
-const selection: ChatContextItem = { id: 'selection', kind: 'selection', label: 'src/app.ts:3-3', languageId: 'ts', text: 'registerRoute("/home");' };
 
 async function chatWith(question: string): Promise<{ request: ChatRequest | undefined; questions: string[]; report: string | undefined }> {
   const folder = await fsp.mkdtemp(path.join(os.tmpdir(), 'tiered-index-chat-'));
   const store = await HistoryStore.open({ folder, durable: false });
-  const backend = new RecordingBackend();
+  const backend = new RecordingChatBackend();
   const questions: string[] = [];
   const env: ChatEnvironment = {
     router: { tiers: { small: { model: 'm:1b', endpoint: '' }, code: { model: 'm:1b', endpoint: '' }, moe: { model: 'm:1b', endpoint: '' } }, pins: {}, installed: [fakeModel({ name: 'm:1b', endpointId: 'fake' })], loaded: [], preferLoaded: true },
@@ -42,10 +29,10 @@ async function chatWith(question: string): Promise<{ request: ChatRequest | unde
     backends: () => Promise.resolve([backend as unknown as LlmBackend]),
     environment: () => Promise.resolve(env),
     counter: approximateCounter(),
-    context: () => [selection],
+    context: () => [callerSelection],
     retrieve: (q) => {
       questions.push(q);
-      return Promise.resolve([retrievedChunk]);
+      return Promise.resolve([retrievedRouterChunk]);
     },
     logger: nullLogger,
     clock: () => 0,
@@ -72,7 +59,7 @@ suite('index: @codebase in chat', () => {
     assert.equal(fenceLanguage('Makefile'), '');
   });
 
-  test('with @codebase, the retrieved chunk goes into the prompt after the selection, before the question, and the answer names its source', async () => {
+  test('with @codebase, the retrieved chunk goes into the prompt after the callerSelection, before the question, and the answer names its source', async () => {
     const { request, questions, report } = await chatWith('@codebase where is registerRoute defined?');
     assert.deepEqual(questions, ['@codebase where is registerRoute defined?']);
     const last = request?.messages.at(-1)?.content ?? '';
