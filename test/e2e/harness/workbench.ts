@@ -213,6 +213,21 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
   }
 
+  /** The active editor's rendered lines and line numbers, each with its top offset (one round trip). */
+  private async renderedLines(): Promise<{ lines: Array<[number, string]>; numbers: Array<[number, number]> }> {
+    // A string, so this file needs no DOM typings.
+    const data: unknown = await this.page.evaluate(`(() => {
+      const ed = document.querySelector('.editor-group-container.active .editor-instance .monaco-editor');
+      if (!ed) { return { lines: [], numbers: [] }; }
+      const top = (el) => Math.round(parseFloat(el.style.top) || parseFloat(el.parentElement && el.parentElement.style.top) || 0);
+      return {
+        lines: [...ed.querySelectorAll('.view-lines .view-line')].map((l) => [top(l), l.textContent || '']),
+        numbers: [...ed.querySelectorAll('.margin-view-overlays .line-numbers')].map((n) => [top(n.parentElement || n), Number(n.textContent)]),
+      };
+    })()`);
+    return (data ?? { lines: [], numbers: [] }) as { lines: Array<[number, string]>; numbers: Array<[number, number]> };
+  }
+
   /**
    * Text of the rendered lines of the active editor, top to bottom (non-breaking spaces turned into spaces).
    * Lines that word wrap split are joined again (a rendered line without a line number continues the one above).
@@ -220,17 +235,8 @@ export class Workbench {
    */
   async editorText(): Promise<string> {
     await this.activeEditor().waitFor();
-    // One round trip (a string, so this file needs no DOM typings).
-    const data: unknown = await this.page.evaluate(`(() => {
-      const ed = document.querySelector('.editor-group-container.active .editor-instance .monaco-editor');
-      if (!ed) { return { lines: [], numbered: [] }; }
-      const top = (el) => Math.round(parseFloat(el.style.top) || parseFloat(el.parentElement && el.parentElement.style.top) || 0);
-      return {
-        lines: [...ed.querySelectorAll('.view-lines .view-line')].map((l) => [top(l), l.textContent || '']),
-        numbered: [...ed.querySelectorAll('.margin-view-overlays .line-numbers')].map((n) => top(n.parentElement || n)),
-      };
-    })()`);
-    const { lines, numbered } = (data ?? { lines: [], numbered: [] }) as { lines: Array<[number, string]>; numbered: number[] };
+    const { lines, numbers } = await this.renderedLines();
+    const numbered = numbers.map(([top]) => top);
     const starts = new Set(numbered);
     const out: string[] = [];
     for (const [top, text] of [...lines].sort((a, b) => a[0] - b[0])) {
@@ -256,16 +262,7 @@ export class Workbench {
     const byLine = new Map<number, string>();
     let last = -1;
     for (let page = 0; page < 200; page++) {
-      const data: unknown = await this.page.evaluate(`(() => {
-        const ed = document.querySelector('.editor-group-container.active .editor-instance .monaco-editor');
-        if (!ed) { return { lines: [], numbers: [] }; }
-        const top = (el) => Math.round(parseFloat(el.style.top) || parseFloat(el.parentElement && el.parentElement.style.top) || 0);
-        return {
-          lines: [...ed.querySelectorAll('.view-lines .view-line')].map((l) => [top(l), l.textContent || '']),
-          numbers: [...ed.querySelectorAll('.margin-view-overlays .line-numbers')].map((n) => [top(n.parentElement || n), Number(n.textContent)]),
-        };
-      })()`);
-      const { lines, numbers } = (data ?? { lines: [], numbers: [] }) as { lines: Array<[number, string]>; numbers: Array<[number, number]> };
+      const { lines, numbers } = await this.renderedLines();
       const numberAt = new Map(numbers);
       let current: number | undefined;
       const seen = new Map<number, string>();
