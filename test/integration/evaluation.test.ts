@@ -117,7 +117,7 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
     try {
       const made = await vscode.commands.executeCommand<BuiltinSuitesResult | undefined>('tiered.createBuiltinEvaluationSuites');
       assert.ok(made, 'suites were made from the sample workspace');
-      assert.ok(made.reviewCases > 0 && made.completionCases > 0 && made.explainCases > 0, JSON.stringify(made));
+      assert.ok(made.reviewCases > 0 && made.completionCases > 0 && made.explainCases > 0 && made.quickQuestionCases > 0, JSON.stringify(made));
       assert.ok(made.skippedSensitive >= 1, 'secrets.ts was left out');
       const dirCases = path.join(root, '.tiered', 'evals', 'cases');
       const review = parseCasesFile(fs.readFileSync(path.join(dirCases, 'seeded-bugs.cases.yaml'), 'utf8'), 'seeded-bugs.cases.yaml');
@@ -131,6 +131,10 @@ suite('Tiered in VS Code: Run Evaluation Suite', () => {
       const explain = parseCasesFile(fs.readFileSync(path.join(dirCases, 'explain-my-code.cases.yaml'), 'utf8'), 'explain-my-code.cases.yaml');
       assert.equal(explain.task, 'explain');
       assert.ok(explain.cases.every((c) => c.rubric.length === 3));
+      const quick = parseCasesFile(fs.readFileSync(path.join(dirCases, 'quick-questions.cases.yaml'), 'utf8'), 'quick-questions.cases.yaml');
+      assert.deepEqual(quick.problems, []);
+      assert.equal(quick.task, 'chat');
+      assert.ok(quick.cases.every((c) => c.checks.length > 0 && c.vars['question'] !== undefined && !(c.selection ?? '').includes('UIEVAL-SECRET')));
       // The completion suite runs as fill-in-the-middle (the suffix is sent), on the models that can do it only.
       const completionCase = completion.cases[0];
       assert.ok(completionCase !== undefined);
