@@ -20,3 +20,11 @@ function isFile(p: string): boolean {
     return false;
   }
 }
+
+/** Writes `files` (relative path → text) below `root`, creating their folders. */
+export async function writeTree(root: string, files: Readonly<Record<string, string>>): Promise<void> {
+  for (const [file, text] of Object.entries(files)) {
+    await fs.promises.mkdir(path.dirname(path.join(root, file)), { recursive: true });
+    await fs.promises.writeFile(path.join(root, file), text);
+  }
+}

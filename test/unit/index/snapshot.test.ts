@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Embedder } from '../../../src/index/embedder';
@@ -9,6 +9,7 @@ import { decodeSnapshot } from '../../../src/index/snapshot';
 import { Throttle } from '../../../src/index/throttle';
 import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 import { grammars } from './grammars';
+import { writeTree } from '../../support/files';
 
 const files: Record<string, string> = {
   'src/router.ts': 'export function registerRoute(path: string, handler: Handler): void {\n  routes.set(path, handler);\n}\n',
@@ -49,10 +50,7 @@ suite('index: snapshot', () => {
     logLines = [];
     root = await mkdtemp(path.join(tmpdir(), 'tiered-index-snap-'));
     storage = await mkdtemp(path.join(tmpdir(), 'tiered-index-snap-store-'));
-    for (const [file, text] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(root, file)), { recursive: true });
-      await writeFile(path.join(root, file), text);
-    }
+    await writeTree(root, files);
   });
   teardown(async () => {
     await rm(root, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Embedder } from '../../../src/index/embedder';
@@ -8,6 +8,7 @@ import { IndexStore } from '../../../src/index/indexStore';
 import { Throttle } from '../../../src/index/throttle';
 import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 import { grammars } from './grammars';
+import { writeTree } from '../../support/files';
 
 const files: Record<string, string> = {
   'src/router.ts': 'export function registerRoute(path: string, handler: Handler): void {\n  routes.set(path, handler);\n}\n',
@@ -51,10 +52,7 @@ suite('index: workspace index', () => {
   setup(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'tiered-index-ws-'));
     storage = await mkdtemp(path.join(tmpdir(), 'tiered-index-storage-'));
-    for (const [file, text] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(root, file)), { recursive: true });
-      await writeFile(path.join(root, file), text);
-    }
+    await writeTree(root, files);
   });
   teardown(async () => {
     await rm(root, { recursive: true, force: true });
