@@ -305,7 +305,7 @@ export function resolveImport(statement: ImportStatement, currentPath: string, l
         return none;
       }
       const parts = spec.split('/');
-      // The module path is unknown here: any trailing part of the import path may be the package directory.
+      // The module path is unknown here: every trailing part of the import path may be the package directory.
       return { paths: [], suffixes: [], directorySuffixes: [parts.slice(-2).join('/'), parts.slice(-1).join('/')].filter((s, i, all) => s !== '' && all.indexOf(s) === i) };
     }
     case 'rust': {
