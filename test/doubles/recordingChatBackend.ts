@@ -1,6 +1,8 @@
 /** A chat backend for controller tests: records each request and answers "ok" (TEST DOUBLE). */
 import type { ChatRequest, GenerationEvent } from '../../src/backend/types';
+import type { ChatEnvironment } from '../../src/chat/answerPlan';
 import type { ChatContextItem } from '../../src/chat/promptAssembly';
+import { fakeModel } from './fakeLlmBackend';
 
 export class RecordingChatBackend {
   readonly id = 'fake';
@@ -18,3 +20,13 @@ export const retrievedRouterChunk: ChatContextItem = { id: 'codebase:src/router.
 
 /** The user's selection, which calls that function. */
 export const callerSelection: ChatContextItem = { id: 'selection', kind: 'selection', label: 'src/app.ts:3-3', languageId: 'ts', text: 'registerRoute("/home");' };
+
+/** One model ("m:1b" on endpoint "fake") serving every tier, no caps: the chat's environment for these tests. */
+export function oneModelChatEnvironment(): ChatEnvironment {
+  return {
+    router: { tiers: { small: { model: 'm:1b', endpoint: '' }, code: { model: 'm:1b', endpoint: '' }, moe: { model: 'm:1b', endpoint: '' } }, pins: {}, installed: [fakeModel({ name: 'm:1b', endpointId: 'fake' })], loaded: [], preferLoaded: true },
+    answerReserveTokens: 256,
+    maxContextTokens: 0,
+    keepAlive: undefined,
+  };
+}

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LlmBackend } from '../../../src/backend/types';
 import { sourcesOf } from '../../../src/chat/answerSources';
-import { ChatController, type ChatEnvironment } from '../../../src/chat/chatController';
+import { ChatController } from '../../../src/chat/chatController';
 import type { ChatControllerDeps } from '../../../src/chat/chatPorts';
 import { HistoryStore, threadOf } from '../../../src/chat/historyStore';
 import { assembleChatPrompt, type ChatContextItem } from '../../../src/chat/promptAssembly';
@@ -12,8 +12,7 @@ import { asksAboutCode, retrievalFor } from '../../../src/chat/retrievalDecision
 import { approximateCounter } from '../../../src/context/tokenCounter';
 import { nullLogger } from '../../../src/util/logger';
 import type { HostToWebview } from '../../../src/webview/protocol';
-import { fakeModel } from '../../doubles/fakeLlmBackend';
-import { callerSelection, RecordingChatBackend, retrievedRouterChunk } from '../../doubles/recordingChatBackend';
+import { callerSelection, oneModelChatEnvironment, RecordingChatBackend, retrievedRouterChunk } from '../../doubles/recordingChatBackend';
 
 
 async function setup(options: { folder?: string; codebase?: boolean; context?: ChatContextItem[] } = {}) {
@@ -23,12 +22,7 @@ async function setup(options: { folder?: string; codebase?: boolean; context?: C
   const posted: HostToWebview[] = [];
   const asked: string[] = [];
   const remembered: boolean[] = [];
-  const env: ChatEnvironment = {
-    router: { tiers: { small: { model: 'm:1b', endpoint: '' }, code: { model: 'm:1b', endpoint: '' }, moe: { model: 'm:1b', endpoint: '' } }, pins: {}, installed: [fakeModel({ name: 'm:1b', endpointId: 'fake' })], loaded: [], preferLoaded: true },
-    answerReserveTokens: 256,
-    maxContextTokens: 0,
-    keepAlive: undefined,
-  };
+  const env = oneModelChatEnvironment();
   const controller = new ChatController({
     store,
     post: (m) => posted.push(m),
@@ -57,7 +51,7 @@ async function setup(options: { folder?: string; codebase?: boolean; context?: C
 }
 
 suite('chat: answer sources and the codebase toggle', () => {
-  test('the answer records the selection and the retrieved retrievedRouterChunk as sources; streamEnd and the state carry them', async () => {
+  test('the answer records the selection and the retrieved chunk as sources; streamEnd and the state carry them', async () => {
     const { ask, posted, controller } = await setup();
     const answer = await ask('@codebase where is registerRoute defined?');
     assert.deepEqual(answer?.meta?.sources, [
@@ -95,7 +89,7 @@ suite('chat: answer sources and the codebase toggle', () => {
     assert.equal((await controller.snapshot()).codebase, true);
     const answer = await ask('where is registerRoute defined?');
     assert.deepEqual(asked, ['where is registerRoute defined?']);
-    assert.ok((backend.requests[0]?.messages.at(-1)?.content ?? '').includes('routes.set(path);'), 'the retrievedRouterChunk is in the prompt');
+    assert.ok((backend.requests[0]?.messages.at(-1)?.content ?? '').includes('routes.set(path);'), 'the chunk is in the prompt');
     assert.match(answer?.meta?.contextReport ?? '', /sources from the index: src\/router\.ts:10-14 \(codebase on/);
     await ask('thanks, that is all');
     assert.equal(asked.length, 1, 'small talk retrieves nothing');

@@ -3,13 +3,12 @@ import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChatRequest, LlmBackend } from '../../../src/backend/types';
-import { ChatController, type ChatEnvironment } from '../../../src/chat/chatController';
+import { ChatController } from '../../../src/chat/chatController';
 import { HistoryStore, threadOf } from '../../../src/chat/historyStore';
 import { approximateCounter } from '../../../src/context/tokenCounter';
 import { fenceLanguage, mentionsCodebase, sourceLabel, withoutCodebaseMention } from '../../../src/index/retrieval';
 import { nullLogger } from '../../../src/util/logger';
-import { fakeModel } from '../../doubles/fakeLlmBackend';
-import { callerSelection, RecordingChatBackend, retrievedRouterChunk } from '../../doubles/recordingChatBackend';
+import { callerSelection, oneModelChatEnvironment, RecordingChatBackend, retrievedRouterChunk } from '../../doubles/recordingChatBackend';
 
 
 async function chatWith(question: string): Promise<{ request: ChatRequest | undefined; questions: string[]; report: string | undefined }> {
@@ -17,12 +16,7 @@ async function chatWith(question: string): Promise<{ request: ChatRequest | unde
   const store = await HistoryStore.open({ folder, durable: false });
   const backend = new RecordingChatBackend();
   const questions: string[] = [];
-  const env: ChatEnvironment = {
-    router: { tiers: { small: { model: 'm:1b', endpoint: '' }, code: { model: 'm:1b', endpoint: '' }, moe: { model: 'm:1b', endpoint: '' } }, pins: {}, installed: [fakeModel({ name: 'm:1b', endpointId: 'fake' })], loaded: [], preferLoaded: true },
-    answerReserveTokens: 256,
-    maxContextTokens: 0,
-    keepAlive: undefined,
-  };
+  const env = oneModelChatEnvironment();
   const controller = new ChatController({
     store,
     post: () => undefined,
@@ -59,7 +53,7 @@ suite('index: @codebase in chat', () => {
     assert.equal(fenceLanguage('Makefile'), '');
   });
 
-  test('with @codebase, the retrieved chunk goes into the prompt after the callerSelection, before the question, and the answer names its source', async () => {
+  test('with @codebase, the retrieved chunk goes into the prompt after the selection, before the question, and the answer names its source', async () => {
     const { request, questions, report } = await chatWith('@codebase where is registerRoute defined?');
     assert.deepEqual(questions, ['@codebase where is registerRoute defined?']);
     const last = request?.messages.at(-1)?.content ?? '';
