@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CompletionPipeline } from '../../completion/pipeline';
 import type { CompletionOutcome } from '../../completion/types';
 import { commandIds } from '../commands/commandIds';
+import { editorForeground } from '../index/foregroundActivity';
 import { toCompletionRequest } from './completionRequests';
 
 /**
@@ -30,6 +31,8 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const reasked = this.onCall(document.uri.toString(), context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
     const controller = new AbortController();
     const cancellation = token.onCancellationRequested(() => controller.abort());
+    // Background work (the workspace index) waits while a completion request runs.
+    const release = editorForeground.hold();
     try {
       const excluded = await this.excluded(document.uri);
       const request = { ...toCompletionRequest(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke, context.selectedCompletionInfo !== undefined), ...(excluded !== undefined ? { excluded } : {}) };
@@ -45,6 +48,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
       });
       return [item];
     } finally {
+      release();
       cancellation.dispose();
     }
   }

@@ -11,11 +11,13 @@ import { chooseEmbeddingModel } from '../../index/embedder';
 import type { Embedder } from '../../index/embedder';
 import { defaultMaxFileBytes, Exclusions } from '../../index/exclusions';
 import { IndexStore } from '../../index/indexStore';
+import { defaultThrottle, Throttle } from '../../index/throttle';
 import { TreeSitterGrammars } from '../../index/treeSitter';
 import type { IndexStatus, ProgressListener } from '../../index/workspaceIndex';
 import { WorkspaceIndex } from '../../index/workspaceIndex';
 import type { ChunkRef, SearchHit } from '../../index/types';
 import type { Services } from '../services';
+import { editorForeground, followTyping } from './foregroundActivity';
 
 /** What the index is doing. */
 export type IndexActivity = 'off' | 'loading' | 'building' | 'embedding' | 'ready' | 'failed';
@@ -60,6 +62,7 @@ export class IndexService implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.restart()),
+      followTyping(),
       vscode.workspace.onDidRenameFiles((e) => {
         for (const { oldUri, newUri } of e.files) {
           const from = this.relative(oldUri);
@@ -149,7 +152,9 @@ export class IndexService implements vscode.Disposable {
       await store.clear();
     }
     const log = (m: string): void => this.services.logger.info(m);
-    this.index = new WorkspaceIndex({ root, store, exclusions: this.exclusions, grammars: this.grammars, log });
+    // The throttle yields to typing and to completion requests (the index never competes with the model).
+    const throttle = new Throttle(defaultThrottle, editorForeground);
+    this.index = new WorkspaceIndex({ root, store, exclusions: this.exclusions, grammars: this.grammars, throttle, log });
     this.watch(folder);
     this.setActivity('loading');
     const restored = await this.index.load();
