@@ -23,70 +23,10 @@ import { IndexStore } from '../src/index/indexStore';
 import { Throttle } from '../src/index/throttle';
 import { TreeSitterGrammars } from '../src/index/treeSitter';
 import { WorkspaceIndex } from '../src/index/workspaceIndex';
+import { ident, makeTree, rand, sameKindFile, word } from './syntheticTree';
 
 const repoRoot = path.join(__dirname, '..');
 const fileCount = Number(process.env.INDEX_BENCH_FILES ?? 10_000);
-const words = 'user account order invoice payment session token cache route handler request response stream buffer parser lexer config setting model tier prompt chunk index query result error retry timeout socket server client message event queue worker job task schedule metric report file folder path image layout render widget button editor cursor selection range diff patch commit branch merge'.split(' ');
-
-let seed = 42;
-function rand(n: number): number {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed % n;
-}
-const word = (): string => words[rand(words.length)];
-const cap = (w: string): string => w[0].toUpperCase() + w.slice(1);
-const ident = (): string => `${word()}${cap(word())}${cap(word())}`;
-
-function tsFile(target: number): string {
-  const parts: string[] = [`import { ${cap(word())}${cap(word())} } from './${word()}';\n`];
-  let size = 0;
-  while (size < target) {
-    const name = ident();
-    const body = Array.from({ length: 8 + rand(20) }, () => `  const ${ident()} = ${ident()}(${word()}, ${rand(1000)});`).join('\n');
-    const text = `\n/** Handles the ${word()} ${word()} of the ${word()}. */\nexport function ${name}(${word()}: ${cap(word())}): ${cap(word())} {\n${body}\n  return ${word()};\n}\n`;
-    parts.push(text);
-    size += text.length;
-  }
-  return parts.join('');
-}
-
-function pyFile(target: number): string {
-  const parts: string[] = ['import os\n'];
-  let size = 0;
-  while (size < target) {
-    const body = Array.from({ length: 8 + rand(20) }, () => `        ${word()}_${word()} = self.${word()}_${word()}(${word()}, ${rand(1000)})`).join('\n');
-    const text = `\n\nclass ${cap(word())}${cap(word())}:\n    def ${word()}_${word()}(self, ${word()}):\n${body}\n        return ${word()}\n`;
-    parts.push(text);
-    size += text.length;
-  }
-  return parts.join('');
-}
-
-function goFile(target: number): string {
-  const parts: string[] = ['package main\n'];
-  let size = 0;
-  while (size < target) {
-    const body = Array.from({ length: 8 + rand(20) }, () => `\t${word()}${cap(word())} := ${cap(word())}${cap(word())}(${word()}, ${rand(1000)})`).join('\n');
-    const text = `\nfunc ${cap(word())}${cap(word())}(${word()} *${cap(word())}) error {\n${body}\n\treturn nil\n}\n`;
-    parts.push(text);
-    size += text.length;
-  }
-  return parts.join('');
-}
-
-function makeTree(root: string): number {
-  let bytes = 0;
-  for (let i = 0; i < fileCount; i++) {
-    const dir = path.join(root, `pkg${i % 100}`, `mod${Math.floor(i / 100) % 10}`);
-    mkdirSync(dir, { recursive: true });
-    const kind = i % 3;
-    const text = kind === 0 ? tsFile(10_000) : kind === 1 ? pyFile(10_000) : goFile(10_000);
-    writeFileSync(path.join(dir, `${ident()}${i}.${kind === 0 ? 'ts' : kind === 1 ? 'py' : 'go'}`), text);
-    bytes += text.length;
-  }
-  return bytes;
-}
-
 // A real collection before each reading, so garbage does not count as the index's memory.
 setFlagsFromString('--expose-gc');
 const collect: unknown = runInNewContext('gc');
@@ -122,7 +62,7 @@ async function main(): Promise<void> {
   const open = (name: string, throttle: Throttle): WorkspaceIndex =>
     new WorkspaceIndex({ root, store: new IndexStore(path.join(storage, name)), exclusions: new Exclusions(root), grammars, throttle, log: (m) => logLines.push(m) });
   try {
-    const bytes = makeTree(root);
+    const bytes = makeTree(root, fileCount);
     console.log(`synthetic tree: ${fileCount} files, ${(bytes / 1e6).toFixed(1)} MB`);
     const memBefore = await memoryMb();
 
@@ -183,7 +123,7 @@ async function main(): Promise<void> {
     const paths = restarted.paths();
     for (let k = 0; k < 50; k++) {
       const target = paths[rand(paths.length)];
-      await writeFile(path.join(root, target), target.endsWith('.ts') ? tsFile(10_000) : target.endsWith('.py') ? pyFile(10_000) : goFile(10_000));
+      await writeFile(path.join(root, target), sameKindFile(target));
       const t = performance.now();
       await restarted.update(target);
       saveTimes.push(performance.now() - t);

@@ -21,6 +21,13 @@
  * share of server time on aborted requests (whole requests, including the part that served a pause), and share
  * spent after the user typed past a request (from the next key after it started to its end).
  * Env: BENCH_SEED (default 20261207), TIERED_VSIX (skip packaging), TYPING_RUNS (e.g. "fast" or "fast:costAware").
+ *
+ * TYPING_INDEX=large (issue 18: "the index never slows typing"): each selected run is done twice in the same
+ * process, first on the small workspace alone (the baseline, its index built in a moment), then with a large
+ * synthetic tree beside it (bench/syntheticTree.ts under lib/: TYPING_INDEX_FILES files, default 10,000 of
+ * ~10 KB, ~100 MB), so the workspace index is building its first index while the session is typed. The index's
+ * status bar entry is read when the session starts and ends, and the Tiered log's index lines are kept, to show
+ * that it was building. The tree is synthetic; the editor, the model and the clock are real.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -34,6 +41,7 @@ import { Workbench } from '../test/e2e/harness/workbench';
 import { ensureLlamaServer, startLlamaServer } from '../test/real/llamaServer';
 import type { RunningLlamaServer } from '../test/real/llamaServer';
 import { MODEL_SPECS, buildGguf, writeTinyModels } from '../test/real/makeGguf';
+import { makeTree } from './syntheticTree';
 import { startRecordingProxy } from './typing/recordingProxy';
 import type { ProxiedRequest, RecordingProxy } from './typing/recordingProxy';
 import { typingSession, writeWorkspace } from './typing/session';
@@ -50,6 +58,8 @@ const seed = Number(process.env.BENCH_SEED ?? 20_261_207);
 const ghostSelector = '.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text .view-line';
 
 type Policy = 'costAware' | 'classic';
+/** TYPING_INDEX=large: the large tree's size in files. */
+const largeTreeFiles = Number(process.env.TYPING_INDEX_FILES ?? 10_000);
 interface ModelSetup {
   readonly name: 'fast' | 'slow';
   readonly server: RunningLlamaServer;
@@ -86,6 +96,36 @@ interface RunFigures {
   requestLog: Array<{ atMs: number; afterKey: number; ms: number | null; firstByteMs: number | null; aborted: boolean; warmUp: boolean; promptN: number | null; cacheN: number | null; extraChars: number }>;
   /** When each pause's key was typed (ms from the session start) and its ghost latency. */
   pauseLog: Array<{ atMs: number; key: number; ghostMs: number | null }>;
+  /** TYPING_INDEX=large: the tree beside the typed files (null: the small workspace alone). */
+  largeTree: { files: number; megabytes: number } | null;
+  /** The index's status bar entry when the session started and when it ended (its text, e.g. "Index 12%"). */
+  indexAtStart: string;
+  indexAtEnd: string;
+  /** The Tiered log's index lines, with the ms from the session start (negative: before it). */
+  indexLog: Array<{ atMs: number | null; line: string }>;
+  /** The machine's 1-minute load average when the session ended (2 cores shared with other work). */
+  loadAverage1m: number;
+}
+
+/** The text and label of the index's status bar entry ("" when it is not shown). */
+async function indexStatus(page: Page): Promise<string> {
+  const text: unknown = await page.evaluate(`(() => {
+    const item = [...(document.getElementById('workbench.parts.statusbar')?.querySelectorAll('.statusbar-item') ?? [])].find((e) => /tiered\\.index$/.test(e.id));
+    return item === undefined ? '' : ((item.textContent || '').trim() + ' | ' + (item.querySelector('a')?.getAttribute('aria-label') || '')).trim();
+  })()`);
+  return typeof text === 'string' ? text : '';
+}
+
+/** The Tiered log's lines about the index, timed against the session start (the log's own timestamps). */
+function indexLogLines(logs: readonly string[], sessionStart: number): RunFigures['indexLog'] {
+  return logs
+    .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
+    .filter((line) => /\bindex: /.test(line))
+    .map((line) => {
+      const stamp = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})/.exec(line)?.[1];
+      const at = stamp === undefined ? Number.NaN : new Date(stamp.replace(' ', 'T')).getTime();
+      return { atMs: Number.isNaN(at) ? null : at - sessionStart, line: line.slice(0, 300) };
+    });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -189,9 +229,16 @@ async function acceptAndTimeNext(page: Page, timeoutMs: number): Promise<number 
 }
 
 /** One run: a fresh window on a fresh workspace copy, the session typed, the figures. */
-async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vsix: string): Promise<RunFigures> {
+async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vsix: string, withLargeTree = false): Promise<RunFigures> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tiered-typing-ws-'));
   writeWorkspace(workspace);
+  let largeTree: RunFigures['largeTree'] = null;
+  if (withLargeTree) {
+    const started = Date.now();
+    const bytes = makeTree(path.join(workspace, 'lib'), largeTreeFiles);
+    largeTree = { files: largeTreeFiles, megabytes: round(bytes / 1e6) };
+    console.log(`large tree: ${largeTreeFiles} files, ${largeTree.megabytes} MB under lib/ (written in ${round((Date.now() - started) / 1000)} s)`);
+  }
   const server = await startCodeServer({
     vsix,
     settings: {
@@ -221,6 +268,7 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
     await wb.goToLine(session.startLine, session.startColumn);
     await sleep(3000);
     const page = wb.page;
+    const indexAtStart = await indexStatus(wb.page);
     const requestsBefore = setup.proxy.requests.length;
     const logBefore = fs.readFileSync(setup.server.logFile, 'utf8').length;
     setup.proxy.resetMaxOpen();
@@ -261,6 +309,8 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
       }
     }
     const sessionEnd = Date.now();
+    const indexAtEnd = await indexStatus(page);
+    const loadAverage1m = round(os.loadavg()[0] ?? 0, 2);
     await sleep(1500);
     const maxProcessingSlots = await slots.stop();
     const requests: ProxiedRequest[] = setup.proxy.requests.slice(requestsBefore).filter((r) => r.path === '/infill' || r.path === '/completion' || r.path === '/v1/completions');
@@ -295,6 +345,7 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
       selection[k] = (selection[k] ?? 0) + 1;
     }
     const accepted = acceptToNext.filter((v): v is number => v !== null);
+    const indexLog = indexLogLines(server.findLogs(/Tiered\.log$/), sessionStart);
     await wb.close();
     return {
       model: setup.name,
@@ -334,6 +385,11 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
         extraChars: r.extraChars,
       })),
       pauseLog,
+      largeTree,
+      indexAtStart,
+      indexAtEnd,
+      indexLog,
+      loadAverage1m,
     };
   } finally {
     await browser.close().catch(() => undefined);
@@ -394,6 +450,7 @@ async function main(): Promise<void> {
   const models = writeTinyModels(path.join(work, 'models'));
   const session = typingSession(seed);
   const only = process.env.TYPING_RUNS ?? '';
+  const withIndex = process.env.TYPING_INDEX === 'large';
   const slowPath = path.join(work, 'models', 'slow.gguf');
   fs.writeFileSync(slowPath, buildGguf(slowSpec).bytes);
   const plan: Array<{ name: 'fast' | 'slow'; model: string; path: string }> = [
@@ -423,12 +480,17 @@ async function main(): Promise<void> {
         if (only !== '' && !only.split(',').some((o) => o === p.name || o === `${p.name}:${policy}`)) {
           continue;
         }
-        console.log(`\n--- ${p.name} model, policy ${policy} ---`);
-        const figures = await run({ name: p.name, server, proxy }, policy, session, vsix);
-        const { requestLog, pauseLog, ...summary } = figures;
-        console.log(JSON.stringify(summary, null, 2));
-        console.log(`(${requestLog.length} requests and ${pauseLog.length} pauses logged in the JSON)`);
-        results.push(figures);
+        for (const large of withIndex ? [false, true] : [false]) {
+          console.log(`\n--- ${p.name} model, policy ${policy}${large ? ', with the large tree being indexed' : ''} ---`);
+          const figures = await run({ name: p.name, server, proxy }, policy, session, vsix, large);
+          const { requestLog, pauseLog, indexLog, ...summary } = figures;
+          console.log(JSON.stringify(summary, null, 2));
+          console.log(`(${requestLog.length} requests and ${pauseLog.length} pauses logged in the JSON)`);
+          if (large) {
+            console.log(`index log:\n${indexLog.map((l) => `  [${l.atMs === null ? '?' : `${round(l.atMs / 1000)} s`}] ${l.line}`).join('\n')}`);
+          }
+          results.push(figures);
+        }
       }
     } finally {
       await proxy.close();
@@ -437,11 +499,12 @@ async function main(): Promise<void> {
   }
   printTable(results, speeds);
   // A partial run (TYPING_RUNS) writes beside the full one instead of replacing it.
-  const out = path.join(root, 'bench', 'results', only === '' ? 'typing.json' : `typing-${only.replace(/[^\w-]+/g, '_')}.json`);
+  const suffix = `${only === '' ? '' : `-${only.replace(/[^\w-]+/g, '_')}`}${withIndex ? '-index' : ''}`;
+  const out = path.join(root, 'bench', 'results', `typing${suffix}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(
     out,
-    `${JSON.stringify({ seed, keys: session.keys.length, pauses: session.pauses, machine: { cpus: os.cpus().length, load: os.loadavg() }, coldPromptMs: speeds, runs: results }, null, 2)}\n`,
+    `${JSON.stringify({ seed, keys: session.keys.length, pauses: session.pauses, machine: { cpus: os.cpus().length, load: os.loadavg() }, coldPromptMs: speeds, ...(withIndex ? { largeTree: { simulated: 'synthetic source tree (bench/syntheticTree.ts); real editor, model and clock', files: largeTreeFiles } } : {}), runs: results }, null, 2)}\n`,
   );
   console.log(`\nwrote ${path.relative(root, out)}`);
   fs.rmSync(work, { recursive: true, force: true });
@@ -466,9 +529,17 @@ function printTable(results: readonly RunFigures[], speeds: Record<string, numbe
     ['prompts with the definitions file', (f) => `${f.requestsWithDefinitionsFile}/${f.requests}`],
     ['accept → next suggestion (ms)', (f) => f.acceptToNextMs.map((v) => (v === null ? 'none' : String(v))).join(', ') || '—'],
   ];
+  if (results.some((r) => r.largeTree !== null)) {
+    rows.push(
+      ['large tree beside the typed files', (f) => (f.largeTree === null ? 'none' : `${f.largeTree.files} files, ${f.largeTree.megabytes} MB`)],
+      ['index at session start', (f) => f.indexAtStart || '—'],
+      ['index at session end', (f) => f.indexAtEnd || '—'],
+      ['load average (1 min) at session end', (f) => String(f.loadAverage1m)],
+    );
+  }
   console.log(`\n=== Typing benchmark (real VS Code, real llama-server, tiny random-weight models; seed ${seed}) ===`);
   console.log(`cold prompt read (~1,500 tokens): ${Object.entries(speeds).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
-  const header = ['figure', ...results.map((r) => `${r.model}/${r.policy}`)];
+  const header = ['figure', ...results.map((r) => `${r.model}/${r.policy}${r.largeTree !== null ? '+index' : ''}`)];
   const table = [header, ...rows.map(([label, get]) => [label, ...results.map(get)])];
   const widths = header.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
   for (const row of table) {
