@@ -5,10 +5,15 @@
  * an accepted suggestion in that document, and then only in idle time (the pipeline's refresh after the
  * pause's answer, followed by a cache warm-up), never on the way to a request. Even then it changes only
  * when the new choice brings something the old one lacks (a definition of what the code near the cursor
- * uses), so a pause does not reshuffle the same snippets.
+ * uses, and not already inside a snippet it holds), so a pause does not reshuffle the same snippets. When it
+ * does change, the new context is the old one with the new snippets appended ({@link mergeStable}): the
+ * snippets that stay keep their place at the front, so the server re-reads only from the first change on
+ * (a llama-server KV cache, Ollama's one sequence and vLLM's automatic prefix cache all reuse the longest
+ * shared start of consecutive prompts).
  * Pure: no `vscode` import.
  */
-import type { ChosenContext } from './types';
+import { contextKey } from './select';
+import type { ChosenContext, ChosenSnippet } from './types';
 
 /** Tunables of {@link FrozenRepoContext}. */
 export interface FreezeOptions {
@@ -70,13 +75,17 @@ export class FrozenRepoContext {
   accept(documentUri: string, next: ChosenContext, decision: Exclude<FreezeDecision, 'frozen'>): ChosenContext {
     const old = this.context;
     this.stale = undefined;
-    if (old !== undefined && this.documentUri === documentUri && decision === 'refreshed' && !this.worthSwitching(old, next)) {
-      return old;
+    let chosen = next;
+    if (old !== undefined && this.documentUri === documentUri && decision === 'refreshed') {
+      if (!this.worthSwitching(old, next)) {
+        return old;
+      }
+      chosen = mergeStable(old, next);
     }
     this.documentUri = documentUri;
-    this.context = next;
+    this.context = chosen;
     this.chosenBy = decision;
-    return next;
+    return chosen;
   }
 
   /** The context of the current document, if any. */
@@ -109,7 +118,62 @@ export class FrozenRepoContext {
     if (old.snippets.length === 0 || old.budgetTokens !== next.budgetTokens) {
       return true;
     }
-    const held = new Set(old.snippets.map(snippetId));
-    return next.snippets.some((s) => !held.has(snippetId(s)) && s.score >= this.switchScore);
+    return additionsTo(old, next).some((s) => s.score >= this.switchScore);
   }
+}
+
+/** Whether snippet `a` holds all of `b`'s lines (same file). */
+function holds(a: ChosenSnippet, b: ChosenSnippet): boolean {
+  return a.path === b.path && a.startLine <= b.startLine && b.endLine <= a.endLine && (a.endLine - a.startLine > b.endLine - b.startLine || a.text.includes(b.text));
+}
+
+/** The snippets of `next` that `old` neither has nor holds inside one of its snippets. */
+function additionsTo(old: ChosenContext, next: ChosenContext): ChosenSnippet[] {
+  const held = new Set(old.snippets.map(snippetId));
+  return next.snippets.filter((s) => !held.has(snippetId(s)) && !old.snippets.some((o) => holds(o, s)));
+}
+
+/**
+ * The context after a refresh that brings something new, laid out so the server re-reads as little as
+ * possible: the old snippets that stay, in their old order, then the new ones (in `next`'s order, the most
+ * relevant last, next to the file's own code). Within `next`'s budget, old snippets give way in this order:
+ * those a new one holds (now redundant), those `next` no longer wants (the last first, so the shared start
+ * stays long), then the least relevant new ones, then the old ones still wanted (the last first).
+ */
+export function mergeStable(old: ChosenContext, next: ChosenContext): ChosenContext {
+  const added = additionsTo(old, next);
+  const budget = next.budgetTokens;
+  const wanted = (o: ChosenSnippet): boolean => next.snippets.some((s) => snippetId(s) === snippetId(o) || holds(o, s));
+  let kept = old.snippets.filter((o) => !added.some((a) => holds(a, o)));
+  let fresh = added;
+  const total = (): number => [...kept, ...fresh].reduce((n, s) => n + s.tokens, 0);
+  const dropLast = (list: ChosenSnippet[], which: (s: ChosenSnippet) => boolean): ChosenSnippet[] | undefined => {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const s = list[i];
+      if (s !== undefined && which(s)) {
+        return [...list.slice(0, i), ...list.slice(i + 1)];
+      }
+    }
+    return undefined;
+  };
+  while (total() > budget && kept.length + fresh.length > 0) {
+    const unwanted = dropLast(kept, (o) => !wanted(o));
+    if (unwanted !== undefined) {
+      kept = unwanted;
+      continue;
+    }
+    // `fresh` is least relevant first.
+    if (fresh.length > 1) {
+      fresh = fresh.slice(1);
+      continue;
+    }
+    const anyOld = dropLast(kept, () => true);
+    if (anyOld !== undefined) {
+      kept = anyOld;
+      continue;
+    }
+    fresh = fresh.slice(1);
+  }
+  const snippets = [...kept, ...fresh];
+  return { snippets, tokens: total(), budgetTokens: budget, key: contextKey(snippets) };
 }

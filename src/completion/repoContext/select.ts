@@ -84,7 +84,7 @@ export function selectRepoContext(input: RepoContextInput): ChosenContext {
     return finish([], input.budgetTokens);
   }
   const query = cursorQuery(input.text, input.offset);
-  const scored = input.rank === false ? candidates.map((candidate): Scored => ({ candidate, score: 1, why: whyUnranked(candidate) })) : rankCandidates(candidates, query, importedNames);
+  const scored = input.rank === false ? candidates.map((candidate): Scored => ({ candidate, score: 1, why: whyUnranked(candidate) })) : absorbContained(rankCandidates(candidates, query, importedNames));
   return finish(fit(scored, input.budgetTokens, input.counter), input.budgetTokens);
 }
 
@@ -166,6 +166,55 @@ function rankCandidates(candidates: readonly SnippetCandidate[], query: CursorQu
   return scored
     .filter((s) => s.score >= w.minScore)
     .sort((a, b) => b.score - a.score || (b.candidate.at ?? 0) - (a.candidate.at ?? 0) || (a.candidate.path < b.candidate.path ? -1 : a.candidate.path > b.candidate.path ? 1 : a.candidate.startLine - b.candidate.startLine));
+}
+
+/** Lines of a candidate, as a 0-based inclusive range. */
+function rangeOf(c: SnippetCandidate): { readonly start: number; readonly end: number } {
+  let lines = 1;
+  for (let i = c.text.indexOf('\n'); i !== -1; i = c.text.indexOf('\n', i + 1)) {
+    lines += 1;
+  }
+  return { start: c.startLine, end: c.startLine + lines - 1 };
+}
+
+/**
+ * A definition the language server pointed at inside a larger declaration that is a candidate too (a
+ * property's line inside its interface, a method inside its class, from an import) is folded into that
+ * declaration: the declaration takes the better score and the reason. The prompt then carries whole
+ * declarations, and the choice stays the same as the cursor moves from one member to the next (a new
+ * single-line snippet per member would change the prompt's start at every pause). Ranked order is kept.
+ */
+function absorbContained(scored: readonly Scored[]): Scored[] {
+  const ranges = scored.map((s) => rangeOf(s.candidate));
+  const absorbed = new Set<number>();
+  const boosted = new Map<number, Scored>();
+  scored.forEach((inner, i) => {
+    if (inner.candidate.source !== 'definition') {
+      return;
+    }
+    const r = ranges[i];
+    let best = -1;
+    scored.forEach((outer, j) => {
+      const o = ranges[j];
+      if (j === i || absorbed.has(j) || r === undefined || o === undefined || outer.candidate.source === 'recent' || outer.candidate.path !== inner.candidate.path) {
+        return;
+      }
+      if (o.start <= r.start && r.end <= o.end && o.end - o.start > r.end - r.start && (best === -1 || o.end - o.start < (ranges[best]?.end ?? 0) - (ranges[best]?.start ?? 0))) {
+        best = j;
+      }
+    });
+    const outer = best === -1 ? undefined : (boosted.get(best) ?? scored[best]);
+    if (outer !== undefined) {
+      absorbed.add(i);
+      boosted.set(best, inner.score > outer.score ? { candidate: outer.candidate, score: inner.score, why: inner.why } : outer);
+    }
+  });
+  if (absorbed.size === 0) {
+    return [...scored];
+  }
+  return scored
+    .flatMap((s, i) => (absorbed.has(i) ? [] : [boosted.get(i) ?? s]))
+    .sort((a, b) => b.score - a.score);
 }
 
 // Token counts of snippet texts, per counter.
