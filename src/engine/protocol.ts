@@ -118,6 +118,7 @@ export const engineMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), gpu: z.string() }),
   /** `getLlama` failed (no binary for this platform in this build, ...): the process exits after this. */
   z.object({ type: z.literal('fatal'), message: z.string() }),
+  /** Generated text of request `id`: one or more tokens (the engine batches them, see host/tokenBatcher.ts). */
   z.object({ type: z.literal('token'), id, text: z.string() }),
   z.object({ type: z.literal('result'), id, result: engineResultSchema }),
   z.object({ type: z.literal('error'), id, error: engineErrorSchema }),

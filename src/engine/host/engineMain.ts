@@ -9,6 +9,7 @@ import type { EngineMessage, EngineRequest } from '../protocol';
 import { EngineFailure } from './engineFailure';
 import { EngineRuntime } from './engineRuntime';
 import type { NodeLlamaCpp } from './engineRuntime';
+import { TokenBatcher } from './tokenBatcher';
 
 function send(message: EngineMessage): void {
   process.send?.(message);
@@ -25,13 +26,17 @@ class RequestQueue {
     const controller = new AbortController();
     this.pending.set(id, controller);
     this.tail = this.tail.then(async () => {
+      // Text goes out in batches (see tokenBatcher.ts), always before the result or error that ends the request.
+      const tokens = new TokenBatcher((text) => send({ type: 'token', id, text }));
       try {
         if (controller.signal.aborted) {
           throw new EngineFailure('aborted', 'The request was cancelled.');
         }
-        const result = await this.runtime.run(request, controller.signal, (text) => send({ type: 'token', id, text }));
+        const result = await this.runtime.run(request, controller.signal, (text) => tokens.push(text));
+        tokens.flush();
         send({ type: 'result', id, result });
       } catch (e) {
+        tokens.flush();
         send({ type: 'error', id, error: EngineFailure.toMessage(e) });
       } finally {
         this.pending.delete(id);
