@@ -4,9 +4,12 @@
  * counts the whole file).
  *
  * KV-cache reuse: the server reuses its cache for the longest common prefix of consecutive prompts, so the
- * prefix START must not creep forward one line per keystroke. The start is snapped to a coarse grid
- * ({@link fimGridChars}) and only moves when the budget forces it past a grid mark; between such jumps
- * consecutive prompts share everything up to the edit.
+ * prefix START must not creep forward one line per keystroke: every move of it makes the server read the
+ * whole prompt again. The start moves in large steps with hysteresis: it is snapped to a coarse grid
+ * ({@link fimGridChars}, a quarter of the budget), so it only moves when the budget forces it past a grid
+ * mark, and a start already used stays in use (it is remembered with the text around it) for as long as
+ * the window from it still fits — moving the cursor back up, or the text above the window changing length,
+ * does not move it. Between such jumps consecutive prompts share everything up to the edit.
  *
  * Pure: no `vscode` import.
  */
@@ -35,14 +38,51 @@ export interface FimWindow {
 }
 
 /**
- * Characters per grid step for a prefix budget: about an eighth of the characters the budget holds
- * (at ~4 characters a token), at least 256. The prefix start is the first line start at or after a
- * multiple of this, so it only moves when the budget pushes it past the next multiple: a jump loses
- * at most ~1/8 of the prefix, and between jumps consecutive prompts share everything before the cursor.
+ * Characters per grid step for a prefix budget: about a quarter of the characters the budget holds (at ~4
+ * characters a token), at least 256. The prefix start is the first line start at or after a multiple of
+ * this, so it only moves when the budget pushes it past the next multiple: a jump gives up at most ~1/4 of
+ * the prefix, and it comes once per ~1/4 budget typed (each jump costs the server a full re-read of the
+ * prompt, so fewer, larger steps: an eighth made the typing benchmark's prompts jump every ~500 characters).
  * (A character grid, unlike a line-number grid, needs no scan from the top of the file.)
  */
 export function fimGridChars(prefixTokens: number): number {
-  return Math.max(256, Math.round((prefixTokens * 4) / 8));
+  return Math.max(256, Math.round(prefixTokens));
+}
+
+/** A prefix start in use, recognised by the text just before and after it. */
+interface Anchor {
+  readonly offset: number;
+  readonly around: string;
+  readonly before: number;
+}
+
+// Starts used recently (a few documents' worth), most recent last.
+const anchors: Anchor[] = [];
+const maxAnchors = 8;
+const anchorContext = 48;
+
+/** A remembered start in [earliest, latest] whose surrounding text is unchanged (so it is still a line start). */
+function anchoredStart(text: string, earliest: number, latest: number): number | undefined {
+  for (let i = anchors.length - 1; i >= 0; i--) {
+    const a = anchors[i];
+    if (a !== undefined && a.offset >= earliest && a.offset <= latest && text.startsWith(a.around, a.offset - a.before)) {
+      return a.offset;
+    }
+  }
+  return undefined;
+}
+
+function rememberStart(text: string, offset: number): void {
+  const from = Math.max(0, offset - anchorContext);
+  const around = detached(text.slice(from, offset + anchorContext));
+  const existing = anchors.findIndex((a) => a.offset === offset && a.around === around);
+  if (existing !== -1) {
+    anchors.splice(existing, 1);
+  }
+  anchors.push({ offset, around, before: offset - from });
+  if (anchors.length > maxAnchors) {
+    anchors.shift();
+  }
 }
 
 // Token counts of whole lines, per counter, reused across calls: while the user types, only the
@@ -137,12 +177,20 @@ export function fimWindow(text: string, offset: number, options: FimWindowOption
     }
     prefixStart = earliest;
     if (earliest > 0 && scanned > 0) {
-      // Snap forward to the first line start at or after the next grid multiple (never past the cursor line).
       const grid = fimGridChars(prefixBudget);
-      const mark = Math.ceil(earliest / grid) * grid;
-      if (mark > earliest) {
-        const nl = text.indexOf('\n', mark - 1);
-        prefixStart = nl === -1 || nl + 1 > lineStart ? lineStart : nl + 1;
+      // At most 1.5 grid steps past the earliest start (the grid itself may give up one): the hysteresis is
+      // bounded, moving the cursor far back up does not leave a short prefix.
+      const anchored = anchoredStart(text, earliest, Math.min(lineStart, earliest + Math.round(grid * 1.5)));
+      if (anchored !== undefined) {
+        prefixStart = anchored;
+      } else {
+        // Snap forward to the first line start at or after the next grid multiple (never past the cursor line).
+        const mark = Math.ceil(earliest / grid) * grid;
+        if (mark > earliest) {
+          const nl = text.indexOf('\n', mark - 1);
+          prefixStart = nl === -1 || nl + 1 > lineStart ? lineStart : nl + 1;
+        }
+        rememberStart(text, prefixStart);
       }
     }
     prefix = text.slice(prefixStart, cursor);

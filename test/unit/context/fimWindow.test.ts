@@ -138,4 +138,34 @@ suite('context/fimWindow', () => {
     assert.ok(meter.meanRatio >= 0.9, `mean shared ratio ${meter.meanRatio.toFixed(3)}`);
     assert.ok(meter.meanPrefixRatio >= 0.95, `mean shared prefix ratio ${meter.meanPrefixRatio.toFixed(3)}`);
   });
+  test('hysteresis: the start stays when the cursor moves back up or text is inserted above the window, and moves in large steps', () => {
+    const opts = { prefixTokens: 400, suffixTokens: 32 };
+    let text = syntheticCode(3000, 5);
+    let offset = text.indexOf('\n', Math.floor(text.length * 0.7));
+    const first = fimWindow(text, offset, opts, counter);
+    assert.ok(first.prefixStartOffset > 0, 'the window must be cut for this test');
+    // The cursor moves up two lines: a pure grid could pick an earlier mark; the start in use stays.
+    const up = text.lastIndexOf('\n', text.lastIndexOf('\n', offset - 1) - 1);
+    assert.equal(fimWindow(text, up, opts, counter).prefixStartOffset, first.prefixStartOffset);
+    // A line inserted at the top of the file shifts every offset: the same text still starts the prefix.
+    const inserted = "import { extra } from './extra';\n";
+    text = inserted + text;
+    offset += inserted.length;
+    const shifted = fimWindow(text, offset, opts, counter);
+    assert.equal(shifted.prefixStartOffset, first.prefixStartOffset + inserted.length);
+    assert.ok(shifted.prefix.startsWith(first.prefix.slice(0, 200)));
+    // Typing on: the start moves only a few times, each time by a large step.
+    const starts = new Set<number>([shifted.prefixStartOffset]);
+    const typed = '\n  const total = items.reduce((sum, item) => sum + item.price * item.quantity, 0);'.repeat(20);
+    for (const ch of typed) {
+      text = text.slice(0, offset) + ch + text.slice(offset);
+      offset += 1;
+      starts.add(fimWindow(text, offset, opts, counter).prefixStartOffset);
+    }
+    const sorted = [...starts].sort((a, b) => a - b);
+    assert.ok(sorted.length - 1 <= Math.ceil(typed.length / fimGridChars(opts.prefixTokens)) + 1, `moved ${sorted.length - 1} times in ${typed.length} keys`);
+    for (let i = 1; i < sorted.length; i++) {
+      assert.ok((sorted[i] ?? 0) - (sorted[i - 1] ?? 0) >= fimGridChars(opts.prefixTokens) / 2, `a small step: ${sorted.join(', ')}`);
+    }
+  });
 });
