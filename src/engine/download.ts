@@ -39,8 +39,14 @@ export interface DownloadOptions {
   readonly url: string;
   /** Final path of the model file. */
   readonly dest: string;
-  /** Expected sha256 (hex) of the whole file, as published. Required: an unchecked file is never used. */
+  /** Expected sha256 (hex) of the whole file, as published. Required (or `sha512`): an unchecked file is never used. */
   readonly sha256: string | undefined;
+  /** Expected sha512 (hex) instead of the sha256: npm packages publish sha512 integrity (the engine's GPU builds). */
+  readonly sha512?: string;
+  /** What is downloaded, for the messages (default `the model`). */
+  readonly what?: string;
+  /** The setting that says where downloads come from, for the messages (default `tiered.engine.downloadBaseUrl`). */
+  readonly sourceSetting?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DownloadProgress) => void;
   readonly fetch?: typeof fetch;
@@ -64,10 +70,13 @@ export function partialPath(dest: string): string {
 
 export async function downloadModel(options: DownloadOptions): Promise<DownloadResult> {
   const { url, dest, signal } = options;
-  const sha256 = options.sha256?.toLowerCase();
-  if (sha256 === undefined || !/^[0-9a-f]{64}$/.test(sha256)) {
-    throw new DownloadError('noHash', `No published sha256 is known for ${url}, so the download could not be checked; it was not started.`, false);
+  const algorithm = options.sha512 !== undefined ? 'sha512' : 'sha256';
+  const expected = (options.sha512 ?? options.sha256)?.toLowerCase();
+  if (expected === undefined || !(algorithm === 'sha512' ? /^[0-9a-f]{128}$/ : /^[0-9a-f]{64}$/).test(expected)) {
+    throw new DownloadError('noHash', `No published ${algorithm} is known for ${url}, so the download could not be checked; it was not started.`, false);
   }
+  const what = options.what ?? 'the model';
+  const sourceSetting = options.sourceSetting ?? 'tiered.engine.downloadBaseUrl';
   const partial = partialPath(dest);
   await mkdir(dirname(dest), { recursive: true });
   const report = (state: DownloadState, receivedBytes: number, totalBytes: number | undefined): void => options.onProgress?.({ state, receivedBytes, totalBytes });
@@ -78,7 +87,7 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
   try {
     response = await (options.fetch ?? fetch)(url, { headers: existing > 0 ? { Range: `bytes=${existing}-` } : {}, ...(signal !== undefined ? { signal } : {}) });
   } catch (e) {
-    throw failure(e, signal, existing > 0, `Could not reach ${hostOf(url)} to download the model (${e instanceof Error ? e.message : String(e)}). Check the network or the download source setting (tiered.engine.downloadBaseUrl), then try again.`);
+    throw failure(e, signal, existing > 0, what, `Could not reach ${hostOf(url)} to download ${what} (${e instanceof Error ? e.message : String(e)}). Check the network or the download source setting (${sourceSetting}), then try again.`);
   }
 
   let offset = existing;
@@ -97,7 +106,7 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
   } else {
     await response.body?.cancel();
     if (response.status === 404) {
-      throw new DownloadError('notFound', `The model file is not at ${url} (404). Check the download source setting (tiered.engine.downloadBaseUrl).`, existing > 0);
+      throw new DownloadError('notFound', `${capitalised(what)} is not at ${url} (404). Check the download source setting (${sourceSetting}).`, existing > 0);
     }
     throw new DownloadError('server', `The download server answered ${response.status} ${response.statusText} for ${url}. Try again later.`, existing > 0);
   }
@@ -108,7 +117,7 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
     const needed = remaining + (options.reserveBytes ?? 0);
     if (free < needed) {
       await response.body?.cancel();
-      throw new DownloadError('diskFull', `Not enough free disk space for the model: ${formatBytes(needed)} needed, ${formatBytes(free)} free in ${dirname(dest)}. Free some space, then try again.`, offset > 0);
+      throw new DownloadError('diskFull', `Not enough free disk space for ${what}: ${formatBytes(needed)} needed, ${formatBytes(free)} free in ${dirname(dest)}. Free some space, then try again.`, offset > 0);
     }
     if (response.body === null) {
       throw new DownloadError('server', `The download server sent no data for ${url}.`, offset > 0);
@@ -128,9 +137,9 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
     } catch (e) {
       const code = typeof e === 'object' && e !== null && 'code' in e ? e.code : undefined;
       if (code === 'ENOSPC') {
-        throw new DownloadError('diskFull', `The disk filled up while downloading the model (${formatBytes(received)} written). Free some space, then try again: the download resumes.`, true);
+        throw new DownloadError('diskFull', `The disk filled up while downloading ${what} (${formatBytes(received)} written). Free some space, then try again: the download resumes.`, true);
       }
-      throw failure(e, signal, true, `The download from ${hostOf(url)} was interrupted after ${formatBytes(received)} (${e instanceof Error ? e.message : String(e)}). Try again: it resumes where it stopped.`);
+      throw failure(e, signal, true, what, `The download from ${hostOf(url)} was interrupted after ${formatBytes(received)} (${e instanceof Error ? e.message : String(e)}). Try again: it resumes where it stopped.`);
     } finally {
       await file.close();
     }
@@ -139,14 +148,14 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
 
   const size = await sizeOf(partial);
   report('verifying', size, total);
-  const actual = await fileSha256(partial, signal).catch((e: unknown) => {
-    throw failure(e, signal, true, `The downloaded file could not be read back (${e instanceof Error ? e.message : String(e)}).`);
+  const actual = await fileHash(partial, algorithm, signal).catch((e: unknown) => {
+    throw failure(e, signal, true, what, `The downloaded file could not be read back (${e instanceof Error ? e.message : String(e)}).`);
   });
-  if (actual !== sha256 || (total !== undefined && size !== total)) {
+  if (actual !== expected || (total !== undefined && size !== total)) {
     await rm(partial, { force: true });
     throw new DownloadError(
       'hashMismatch',
-      `The downloaded model does not match its published checksum (sha256 ${actual}, expected ${sha256}; ${formatBytes(size)}). The file was removed; download it again, and if this repeats check the download source.`,
+      `The download of ${what} does not match its published checksum (${algorithm} ${actual}, expected ${expected}; ${formatBytes(size)}). The file was removed; download it again, and if this repeats check the download source.`,
       false,
     );
   }
@@ -155,9 +164,9 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
   return { path: dest, bytes: size, resumedFromBytes: response.status === 206 || response.status === 416 ? existing : 0 };
 }
 
-function failure(e: unknown, signal: AbortSignal | undefined, partialKept: boolean, message: string): DownloadError {
+function failure(e: unknown, signal: AbortSignal | undefined, partialKept: boolean, what: string, message: string): DownloadError {
   if (signal?.aborted === true || (e instanceof Error && e.name === 'AbortError')) {
-    return new DownloadError('cancelled', `The model download was cancelled.${partialKept ? ' The part already downloaded is kept: starting again resumes it.' : ''}`, partialKept);
+    return new DownloadError('cancelled', `The download of ${what} was cancelled.${partialKept ? ' The part already downloaded is kept: starting again resumes it.' : ''}`, partialKept);
   }
   return new DownloadError('offline', message, partialKept);
 }
@@ -190,12 +199,16 @@ async function diskFreeBytes(dir: string): Promise<number> {
   return s.bavail * s.bsize;
 }
 
-async function fileSha256(path: string, signal: AbortSignal | undefined): Promise<string> {
-  const hash = createHash('sha256');
+async function fileHash(path: string, algorithm: 'sha256' | 'sha512', signal: AbortSignal | undefined): Promise<string> {
+  const hash = createHash(algorithm);
   for await (const chunk of createReadStream(path, signal !== undefined ? { signal } : {})) {
     hash.update(chunk);
   }
   return hash.digest('hex');
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function contentLength(response: Response): number {
