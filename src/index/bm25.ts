@@ -10,67 +10,11 @@
  * percent on IDF at most.
  * Pure: no `vscode` import.
  */
+import { Postings } from './postings';
+import type { Scored } from './ranked';
+import { topK } from './ranked';
 
-/** Lists longer than this move from a plain array to typed arrays. */
-const smallPostings = 32;
-
-/**
- * One term's postings. Most terms are rare (a whole identifier is often in one chunk), and a small plain array of
- * small integers costs a fraction of two typed arrays, so lists start as `[doc, count, doc, count…]` and become
- * typed arrays (6 bytes a posting) only once they grow.
- */
-class Postings {
-  private small: number[] | undefined = [];
-  ids: Int32Array = emptyIds;
-  counts: Uint16Array = emptyCounts;
-  length = 0;
-
-  add(doc: number, count: number): void {
-    const c = Math.min(count, 0xffff);
-    if (this.small !== undefined) {
-      if (this.length < smallPostings) {
-        this.small.push(doc, c);
-        this.length++;
-        return;
-      }
-      this.ids = new Int32Array(smallPostings * 2);
-      this.counts = new Uint16Array(smallPostings * 2);
-      for (let i = 0; i < this.length; i++) {
-        this.ids[i] = this.small[2 * i];
-        this.counts[i] = this.small[2 * i + 1];
-      }
-      this.small = undefined;
-    }
-    if (this.length === this.ids.length) {
-      const ids = new Int32Array(this.ids.length * 2);
-      ids.set(this.ids);
-      this.ids = ids;
-      const counts = new Uint16Array(this.counts.length * 2);
-      counts.set(this.counts);
-      this.counts = counts;
-    }
-    this.ids[this.length] = doc;
-    this.counts[this.length] = c;
-    this.length++;
-  }
-
-  doc(i: number): number {
-    return this.small !== undefined ? this.small[2 * i] : this.ids[i];
-  }
-
-  count(i: number): number {
-    return this.small !== undefined ? this.small[2 * i + 1] : this.counts[i];
-  }
-}
-
-const emptyIds = new Int32Array(0);
-const emptyCounts = new Uint16Array(0);
-
-/** One ranked document. */
-export interface Scored {
-  readonly doc: number;
-  readonly score: number;
-}
+export type { Scored } from './ranked';
 
 /**
  * The frozen postings of every live document, with document ids made dense (0…n−1): what the snapshot on disk
@@ -365,46 +309,4 @@ export class Bm25Index {
     alive.set(this.alive);
     this.alive = alive;
   }
-}
-
-/** The `limit` highest-scoring of `docs`, best first (ties: lower id first, so results are stable). */
-export function topK(docs: readonly number[], scores: { readonly [doc: number]: number }, limit: number): Scored[] {
-  const better = (x: number, y: number): boolean => scores[x] > scores[y] || (scores[x] === scores[y] && x < y);
-  // A bounded min-heap of the best `limit` so far: O(n log k) rather than sorting every candidate.
-  const heap: number[] = [];
-  const down = (i: number): void => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let worst = i;
-      if (l < heap.length && better(heap[worst], heap[l])) {
-        worst = l;
-      }
-      if (r < heap.length && better(heap[worst], heap[r])) {
-        worst = r;
-      }
-      if (worst === i) {
-        return;
-      }
-      [heap[i], heap[worst]] = [heap[worst], heap[i]];
-      i = worst;
-    }
-  };
-  for (const doc of docs) {
-    if (heap.length < limit) {
-      heap.push(doc);
-      for (let i = heap.length - 1; i > 0; ) {
-        const parent = (i - 1) >> 1;
-        if (!better(heap[parent], heap[i])) {
-          break;
-        }
-        [heap[i], heap[parent]] = [heap[parent], heap[i]];
-        i = parent;
-      }
-    } else if (limit > 0 && better(doc, heap[0])) {
-      heap[0] = doc;
-      down(0);
-    }
-  }
-  return heap.sort((x, y) => (better(x, y) ? -1 : 1)).map((doc) => ({ doc, score: scores[doc] }));
 }

@@ -48,3 +48,38 @@ export interface FileRecord {
   /** Per chunk, its terms and their counts, in the compact form of {@link encodeTerms}. */
   readonly terms: readonly string[];
 }
+
+/** The index's state, for the status bar and the status command. */
+export interface IndexStatus {
+  readonly files: number;
+  readonly chunks: number;
+  readonly embeddedChunks: number;
+  /** The embedding model in use, undefined when lexical only. */
+  readonly embeddingModel: string | undefined;
+  /** Epoch ms of the last change to the index, undefined before any. */
+  readonly lastUpdated: number | undefined;
+}
+
+/** What a build did. */
+export interface BuildSummary {
+  readonly scanned: number;
+  readonly indexed: number;
+  readonly unchanged: number;
+  readonly removed: number;
+  readonly excluded: number;
+}
+
+/** Progress of a build: files looked at out of files found. */
+export type ProgressListener = (done: number, total: number) => void;
+
+/** How one file's update went. */
+export type UpdateOutcome = 'indexed' | 'unchanged' | 'removed' | 'excluded';
+
+/** What a restart loaded. */
+export interface LoadSummary {
+  readonly files: number;
+  /** Log lines dropped: a torn last record, or lines that were not valid records. */
+  readonly dropped: number;
+  /** True when it started from the snapshot (and replayed only the log records after it). */
+  readonly fromSnapshot: boolean;
+}

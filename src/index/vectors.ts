@@ -4,8 +4,8 @@
  * embed in the background, a scan is a few milliseconds and needs no approximate-search structure.
  * Pure: no `vscode` import.
  */
-import type { Scored } from './bm25';
-import { topK } from './bm25';
+import type { Scored } from './ranked';
+import { topK } from './ranked';
 
 /** Returns the vector scaled to unit length (a zero vector stays zero). */
 export function normalize(vector: readonly number[] | Float32Array): Float32Array {

@@ -13,7 +13,7 @@ import { defaultMaxFileBytes, Exclusions } from '../../index/exclusions';
 import { IndexStore } from '../../index/indexStore';
 import { defaultThrottle, Throttle } from '../../index/throttle';
 import { TreeSitterGrammars } from '../../index/treeSitter';
-import type { IndexStatus, ProgressListener } from '../../index/workspaceIndex';
+import type { IndexStatus, ProgressListener } from '../../index/types';
 import { WorkspaceIndex } from '../../index/workspaceIndex';
 import type { ChunkRef, SearchHit } from '../../index/types';
 import type { Services } from '../services';
