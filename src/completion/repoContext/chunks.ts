@@ -182,6 +182,9 @@ export function declaredNames(text: string): Set<string> {
   return names;
 }
 
+/** {@link declaredNames} as a list, remembered for the texts seen most recently. */
+export const declaredNamesOf = memoByText(2048, (text): readonly string[] => [...declaredNames(text)]);
+
 /**
  * The declaration blocks of `names` in a file (see {@link declarationAt}), one per name found, in the order
  * of `names`: what the definition of an imported name looks like without a language server.

@@ -94,8 +94,43 @@ const importLine = /^\s*(import\b|export\s[^=(]*\bfrom\s|from\s+[\w.]+\s+import\
 // The words of each line around the cursor: the same lines are read again at every pause.
 const lineWords = memoByText(4096, (line): ReadonlySet<string> => identifierWords(line));
 
+// The words of each identifier: code repeats its identifiers, so splitting each distinct one once (instead of
+// running the camelCase split at every occurrence) makes a snippet's words several times cheaper.
+const identifierCache = new Map<string, readonly string[]>();
+const identifierCacheLimit = 20_000;
+const maxScanChars = 50_000;
+
+function wordsOfIdentifier(identifier: string): readonly string[] {
+  let words = identifierCache.get(identifier);
+  if (words === undefined) {
+    words = [...identifierWords(identifier)];
+    if (identifierCache.size >= identifierCacheLimit) {
+      identifierCache.clear();
+    }
+    identifierCache.set(identifier, words);
+  }
+  return words;
+}
+
+/** {@link identifierWords} of a text (the same set), one identifier split at most once. */
+export function textWords(text: string): Set<string> {
+  const words = new Set<string>();
+  const seen = new Set<string>();
+  const source = text.length > maxScanChars ? text.slice(0, maxScanChars) : text;
+  for (const m of source.matchAll(/[A-Za-z_$][A-Za-z0-9_$]*/g)) {
+    const identifier = m[0];
+    if (!seen.has(identifier)) {
+      seen.add(identifier);
+      for (const w of wordsOfIdentifier(identifier)) {
+        words.add(w);
+      }
+    }
+  }
+  return words;
+}
+
 /** {@link identifierWords} of a snippet, remembered for the texts seen most recently. */
-export const wordsOf = memoByText(512, (text): ReadonlySet<string> => identifierWords(text));
+export const wordsOf = memoByText(2048, (text): ReadonlySet<string> => textWords(text));
 
 /** BM25's constants: saturation is moot with set-valued documents; `b` normalises for length. */
 const bm25B = 0.5;

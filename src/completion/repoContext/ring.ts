@@ -4,7 +4,9 @@
  * replaces it instead of taking another place, so scrolling or editing one function does not fill the ring.
  * Pure: no `vscode` import.
  */
-import { maxChunkLines } from './chunks';
+import { declaredNamesOf, maxChunkLines } from './chunks';
+import { memoByText } from './memo';
+import { wordsOf } from './relevance';
 import type { RecentKind, SnippetCandidate } from './types';
 
 /** One chunk held by the ring. */
@@ -42,6 +44,9 @@ export function lineSet(text: string): Set<string> {
   return set;
 }
 
+/** {@link lineSet}, remembered for the texts seen most recently (ring chunks and candidates come back at every choice). */
+export const lineSetOf = memoByText(2048, (text): ReadonlySet<string> => lineSet(text));
+
 /** Jaccard similarity of the sets of trimmed non-blank lines of two texts (1 = same lines). */
 export function lineSimilarity(a: string, b: string): number {
   return setSimilarity(lineSet(a), lineSet(b));
@@ -65,7 +70,7 @@ export function setSimilarity(sa: ReadonlySet<string>, sb: ReadonlySet<string>):
 export class ChunkRing {
   private readonly held: RingChunk[] = [];
   // The line set of each held chunk, so adding one compares sets instead of re-reading every chunk.
-  private readonly sets = new WeakMap<RingChunk, Set<string>>();
+  private readonly sets = new WeakMap<RingChunk, ReadonlySet<string>>();
   private changes = 0;
   private readonly capacity: number;
   private readonly maxLines: number;
@@ -86,10 +91,14 @@ export class ChunkRing {
   add(chunk: RingChunk): boolean {
     const lines = chunk.text.split('\n');
     const text = lines.length > this.maxLines ? lines.slice(0, this.maxLines).join('\n') : chunk.text;
-    const set = lineSet(text);
+    const set = lineSetOf(text);
     if (set.size < this.minLines) {
       return false;
     }
+    // What choosing the context reads of a chunk (its words and declared names) is worked out now, when the
+    // user views, edits or copies code, not on the way to a completion request.
+    wordsOf(text);
+    declaredNamesOf(text);
     const fresh: RingChunk = { ...chunk, text };
     for (let i = this.held.length - 1; i >= 0; i--) {
       const old = this.held[i];

@@ -6,11 +6,11 @@
  * Pure: no `vscode` import.
  */
 import type { TokenCounter } from '../../context/tokenCounter';
-import { declarationsOf, declaredNames, maxChunkLines, splitIntoChunks } from './chunks';
+import { declarationsOf, declaredNamesOf, maxChunkLines, splitIntoChunks } from './chunks';
 import { memoByText } from './memo';
 import { Bm25, cursorQuery, wordsOf } from './relevance';
 import type { CursorQuery } from './relevance';
-import { lineSet, setSimilarity } from './ring';
+import { lineSetOf, setSimilarity } from './ring';
 import type { ChosenSnippet, ChosenContext, SnippetCandidate } from './types';
 
 /** A file the current one imports, with the names it imports from it. */
@@ -170,11 +170,7 @@ function rankCandidates(candidates: readonly SnippetCandidate[], query: CursorQu
 
 /** Lines of a candidate, as a 0-based inclusive range. */
 function rangeOf(c: SnippetCandidate): { readonly start: number; readonly end: number } {
-  let lines = 1;
-  for (let i = c.text.indexOf('\n'); i !== -1; i = c.text.indexOf('\n', i + 1)) {
-    lines += 1;
-  }
-  return { start: c.startLine, end: c.startLine + lines - 1 };
+  return { start: c.startLine, end: c.startLine + linesOfText(c.text).length - 1 };
 }
 
 /**
@@ -230,7 +226,10 @@ function countOf(counter: TokenCounter, text: string): number {
 }
 
 // Names declared by ring chunks and whole-file chunks.
-const namesOf = memoByText(512, (text): string[] => [...declaredNames(text)]);
+const namesOf = declaredNamesOf;
+
+// Lines of candidate texts: the same candidates come back at every choice.
+const linesOfText = memoByText(2048, (text): readonly string[] => text.split('\n'));
 
 function overlaps(a: { path: string; startLine: number; endLine: number }, b: { path: string; startLine: number; endLine: number }): boolean {
   if (a.path !== b.path) {
@@ -243,19 +242,19 @@ function overlaps(a: { path: string; startLine: number; endLine: number }, b: { 
 // Greedy by score: whole when it fits, cut to its first lines when enough of it does, else skipped.
 function fit(scored: readonly Scored[], budget: number, counter: TokenCounter): ChosenSnippet[] {
   const chosen: ChosenSnippet[] = [];
-  const chosenSets: Set<string>[] = [];
+  const chosenSets: ReadonlySet<string>[] = [];
   let left = budget;
   const maxOne = Math.max(1, Math.floor(budget * selectionWeights.maxShare));
   for (const { candidate, score, why } of scored) {
     if (left <= 0) {
       break;
     }
-    const lines = candidate.text.split('\n');
+    const lines = linesOfText(candidate.text);
     const whole = { path: candidate.path, startLine: candidate.startLine, endLine: candidate.startLine + lines.length - 1 };
     if (chosen.some((c) => overlaps(c, whole))) {
       continue;
     }
-    const set = chosen.length === 0 ? undefined : lineSet(candidate.text);
+    const set = chosen.length === 0 ? undefined : lineSetOf(candidate.text);
     if (set !== undefined && chosenSets.some((c) => setSimilarity(c, set) > 0.5)) {
       continue;
     }
@@ -281,7 +280,7 @@ function fit(scored: readonly Scored[], budget: number, counter: TokenCounter): 
       tokens = counter.count(text);
     }
     chosen.push({ path: candidate.path, startLine: candidate.startLine, endLine: candidate.startLine + cut - 1, text, source: candidate.source, tokens, score: Math.round(score * 1000) / 1000, why: cut < lines.length ? `${why} (first ${cut} of ${lines.length} lines)` : why });
-    chosenSets.push(set ?? lineSet(candidate.text));
+    chosenSets.push(set ?? lineSetOf(candidate.text));
     left -= tokens;
   }
   return chosen;
