@@ -8,7 +8,7 @@
  * Writes bench/results/engine.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { OpenAiBackend } from '../src/backend/openAiBackend';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   mkdirSync(join(repo, 'out', 'bench-engine'), { recursive: true });
   await esbuild.build({ entryPoints: [join(repo, 'src/engine/host/engineMain.ts')], outfile: script, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['node-llama-cpp'], logLevel: 'silent' });
   const work = mkdtempSync(join(tmpdir(), 'tiered-engine-bench-'));
-  const results: Record<string, unknown> = { when: new Date().toISOString(), runs: RUNS, threads: 1, llamaServer: bin, simulated: false };
+  const results: Record<string, unknown> = { when: new Date().toISOString(), runs: RUNS, threads: 1, llamaServer: bin, simulated: false, loadAverageBefore: loadavg().map((x) => round(x, 2)) };
   try {
     for (const name of ['small', 'large'] as const satisfies readonly TinyModelName[]) {
       const m = writeTinyModel(name, join(work, 'models'));
@@ -143,6 +143,9 @@ async function main(): Promise<void> {
       }
       console.log(`${name} engine: cold start (spawn → first token) ${coldStartToFirstTokenMs} ms, warm TTFT ${row.engine.warmTimeToFirstTokenMs} ms, parent RSS change ${row.engine.parentRssDeltaMB} MB (model ${row.modelMB} MB)`);
     }
+    // Wall-clock figures on 2 cores shared with other work: the load beside them says how busy the machine was.
+    results.loadAverageAfter = loadavg().map((x) => round(x, 2));
+    console.log(`load average before ${JSON.stringify(results.loadAverageBefore)}, after ${JSON.stringify(results.loadAverageAfter)} (1, 5, 15 min)`);
     mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
     writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`wrote ${resultsFile}`);
