@@ -67,6 +67,7 @@ function settingsSchema(problems: SettingProblem[]) {
     requestTimeoutSeconds: withFallback('requestTimeoutSeconds', d.requestTimeoutSeconds.schema, d.requestTimeoutSeconds.default),
     keepAlive: withFallback('keepAlive', d.keepAlive.schema, d.keepAlive.default),
     'engine.downloadBaseUrl': withFallback('engine.downloadBaseUrl', d['engine.downloadBaseUrl'].schema, d['engine.downloadBaseUrl'].default),
+    'engine.packageRegistryUrl': withFallback('engine.packageRegistryUrl', d['engine.packageRegistryUrl'].schema, d['engine.packageRegistryUrl'].default),
     'engine.enabled': withFallback('engine.enabled', d['engine.enabled'].schema, d['engine.enabled'].default),
     'engine.modelFiles': withFallback('engine.modelFiles', d['engine.modelFiles'].schema, d['engine.modelFiles'].default),
     'engine.catalogue': withFallback('engine.catalogue', d['engine.catalogue'].schema, d['engine.catalogue'].default),

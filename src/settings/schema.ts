@@ -55,6 +55,8 @@ export const settingDefinitions = {
   keepAlive: setting(keepAliveSchema, '30m'),
   // Where the built-in engine downloads models from (Hugging Face's layout: a mirror or a company server works).
   'engine.downloadBaseUrl': setting(httpUrl, 'https://huggingface.co'),
+  // Where the built-in engine fetches its GPU builds (CUDA, Vulkan) on first use: an npm registry or a mirror of one.
+  'engine.packageRegistryUrl': setting(httpUrl, 'https://registry.npmjs.org'),
   // The built-in engine (node-llama-cpp in its own process) serves requests as endpoint `engine`.
   'engine.enabled': setting(z.boolean(), false),
   // GGUF files the user picked (LM Studio's or llama.cpp's folders, or anywhere): served besides the downloaded ones.
@@ -107,6 +109,8 @@ export const userOnlySettingKeys = [
   'tiers.moe.endpoint',
   // Decides where the built-in engine's model downloads are requested from.
   'engine.downloadBaseUrl',
+  // Decides where the built-in engine's GPU builds (native code it loads) are requested from.
+  'engine.packageRegistryUrl',
   // Decides whether the built-in engine runs, which files it loads, and which files it downloads (with which hash).
   'engine.enabled',
   'engine.modelFiles',
