@@ -14,9 +14,15 @@
  *   (b) a 6-turn chat whose first question carries file context laid out by the context engine
  *       (`layoutPrompt`), the history fitted by `layoutChat`.
  *
+ *   (c) SIMULATED, no server needed, always run first: the typing benchmark's session replayed through
+ *       Tiered's repository-context engine and file window, the prompts tokenised (cl100k) the way each
+ *       server reads them, for llama-server's pinned slot, Ollama's one sequence and vLLM-style automatic
+ *       prefix caching, with two baselines in the same process (context chosen afresh per request with a
+ *       line-by-line window start; no repository context). See bench/prefixReuse/sessionReplay.ts.
+ *
  * Targets: ≥ 90 % reuse for consecutive completions and for chat follow-ups.
- * Needs the cached llama-server binary (npm run build:llama-server); without it, outside CI, it prints
- * a notice and exits 0. Writes bench/results/prefixReuse.json.
+ * (a), (a'), (a''), (b) need the cached llama-server binary (npm run build:llama-server); without it, or with
+ * PREFIX_REUSE_ONLY=session, only (c) runs. Writes bench/results/prefixReuse.json.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +43,8 @@ import type { RunningLlamaServer } from '../test/real/llamaServer';
 import { writeTinyModel } from '../test/real/makeGguf';
 import { retryingFetch, socketRetries } from '../test/real/socketRetry';
 import type { TinyModelName } from '../test/real/makeGguf';
+import { sessionReplay } from './prefixReuse/sessionReplay';
+import type { SessionReuse } from './prefixReuse/sessionReplay';
 
 const repo = join(__dirname, '..');
 const resultsFile = join(repo, 'bench', 'results', 'prefixReuse.json');
@@ -279,11 +287,50 @@ async function replayChat(backend: OpenAiBackend, model: string): Promise<Sample
   return samples;
 }
 
+/** The typing benchmark's seed (bench/typing.bench.ts). */
+const TYPING_SEED = 20261207;
+
+function printSession(replayed: Record<string, SessionReuse>): void {
+  console.log('(c) SIMULATED: the typing benchmark\'s session (seed 20261207) replayed in-process; shared token prefix (cl100k) with what each server caches');
+  const servers = [
+    ['llamaServer', 'llama-server /infill, one pinned slot'],
+    ['ollama', 'Ollama, one sequence'],
+    ['vllm', 'vLLM-style automatic prefix caching (16-token blocks)'],
+  ] as const;
+  for (const [shape, variants] of Object.entries(replayed)) {
+    console.log(`  ${shape === 'longFile' ? 'the typed file three times as long (the file window must move)' : 'the typing benchmark\'s file'}:`);
+    for (const [variant, label] of [
+      ['tiered', 'Tiered (context frozen between pauses, appended on change; window start in quarter-budget steps)'],
+      ['baselinePerRequest', 'baseline: context chosen afresh per request, window start line by line'],
+      ['baselineNoContext', 'baseline: no repository context'],
+    ] as const) {
+      const f = variants[variant];
+      const cells = servers.map(([key, name]) => `${name} ${f[key].requestsReusePct} % of request tokens (${f[key].reusePct} % with warm-ups; ${f[key].requestsMostlyReRead} of ${f[key].prompts - f[key].warmUps} requests re-read most of it)`);
+      console.log(`    ${label}: window start moved ${f.windowMoves}×, context changed ${f.contextChanges}×`);
+      for (const c of cells) {
+        console.log(`      ${c}`);
+      }
+    }
+  }
+}
+
 async function main(): Promise<void> {
+  const replayed = await sessionReplay(TYPING_SEED);
+  printSession(replayed);
+  const sessionResults = {
+    simulated: 'in-process replay of the typing benchmark session: Tiered\'s prompts, cl100k tokens, no server (bench/prefixReuse/sessionReplay.ts)',
+    seed: TYPING_SEED,
+    ...replayed,
+  };
   const ci = process.env.CI === 'true';
-  const bin = findLlamaServer() ?? (ci ? ensureLlamaServer({ build: true, logFile: join(tieredCacheDir(), 'llama-server-build.log') }) : undefined);
+  const bin = process.env.PREFIX_REUSE_ONLY === 'session' ? undefined : (findLlamaServer() ?? (ci ? ensureLlamaServer({ build: true, logFile: join(tieredCacheDir(), 'llama-server-build.log') }) : undefined));
   if (bin === undefined) {
-    console.log('prefixReuse: SKIPPED — no llama-server binary cached. Build it with `npm run build:llama-server` (about 7 minutes on 2 cores), then re-run.');
+    if (process.env.PREFIX_REUSE_ONLY !== 'session') {
+      console.log('prefixReuse: real-server parts SKIPPED — no llama-server binary cached. Build it with `npm run build:llama-server` (about 7 minutes on 2 cores), then re-run.');
+    }
+    mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
+    writeFileSync(resultsFile, `${JSON.stringify({ when: new Date().toISOString(), typingSession: sessionResults }, null, 2)}\n`);
+    console.log(`wrote ${resultsFile}`);
     return;
   }
   const work = mkdtempSync(join(tmpdir(), 'tiered-bench-'));
@@ -350,6 +397,7 @@ async function main(): Promise<void> {
       targets: { inlineCompletionReusePct: 90, chatFollowUpReusePct: 90 },
       tiers,
       fimVariants,
+      typingSession: sessionResults,
       socketRetries: socketRetries(),
     };
     console.log(`model tokens per estimated (cl100k-like) token on TypeScript: ${results.serverTokensPerEstimatedToken}`);
