@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnswerSource } from '../../chat/chatTypes';
+import { uniqueRootNames } from '../../index/roots';
 
 /**
  * Opens a link from an answer only after the user says so: model output is untrusted, and a link's text can
@@ -35,15 +36,18 @@ export async function openAnswerLink(url: string): Promise<void> {
 
 /**
  * Opens a source of an answer at its lines (selected, and scrolled into view), if it is a file inside one of the
- * workspace folders: a relative path that stays inside the folder after `..` is resolved. False when it is not
- * (or no longer exists).
+ * workspace folders: a relative path that stays inside the folder after `..` is resolved. In a multi-root
+ * workspace a path may start with a folder's name (`api/src/a.ts`, as the workspace index names files there): that
+ * folder is tried first. False when it is not (or no longer exists).
  */
 export async function openSourceInWorkspace(source: AnswerSource, folders: readonly vscode.WorkspaceFolder[]): Promise<boolean> {
   if (path.isAbsolute(source.path) || path.win32.isAbsolute(source.path) || source.path.includes('\0')) {
     return false;
   }
-  for (const folder of folders) {
-    const uri = vscode.Uri.joinPath(folder.uri, source.path);
+  const names = folders.length > 1 ? uniqueRootNames(folders.map((f) => f.name)) : [];
+  const named = folders.flatMap((folder, i) => (names[i] !== undefined && source.path.startsWith(`${names[i]}/`) ? [{ folder, relative: source.path.slice((names[i] ?? '').length + 1) }] : []));
+  for (const { folder, relative } of [...named, ...folders.map((folder) => ({ folder, relative: source.path }))]) {
+    const uri = vscode.Uri.joinPath(folder.uri, relative);
     const inside = path.posix.relative(folder.uri.path, uri.path);
     if (inside === '' || inside.startsWith('..') || path.posix.isAbsolute(inside)) {
       continue;

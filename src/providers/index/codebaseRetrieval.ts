@@ -1,5 +1,4 @@
 /** `@codebase` for chat: the index's best chunks for a question, as context items, sensitive files left out. */
-import * as vscode from 'vscode';
 import type { ChatContextItem } from '../../chat/promptAssembly';
 import { fenceLanguage, sourceLabel, withoutCodebaseMention } from '../../index/retrieval';
 import type { Services } from '../services';
@@ -15,11 +14,13 @@ export async function retrieveForChat(services: Services, question: string, sign
     return [];
   }
   try {
-    const { hits, folder } = await index.search(withoutCodebaseMention(question), chunksPerQuestion, signal);
+    const hits = await index.search(withoutCodebaseMention(question), chunksPerQuestion, signal);
     const items: ChatContextItem[] = [];
     for (const hit of hits) {
-      // The rules may have changed since the file was indexed: check again before anything reaches a model.
-      if (folder !== undefined && services.sensitiveFiles.check(vscode.Uri.joinPath(folder, hit.path)) !== undefined) {
+      // The rules may have changed since the file was indexed: check again before anything reaches a model (a hit
+      // of no folder open now is left out too).
+      const uri = index.uriOf(hit.path);
+      if (uri === undefined || services.sensitiveFiles.check(uri) !== undefined) {
         continue;
       }
       const text = await index.readChunk(hit);

@@ -1,5 +1,5 @@
 /** Definitions from the workspace index, for Explain and Review when the language server gives none. */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { fenceLanguage } from '../../index/retrieval';
 import type { DefinitionRelation, SupportingSnippet } from '../../review/prompts';
 import type { ExcludedFile } from '../shared/sensitiveFileGuard';
@@ -24,15 +24,16 @@ export async function definitionsFromIndex(names: readonly UnresolvedName[], exc
     if (snippets.length >= limit || found.has(name)) {
       continue;
     }
-    const { refs, folder } = index.definitionsOf(name);
-    const ref = refs.find((r) => folder === undefined || excluded(vscode.Uri.joinPath(folder, r.path)) === undefined);
+    const ref = index.definitionsOf(name).find((r) => {
+      const uri = index.uriOf(r.path);
+      return uri !== undefined && excluded(uri) === undefined;
+    });
+    const uri = ref === undefined ? undefined : index.uriOf(ref.path);
     const text = ref === undefined ? undefined : await index.readChunk(ref);
-    if (ref !== undefined && text !== undefined && text.trim() !== '') {
+    if (ref !== undefined && uri !== undefined && text !== undefined && text.trim() !== '') {
       snippets.push({ kind: 'definition', title: `definition of ${name} (${ref.path}:${ref.startLine})`, text, language: fenceLanguage(ref.path), relation });
       found.add(name);
-      if (folder !== undefined) {
-        files.add(vscode.Uri.joinPath(folder, ref.path).toString());
-      }
+      files.add(uri.toString());
     }
   }
   return { snippets, found, files };

@@ -2,7 +2,9 @@
  * The workspace index inside VS Code: builds it in the background on opening the workspace (restored from the
  * extension's workspace storage, so only changed files are re-read), follows file events, picks an embedding model
  * when one is installed, and tells its state to whoever listens (the status bar, the status command, chat).
- * Only the first workspace folder is indexed.
+ * Every folder of a multi-root workspace is indexed, in one index (one ranking), each folder with its own exclusions
+ * (its `.gitignore` files, its `files.exclude`, its sensitive-file rules); files of a multi-root workspace are
+ * named by folder and path (`api/src/a.ts`), as VS Code names them, which is also what a source chip shows.
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
@@ -14,6 +16,8 @@ import { IndexStore } from '../../index/indexStore';
 import { defaultThrottle, Throttle } from '../../index/throttle';
 import { TreeSitterGrammars } from '../../index/treeSitter';
 import type { IndexStatus, ProgressListener } from '../../index/types';
+import type { IndexRoot } from '../../index/roots';
+import { uniqueRootNames } from '../../index/roots';
 import { WorkspaceIndex } from '../../index/workspaceIndex';
 import type { ChunkRef, SearchHit } from '../../index/types';
 import type { Services } from '../services';
@@ -29,7 +33,15 @@ export interface IndexState extends IndexStatus {
   readonly progress: number | undefined;
   /** Why embeddings are off (no model installed, server error), undefined when on. */
   readonly lexicalOnlyReason: string | undefined;
+  /** The indexed folders' names, comma-separated (undefined when none). */
   readonly folder: string | undefined;
+}
+
+/** An indexed folder and its name in keys. */
+interface IndexedFolder {
+  readonly folder: vscode.WorkspaceFolder;
+  readonly name: string;
+  readonly exclusions: Exclusions;
 }
 
 /** Pause between two queued file events, so a burst of saves (a branch switch) is taken calmly. */
@@ -40,8 +52,7 @@ export class IndexService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private index: WorkspaceIndex | undefined;
-  private folder: vscode.WorkspaceFolder | undefined;
-  private exclusions: Exclusions | undefined;
+  private folders: readonly IndexedFolder[] = [];
   private activity: IndexActivity = 'off';
   private progress: number | undefined;
   private lexicalOnlyReason: string | undefined;
@@ -65,8 +76,8 @@ export class IndexService implements vscode.Disposable {
       followTyping(),
       vscode.workspace.onDidRenameFiles((e) => {
         for (const { oldUri, newUri } of e.files) {
-          const from = this.relative(oldUri);
-          const to = this.relative(newUri);
+          const from = this.keyOf(oldUri);
+          const to = this.keyOf(newUri);
           if (from !== undefined && to !== undefined) {
             this.enqueue(`rename:${from}`, () => this.index?.rename(from, to) ?? Promise.resolve());
           }
@@ -78,7 +89,8 @@ export class IndexService implements vscode.Disposable {
   /** The state now. */
   get state(): IndexState {
     const status = this.index?.status() ?? { files: 0, chunks: 0, embeddedChunks: 0, embeddingModel: undefined, lastUpdated: undefined };
-    return { ...status, activity: this.activity, progress: this.progress, lexicalOnlyReason: this.lexicalOnlyReason, folder: this.folder?.name };
+    const names = this.folders.map((f) => f.folder.name).join(', ');
+    return { ...status, activity: this.activity, progress: this.progress, lexicalOnlyReason: this.lexicalOnlyReason, folder: names === '' ? undefined : names };
   }
 
   /** Starts (or restarts) the index for the current workspace and settings. */
@@ -107,14 +119,25 @@ export class IndexService implements vscode.Disposable {
     return this.run;
   }
 
-  /** The best chunks for a question, with their folder; empty when the index is off. */
-  async search(query: string, limit = 8, signal?: AbortSignal): Promise<{ readonly hits: readonly SearchHit[]; readonly folder: vscode.Uri | undefined }> {
-    return { hits: (await this.index?.search(query, limit, signal)) ?? [], folder: this.folder?.uri };
+  /** The best chunks for a question (their paths are index keys: see {@link uriOf}); empty when the index is off. */
+  async search(query: string, limit = 8, signal?: AbortSignal): Promise<readonly SearchHit[]> {
+    return (await this.index?.search(query, limit, signal)) ?? [];
   }
 
-  /** Chunks that define `name`, with their folder (empty when the index is off). */
-  definitionsOf(name: string): { readonly refs: readonly ChunkRef[]; readonly folder: vscode.Uri | undefined } {
-    return { refs: this.index?.definitionsOf(name) ?? [], folder: this.folder?.uri };
+  /** Chunks that define `name` (empty when the index is off). */
+  definitionsOf(name: string): readonly ChunkRef[] {
+    return this.index?.definitionsOf(name) ?? [];
+  }
+
+  /** The file an index key (a hit's path) names, undefined when it is in no indexed folder. */
+  uriOf(key: string): vscode.Uri | undefined {
+    if (this.folders.length === 1) {
+      const only = this.folders[0];
+      return only === undefined ? undefined : vscode.Uri.joinPath(only.folder.uri, key);
+    }
+    const slash = key.indexOf('/');
+    const folder = this.folders.find((f) => f.name === key.slice(0, slash));
+    return slash <= 0 || folder === undefined ? undefined : vscode.Uri.joinPath(folder.folder.uri, key.slice(slash + 1));
   }
 
   /** The current text of a hit's lines. */
@@ -131,31 +154,30 @@ export class IndexService implements vscode.Disposable {
 
   private async start(fromScratch = false): Promise<void> {
     const settings = this.services.settings.current;
-    this.folder = vscode.workspace.workspaceFolders?.[0];
-    if (!settings['index.enabled'] || this.folder === undefined || this.folder.uri.scheme !== 'file') {
+    // Folders on another file system (a remote without a local path) cannot be walked from here.
+    const local = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+    if (!settings['index.enabled'] || local.length === 0) {
+      this.folders = [];
       this.index = undefined;
       this.setActivity('off');
       return;
     }
-    const folder = this.folder;
-    const root = folder.uri.fsPath;
     await this.services.sensitiveFiles.ready;
-    const filesExclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, unknown>>('exclude') ?? {};
-    this.exclusions = new Exclusions(root, {
-      maxFileBytes: defaultMaxFileBytes,
-      globs: Object.entries(filesExclude).filter(([, on]) => on === true).map(([glob]) => glob),
-      isExcluded: (relative) => this.services.sensitiveFiles.checkerFor(folder.uri)(relative) !== undefined,
-    });
+    const names = uniqueRootNames(local.map((f) => f.name));
+    this.folders = local.map((folder, i) => ({ folder, name: names[i] ?? folder.name, exclusions: this.exclusionsOf(folder) }));
+    const roots: IndexRoot[] = this.folders.map((f) => ({ name: f.name, path: f.folder.uri.fsPath, exclusions: f.exclusions }));
     const storage = this.services.extension.storageUri ?? this.services.extension.globalStorageUri;
-    const store = new IndexStore(path.join(storage.fsPath, 'index', `${createHash('sha1').update(root).digest('hex').slice(0, 16)}.jsonl`));
+    // One index per set of folders (a single folder keeps the name it always had).
+    const identity = roots.map((r) => (roots.length === 1 ? r.path : `${r.name}=${r.path}`)).join('\n');
+    const store = new IndexStore(path.join(storage.fsPath, 'index', `${createHash('sha1').update(identity).digest('hex').slice(0, 16)}.jsonl`));
     if (fromScratch) {
       await store.clear();
     }
     const log = (m: string): void => this.services.logger.info(m);
     // The throttle yields to typing and to completion requests (the index never competes with the model).
     const throttle = new Throttle(defaultThrottle, editorForeground);
-    this.index = new WorkspaceIndex({ root, store, exclusions: this.exclusions, grammars: this.grammars, throttle, log });
-    this.watch(folder);
+    this.index = new WorkspaceIndex({ roots, store, grammars: this.grammars, throttle, log });
+    this.watch();
     this.setActivity('loading');
     const restored = await this.index.load();
     log(`index: ${restored.files} files restored from ${restored.fromSnapshot ? `${store.snapshotFile} and the records of ${store.file} after it` : store.file}${restored.dropped > 0 ? ` (${restored.dropped} torn or invalid records dropped)` : ''}`);
@@ -246,28 +268,42 @@ export class IndexService implements vscode.Disposable {
     });
   }
 
-  private watch(folder: vscode.WorkspaceFolder): void {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'));
+  /** A folder's exclusions: its `files.exclude` (resource-scoped: each folder may have its own) and sensitive files. */
+  private exclusionsOf(folder: vscode.WorkspaceFolder): Exclusions {
+    const filesExclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, unknown>>('exclude') ?? {};
+    return new Exclusions(folder.uri.fsPath, {
+      maxFileBytes: defaultMaxFileBytes,
+      globs: Object.entries(filesExclude).filter(([, on]) => on === true).map(([glob]) => glob),
+      isExcluded: (relative) => this.services.sensitiveFiles.checkerFor(folder.uri)(relative) !== undefined,
+    });
+  }
+
+  private watch(): void {
     const update = (uri: vscode.Uri): void => {
-      const relative = this.relative(uri);
-      if (relative === undefined) {
+      const key = this.keyOf(uri);
+      if (key === undefined) {
         return;
       }
-      if (path.posix.basename(relative) === '.gitignore') {
-        this.exclusions?.invalidate();
+      if (path.posix.basename(key) === '.gitignore') {
+        this.folders.forEach((f) => f.exclusions.invalidate());
         this.restart();
         return;
       }
-      this.enqueue(relative, () => this.index?.update(relative) ?? Promise.resolve());
+      this.enqueue(key, () => this.index?.update(key) ?? Promise.resolve());
     };
     const remove = (uri: vscode.Uri): void => {
-      const relative = this.relative(uri);
-      if (relative !== undefined) {
-        this.enqueue(relative, () => this.index?.remove(relative) ?? Promise.resolve());
+      const key = this.keyOf(uri);
+      if (key !== undefined) {
+        this.enqueue(key, () => this.index?.remove(key) ?? Promise.resolve());
       }
     };
     this.watcher?.dispose();
-    this.watcher = vscode.Disposable.from(watcher, watcher.onDidChange(update), watcher.onDidCreate(update), watcher.onDidDelete(remove));
+    this.watcher = vscode.Disposable.from(
+      ...this.folders.map(({ folder }) => {
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'));
+        return vscode.Disposable.from(watcher, watcher.onDidChange(update), watcher.onDidCreate(update), watcher.onDidDelete(remove));
+      }),
+    );
   }
 
   /** Queues one file's update; a later event for the same path replaces an earlier one still waiting. */
@@ -303,12 +339,19 @@ export class IndexService implements vscode.Disposable {
     }
   }
 
-  private relative(uri: vscode.Uri): string | undefined {
-    if (this.folder === undefined || uri.scheme !== 'file') {
+  /** The index key of a file in one of the indexed folders (the innermost one holding it), else undefined. */
+  private keyOf(uri: vscode.Uri): string | undefined {
+    if (uri.scheme !== 'file') {
       return undefined;
     }
-    const relative = path.relative(this.folder.uri.fsPath, uri.fsPath);
-    return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join('/');
+    let best: { readonly name: string; readonly relative: string } | undefined;
+    for (const { folder, name } of this.folders) {
+      const relative = path.relative(folder.uri.fsPath, uri.fsPath);
+      if (relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) && (best === undefined || relative.length < best.relative.length)) {
+        best = { name, relative: relative.split(path.sep).join('/') };
+      }
+    }
+    return best === undefined ? undefined : this.folders.length === 1 ? best.relative : `${best.name}/${best.relative}`;
   }
 
   private fail(error: unknown): void {
