@@ -3,29 +3,24 @@
  *
  * 1. prefilter — completions off, file too large, mid-word… (`prefilter.ts`)
  * 2. in flight — attach to the document's running generation when the typing agrees with it, else abort it
- *    (`stages/attach.ts`, with the request policy deciding about one still before its first token)
- * 3. typed-through reuse — the rest of a finished suggestion the user is typing through (`reuse.ts`)
- * 4. model — the completion model and its FIM plan (`templates.ts`)
- * 5. cache — a finished completion for this very position (`cache.ts`)
+ *    (`stages/inFlight.ts`, `stages/attach.ts`; the request policy decides about one before its first token)
+ * 3. typed-through reuse — the rest of a finished suggestion the user is typing through (`stages/finished.ts`)
+ * 4. model — the completion model and its FIM plan (`stages/model.ts`)
+ * 5. cache — a finished completion for this very position (`stages/finished.ts`)
  * 6. request policy — wait for a pause, learned from the user's rhythm (`stages/requestPolicy.ts`)
  * 7. context and prompt — FIM window, repository context, the backend request (`stages/prompt.ts`)
  * 8. generation — stream, post-process, stop early, cache (`stages/generation.ts`), and wait on it; one at a
  *    time on the server, aborted or drained when typed past (`stages/serverGenerations.ts`)
  *
  * Besides the provider calls: the continuation after an accept ({@link CompletionPipeline.prepareContinuation}),
- * and idle time after a pause — repository context chosen again, the server's cache warmed (`stages/idle.ts`,
- * `stages/warmUp.ts`).
+ * and idle time after a pause — repository context chosen again, the server's cache warmed (`stages/idleWork.ts`,
+ * `stages/idle.ts`, `stages/warmUp.ts`).
  *
  * At most one generation runs per document. The VS Code provider is a thin adapter over {@link CompletionPipeline.complete}.
  * Pure: no `vscode` import.
  */
-import { chooseNumCtx } from '../context/budget';
 import { fimWindow as defaultFimWindow } from '../context/fimWindow';
 import { approximateCounter } from '../context/tokenCounter';
-import type { TokenCounter } from '../context/tokenCounter';
-import { TieredError, isTieredError } from '../backend/errors';
-import type { LlmBackend, ModelInfo } from '../backend/types';
-import type { Settings } from '../settings/schema';
 import type { Disposable } from '../util/clock';
 import { AttemptLog } from './attemptLog';
 import type { PendingAttempt } from './attemptLog';
@@ -33,40 +28,37 @@ import { CompletionCache, completionCacheKey } from './cache';
 import type { AdaptiveDebounce } from './debounce';
 import { LatencyHealth } from './latencyHealth';
 import type { AgreementEstimate } from './pendingPolicy';
-import type { CompletionPipelineDeps, CompletionPipelineOptions, PipelineState, PipelineStats, ResolvedModel } from './pipelineTypes';
-import { CompletionStream, firstLineOf, postprocessContext, toDocumentForm } from './postprocess';
+import { resolveOptions } from './pipelineTypes';
+import type { CompletionPipelineDeps, PipelineState, PipelineStats, ResolvedPipelineOptions } from './pipelineTypes';
+import { CompletionStream, postprocessContext } from './postprocess';
 import type { PostprocessContext } from './postprocess';
 import { prefilter } from './prefilter';
-import { anchorAt, matchTyped, typedSince } from './reuse';
+import { anchorAt, typedSince } from './reuse';
 import { DocumentStates } from './stages/documents';
-import type { DocumentState } from './stages/documents';
+import { fromCache, reuseFinished } from './stages/finished';
+import type { FinishedDeps } from './stages/finished';
 import { Generation } from './stages/generation';
+import { IdleRefresh } from './stages/idle';
+import { IdleWork } from './stages/idleWork';
+import { followInFlight } from './stages/inFlight';
+import type { InFlightDeps } from './stages/inFlight';
+import { ModelStage } from './stages/model';
+import type { ModelChoice } from './stages/model';
 import { recordOutcome } from './stages/outcomeLog';
-import { IdleRefresh, whenQuiet } from './stages/idle';
-import { buildPrompt, refreshRepoContext, repoContextFor } from './stages/prompt';
-import type { BuiltPrompt, FimWindowFunction, UsablePlan } from './stages/prompt';
+import { PromptStage } from './stages/prompt';
 import { RequestPolicy } from './stages/requestPolicy';
 import { ServerGenerations } from './stages/serverGenerations';
 import { WarmUps } from './stages/warmUp';
-import { planFim } from './templates';
-import type { FimPlan } from './templates';
 import type { CompletionOutcome, CompletionRequest } from './types';
+import type { Settings } from '../settings/schema';
+import type { ModelInfo } from '../backend/types';
 
 export type { CompletionPipelineDeps, CompletionPipelineOptions, PipelineState, PipelineStats, ResolvedModel } from './pipelineTypes';
 export type { FimWindowFunction } from './stages/prompt';
 export { lineAround, likelyPause } from './stages/requestPolicy';
 
-type Options = Required<Omit<CompletionPipelineOptions, 'numCtx' | 'debounce' | 'repoContextTokens'>> & { numCtx: number | undefined; repoContextTokens: number };
-
 /** A call this soon after the user took a whole suggestion asks for the next one without waiting for a pause. */
 const continuationWindowMs = 1500;
-
-/** A resolved model with its usable FIM plan. */
-interface ModelChoice {
-  readonly backend: LlmBackend;
-  readonly model: ModelInfo;
-  readonly plan: UsablePlan;
-}
 
 /** The pure inline-completion pipeline. One per extension; thread-safe in the JavaScript sense. */
 export class CompletionPipeline {
@@ -85,46 +77,44 @@ export class CompletionPipeline {
   private readonly documents: DocumentStates;
   /** The generations on the server (stage 8's running side). */
   private readonly server: ServerGenerations;
-  private readonly plans = new Map<string, FimPlan>();
-  private readonly options: Options;
-  private readonly window: FimWindowFunction;
-  private readonly counter: TokenCounter;
+  private readonly models: ModelStage;
+  private readonly prompts: PromptStage;
+  private readonly idleWork: IdleWork;
+  private readonly options: ResolvedPipelineOptions;
+  private readonly finishedDeps: FinishedDeps;
+  private readonly inFlightDeps: InFlightDeps;
   private stateListener: ((state: PipelineState, model: string | undefined) => void) | undefined;
   private lastDocumentUri: string | undefined;
-  private lastModel: string | undefined;
 
   constructor(private readonly deps: CompletionPipelineDeps) {
     const o = deps.options ?? {};
-    const prefixTokens = o.prefixTokens ?? 1024;
-    const suffixTokens = o.suffixTokens ?? 64;
-    this.options = {
-      prefixTokens,
-      suffixTokens,
-      repoContextTokens: o.repoContextTokens ?? Math.round((prefixTokens + suffixTokens) / 4),
-      numCtx: o.numCtx,
-      cacheEntries: o.cacheEntries ?? 256,
-      attemptLogSize: o.attemptLogSize ?? 100,
-      maxLines: o.maxLines ?? 20,
-      hotStreakLines: o.hotStreakLines ?? 3,
-      showPartialAfterMs: o.showPartialAfterMs ?? 100,
-      showPartialLineAfterMs: o.showPartialLineAfterMs ?? 80,
-      temperature: o.temperature ?? 0.1,
-      orphanGraceMs: o.orphanGraceMs ?? 250,
-      maxPendingWaitMs: o.maxPendingWaitMs ?? 200,
-      minAgreementWhileTyping: o.minAgreementWhileTyping ?? 0.5,
-      prefetchOverTypingGaps: o.prefetchOverTypingGaps ?? 0.5,
-      generationTimeoutMs: o.generationTimeoutMs ?? 15_000,
-      maxDocuments: o.maxDocuments ?? 16,
-      useCache: o.useCache ?? true,
-      useReuse: o.useReuse ?? true,
-      slot: o.slot ?? 0,
-    };
+    this.options = resolveOptions(o);
+    const { prefixTokens, suffixTokens } = this.options;
     this.attempts = new AttemptLog(this.options.attemptLogSize);
     this.cache = new CompletionCache(this.options.cacheEntries);
     this.policy = new RequestPolicy(deps.clock, { ...this.options, ...(o.debounce !== undefined ? { debounce: o.debounce } : {}) });
     this.documents = new DocumentStates(this.options.maxDocuments, (doc) => {
       this.server.abortDocument(doc);
       doc.graceTimer?.dispose();
+    });
+    this.models = new ModelStage(
+      (signal) => deps.resolveModel(signal),
+      (model, timeToFirstTokenMs) => {
+        this.policy.debounce.seedTimeToFirstToken(timeToFirstTokenMs);
+        this.policy.useModel(model);
+        this.latency.clear();
+      },
+    );
+    this.prompts = new PromptStage({
+      window: deps.fimWindow ?? defaultFimWindow,
+      counter: deps.counter ?? approximateCounter(),
+      prefixTokens,
+      suffixTokens,
+      repoContextTokens: this.options.repoContextTokens,
+      numCtx: this.options.numCtx,
+      temperature: this.options.temperature,
+      slot: this.options.slot,
+      repoContext: deps.repoContext,
     });
     this.server = new ServerGenerations({
       clock: deps.clock,
@@ -138,9 +128,24 @@ export class CompletionPipeline {
       costAware: () => this.deps.settings()['completion.requestPolicy'] === 'costAware',
       setState: (state, model) => this.setState(state, model),
       documents: () => this.documents.values(),
+      warmUpInFlight: () => this.idleWork.warmUpInFlight,
     });
-    this.window = deps.fimWindow ?? defaultFimWindow;
-    this.counter = deps.counter ?? approximateCounter();
+    this.idleWork = new IdleWork({
+      clock: deps.clock,
+      settings: () => deps.settings(),
+      models: this.models,
+      prompts: this.prompts,
+      warmUps: this.warmUps,
+      server: this.server,
+      policy: this.policy,
+      attempts: this.attempts,
+      idle: this.idle,
+      repoContext: deps.repoContext,
+      generationTimeoutMs: this.options.generationTimeoutMs,
+    });
+    const now = (): number => deps.clock.now();
+    this.finishedDeps = { policy: this.policy, stats: this.stats, cache: this.cache, useReuse: this.options.useReuse, useCache: this.options.useCache, now };
+    this.inFlightDeps = { policy: this.policy, server: this.server, stats: this.stats, useReuse: this.options.useReuse };
   }
 
   /** The user's rhythm and the model's time to first token. */
@@ -161,18 +166,12 @@ export class CompletionPipeline {
 
   /** The `num_ctx` sent for a model: fixed per model, from the window budgets and `completion.maxTokens`. */
   numCtxFor(model: ModelInfo, maxTokens: number): number {
-    if (this.options.numCtx !== undefined) {
-      return this.options.numCtx;
-    }
-    const contextTokens = this.deps.repoContext !== undefined ? this.options.repoContextTokens : 0;
-    // Template sentinels and a safety margin for tokenizer differences (the budgets are estimates).
-    const needed = Math.ceil((this.options.prefixTokens + this.options.suffixTokens + contextTokens) * 1.25) + maxTokens + 64;
-    return chooseNumCtx(needed, model.contextLength ?? Number.POSITIVE_INFINITY);
+    return this.prompts.numCtxFor(model, maxTokens);
   }
 
   /** Forgets cached plans and completions (call when the model or its details change). */
   invalidate(): void {
-    this.plans.clear();
+    this.models.invalidate();
     this.cache.clear();
     for (const doc of this.documents.values()) {
       doc.last = undefined;
@@ -193,13 +192,13 @@ export class CompletionPipeline {
 
   /** The model completions last went to (for "Why No Completion?"). */
   get model(): string | undefined {
-    return this.lastModel;
+    return this.models.model;
   }
 
   /** Records that the user accepted the suggestion shown for a document: the next one is asked at once. */
   accepted(documentUri: string, languageId: string): void {
     const now = this.deps.clock.now();
-    this.attempts.recordAccepted(now, documentUri, languageId, this.lastModel);
+    this.attempts.recordAccepted(now, documentUri, languageId, this.models.model);
     const doc = this.documents.peek(documentUri);
     if (doc !== undefined) {
       doc.tookWholeAt = now;
@@ -285,13 +284,13 @@ export class CompletionPipeline {
       // The editor's own call got there first.
       return { kind: 'cancelled' };
     }
-    const followed = await this.followInFlight(doc, request, settings, signal, attempt, isCurrent);
+    const followed = await followInFlight(this.inFlightDeps, doc, request, settings, signal, attempt, isCurrent);
     if (followed !== undefined) {
       return finish(followed.outcome, followed.model);
     }
 
     // 3. A finished suggestion the user is typing through.
-    const reused = this.reuseFinished(doc, request);
+    const reused = reuseFinished(this.finishedDeps, doc, request);
     if (reused !== undefined) {
       if (background) {
         return reused;
@@ -301,7 +300,7 @@ export class CompletionPipeline {
 
     // 4. The model.
     attempt.stage = 'choosingModel';
-    const choice = await this.chooseModel(signal);
+    const choice = await this.models.choose(signal);
     if ('error' in choice) {
       this.setState('error');
       return finish({ kind: 'error', error: choice.error }, choice.model);
@@ -314,7 +313,7 @@ export class CompletionPipeline {
     // 5. The cache.
     const cacheKey = completionCacheKey(model.name, request.text, request.offset);
     const context = this.postprocessContextFor(request, settings, choice.plan);
-    const cached = this.fromCache(doc, request, cacheKey, context, model.name);
+    const cached = fromCache(this.finishedDeps, doc, request, cacheKey, context, model.name);
     if (cached !== undefined) {
       return finish(cached, model.name);
     }
@@ -336,7 +335,7 @@ export class CompletionPipeline {
     if (this.policy.lastTiming?.reason !== 'early' && !continuation) {
       this.deps.repoContext?.notify({ kind: 'pause', documentUri: request.documentUri });
     }
-    const prompt = await this.promptFor(request, choice, settings, signal);
+    const prompt = await this.prompts.build(request, choice, settings, signal);
     if (signal.aborted || !isCurrent()) {
       return finish({ kind: 'debounced' });
     }
@@ -363,66 +362,14 @@ export class CompletionPipeline {
     return finish(result === 'miss' ? { kind: 'cancelled' } : result, model.name);
   }
 
-  /** Stage 7: repository context (if a source is plugged in) and the backend request. */
-  private async promptFor(
-    request: CompletionRequest,
-    choice: ModelChoice,
-    settings: Settings,
-    signal: AbortSignal,
-  ): Promise<BuiltPrompt & { readonly stableKey: string }> {
-    const { model } = choice;
-    const inputs = { request, model, backendKind: choice.backend.kind, plan: choice.plan };
-    const repoContext = await repoContextFor(this.deps.repoContext, inputs, this.options.repoContextTokens, signal);
-    const maxTokens = settings['completion.maxTokens'];
-    const prompt = buildPrompt(
-      {
-        ...inputs,
-        window: this.window,
-        counter: this.counter,
-        prefixTokens: this.options.prefixTokens,
-        suffixTokens: this.options.suffixTokens,
-        common: {
-          model: model.name,
-          numCtx: this.numCtxFor(model, maxTokens),
-          numPredict: maxTokens,
-          temperature: this.options.temperature,
-          stop: choice.plan.stops,
-          keepAlive: settings.keepAlive,
-          // One slot on llama-server: the next request, and the work of an aborted one, reuse its cached prompt.
-          ...(choice.backend.kind === 'openai' && settings['completion.requestPolicy'] === 'costAware' ? { slot: this.options.slot } : {}),
-        },
-      },
-      repoContext,
-    );
-    // What stays the same while the user types in this file: the model, the document and its context.
-    return { ...prompt, stableKey: `${model.name}\u0000${request.documentUri}\u0000${repoContext?.key ?? ''}` };
-  }
-
   /**
    * Loads the prompt for `request` into the server's cache with a zero-token request, when its stable part
-   * (model, document, repository context) is not what the server last read, nothing else runs, and the
-   * cost-aware policy is on with llama-server (Ollama reloads nothing and keeps one sequence). Call it when
+   * (model, document, repository context) is not what the server last read, nothing else is on the server, and
+   * the cost-aware policy is on with llama-server (Ollama reloads nothing and keeps one sequence). Call it when
    * the user is idle after switching files. Resolves true when a warm-up was read; never rejects.
    */
-  async warmUp(request: CompletionRequest): Promise<boolean> {
-    const settings = this.deps.settings();
-    if (settings['completion.requestPolicy'] !== 'costAware' || this.runningGenerations > 0 || this.warmUps.active) {
-      return false;
-    }
-    // Only what would stop a real request counts (the cursor in a word does not make the prompt useless).
-    if (prefilter({ ...request, manual: true }, settings) !== undefined) {
-      return false;
-    }
-    const signal = new AbortController().signal;
-    const choice = await this.chooseModel(signal);
-    if ('error' in choice || choice.backend.kind !== 'openai' || this.runningGenerations > 0) {
-      return false;
-    }
-    const prompt = await this.promptFor(request, choice, settings, signal);
-    if (!this.warmUps.needed(prompt.stableKey) || this.runningGenerations > 0) {
-      return false;
-    }
-    return this.warmUps.run(prompt.stableKey, choice.backend, prompt.request, this.policy.busy, this.deps.clock);
+  warmUp(request: CompletionRequest): Promise<boolean> {
+    return this.idleWork.warmUp(request);
   }
 
   /**
@@ -432,118 +379,11 @@ export class CompletionPipeline {
    * `current` returns the request at the cursor now; nothing happens when the text or cursor moved meanwhile,
    * and the next keystroke interrupts it. Resolves true when a warm-up was read; never rejects.
    */
-  async whenIdle(request: CompletionRequest, current: () => CompletionRequest | undefined): Promise<boolean> {
-    const signal = this.idle.begin();
-    this.deps.repoContext?.notify({ kind: 'pause', documentUri: request.documentUri });
-    // The pause's own request first (it may still be waiting for the policy, or streaming): the context must not
-    // change on its way, and a warm-up must not stand in its queue.
-    const quiet = (): boolean => this.attempts.inFlight().length === 0 && this.runningGenerations === 0 && this.server.drainingCount === 0;
-    const settled = await whenQuiet(quiet, signal, this.deps.clock, 50, this.options.generationTimeoutMs);
-    const now = current();
-    if (!settled || now === undefined || now.text !== request.text || now.offset !== request.offset) {
-      return false;
-    }
-    const settings = this.deps.settings();
-    if (prefilter({ ...request, manual: true }, settings) !== undefined) {
-      return false;
-    }
-    const choice = await this.chooseModel(signal);
-    if ('error' in choice || signal.aborted) {
-      return false;
-    }
-    const inputs = { request, model: choice.model, backendKind: choice.backend.kind, plan: choice.plan };
-    if (await refreshRepoContext(this.deps.repoContext, inputs, this.options.repoContextTokens, signal)) {
-      this.idle.changed++;
-    }
-    return signal.aborted ? false : this.warmUp(request);
+  whenIdle(request: CompletionRequest, current: () => CompletionRequest | undefined): Promise<boolean> {
+    return this.idleWork.whenIdle(request, current);
   }
 
-  /**
-   * Stage 2: attach to the document's running generation when the typing agrees with it (before its first
-   * token, when the request policy bets it will); otherwise abort it. Undefined: go on to the next stages.
-   */
-  private async followInFlight(
-    doc: DocumentState,
-    request: CompletionRequest,
-    settings: Settings,
-    signal: AbortSignal,
-    attempt: PendingAttempt,
-    isCurrent: () => boolean,
-  ): Promise<{ readonly outcome: CompletionOutcome; readonly model: string } | undefined> {
-    const running = doc.generation?.state === 'running' ? doc.generation : undefined;
-    if (running === undefined) {
-      return undefined;
-    }
-    const typed = typedSince(running.anchor, request.documentUri, request.text, request.offset);
-    const partial = running.partialDocumentText();
-    const match = typed === undefined ? 'miss' : matchTyped(partial, typed, false).kind;
-    if (typed !== undefined) {
-      this.policy.judge(running, partial, typed, false);
-    }
-    // Before the first token nobody knows whether the typing agrees with the answer.
-    const waitingForFirstToken = running.firstTokenAt === undefined && typed !== '';
-    const keep = this.options.useReuse && typed !== undefined && match === 'pending' && (!waitingForFirstToken || this.policy.keepWhilePending(running, request, settings));
-    if (!keep) {
-      this.server.abortDocument(doc);
-      return undefined;
-    }
-    if (waitingForFirstToken) {
-      this.stats.keptPending++;
-    }
-    this.stats.attachedToStream++;
-    attempt.stage = 'waitingForModel';
-    attempt.model = running.model;
-    const result = await this.server.attach(running, typed, signal, doc, isCurrent);
-    return result === 'miss' ? undefined : { outcome: result, model: running.model };
-  }
-
-  /** Stage 3: the rest of a finished suggestion the user is typing through. */
-  private reuseFinished(doc: DocumentState, request: CompletionRequest): CompletionOutcome | undefined {
-    const last = doc.last;
-    if (last === undefined || !this.options.useReuse) {
-      return undefined;
-    }
-    const typed = typedSince(last.anchor, request.documentUri, request.text, request.offset);
-    if (typed !== undefined && last.generation !== undefined) {
-      this.policy.judge(last.generation, last.text, typed, true);
-    }
-    const match = typed === undefined ? undefined : matchTyped(last.text, typed, true);
-    if (typed !== undefined && typed !== '' && match?.kind === 'miss' && last.text.startsWith(typed)) {
-      // The whole suggestion taken (accepted, or typed to its end): ask for what follows at once.
-      doc.tookWholeAt = this.deps.clock.now();
-    }
-    if (match?.kind === 'hit') {
-      this.stats.reuseHits++;
-      const text = last.display === 'firstLine' ? firstLineOf(match.remainder, true).line : match.remainder;
-      return { kind: 'shown', text, source: 'reused', model: last.model };
-    }
-    doc.last = undefined;
-    return undefined;
-  }
-
-  /** Stage 4: the completion model, its backend and a usable FIM plan, or the error to show. */
-  private async chooseModel(signal: AbortSignal): Promise<ModelChoice | { readonly error: TieredError; readonly model?: string }> {
-    let resolved: ResolvedModel | TieredError;
-    try {
-      resolved = await this.deps.resolveModel(signal);
-    } catch (error) {
-      resolved = isTieredError(error) ? error : new TieredError('badResponse', `Could not choose a completion model: ${String(error)}`);
-    }
-    if (isTieredError(resolved)) {
-      return { error: resolved };
-    }
-    const { backend, model } = resolved;
-    if (this.lastModel !== model.name) {
-      this.policy.debounce.seedTimeToFirstToken(resolved.timeToFirstTokenMs);
-      this.policy.useModel(model.name);
-      this.latency.clear();
-    }
-    this.lastModel = model.name;
-    const plan = this.planFor(model, backend);
-    return plan.kind === 'unsupported' ? { error: plan.error, model: model.name } : { backend, model, plan };
-  }
-
-  private postprocessContextFor(request: CompletionRequest, settings: Settings, plan: UsablePlan): PostprocessContext {
+  private postprocessContextFor(request: CompletionRequest, settings: Settings, plan: ModelChoice['plan']): PostprocessContext {
     return postprocessContext(request.text, request.offset, {
       languageId: request.languageId,
       multiline: settings['completion.multiline'],
@@ -555,33 +395,7 @@ export class CompletionPipeline {
     });
   }
 
-  /** Stage 5: a finished completion for this very position. */
-  private fromCache(doc: DocumentState, request: CompletionRequest, cacheKey: string, context: PostprocessContext, model: string): CompletionOutcome | undefined {
-    const cached = this.options.useCache ? this.cache.get(cacheKey) : undefined;
-    if (cached === undefined) {
-      return undefined;
-    }
-    this.stats.cacheHits++;
-    if (cached === '') {
-      return { kind: 'empty', model, why: 'cached: nothing to suggest here' };
-    }
-    const text = toDocumentForm(cached, request.indent, request.lineEnding);
-    doc.last = { anchor: anchorAt(request.documentUri, request.text, request.offset), text, model, display: context.display };
-    const shownText = context.display === 'firstLine' ? firstLineOf(text, true).line : text;
-    return { kind: 'shown', text: shownText, source: 'cache', model };
-  }
-
-  private planFor(model: ModelInfo, backend: LlmBackend): FimPlan {
-    const key = `${backend.id}\u0000${model.name}`;
-    let plan = this.plans.get(key);
-    if (plan === undefined) {
-      plan = planFim(model, backend.kind);
-      this.plans.set(key, plan);
-    }
-    return plan;
-  }
-
   private setState(state: PipelineState, model?: string): void {
-    this.stateListener?.(state, model ?? this.lastModel);
+    this.stateListener?.(state, model ?? this.models.model);
   }
 }

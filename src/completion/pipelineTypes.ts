@@ -95,6 +95,40 @@ export interface CompletionPipelineOptions {
   readonly slot?: number;
 }
 
+/** The tunables with their defaults filled in. */
+export type ResolvedPipelineOptions = Required<Omit<CompletionPipelineOptions, 'numCtx' | 'debounce' | 'repoContextTokens'>> & {
+  readonly numCtx: number | undefined;
+  readonly repoContextTokens: number;
+};
+
+/** Fills in the defaults of {@link CompletionPipelineOptions}. */
+export function resolveOptions(o: CompletionPipelineOptions): ResolvedPipelineOptions {
+  const prefixTokens = o.prefixTokens ?? 1024;
+  const suffixTokens = o.suffixTokens ?? 64;
+  return {
+    prefixTokens,
+    suffixTokens,
+    repoContextTokens: o.repoContextTokens ?? Math.round((prefixTokens + suffixTokens) / 4),
+    numCtx: o.numCtx,
+    cacheEntries: o.cacheEntries ?? 256,
+    attemptLogSize: o.attemptLogSize ?? 100,
+    maxLines: o.maxLines ?? 20,
+    hotStreakLines: o.hotStreakLines ?? 3,
+    showPartialAfterMs: o.showPartialAfterMs ?? 100,
+    showPartialLineAfterMs: o.showPartialLineAfterMs ?? 80,
+    temperature: o.temperature ?? 0.1,
+    orphanGraceMs: o.orphanGraceMs ?? 250,
+    maxPendingWaitMs: o.maxPendingWaitMs ?? 200,
+    minAgreementWhileTyping: o.minAgreementWhileTyping ?? 0.5,
+    prefetchOverTypingGaps: o.prefetchOverTypingGaps ?? 0.5,
+    generationTimeoutMs: o.generationTimeoutMs ?? 15_000,
+    maxDocuments: o.maxDocuments ?? 16,
+    useCache: o.useCache ?? true,
+    useReuse: o.useReuse ?? true,
+    slot: o.slot ?? 0,
+  };
+}
+
 /** What the pipeline needs from the extension. */
 export interface CompletionPipelineDeps {
   /**

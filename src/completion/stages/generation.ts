@@ -43,6 +43,14 @@ export class Generation {
    * read is long, and worth draining when aborted. False: only what was typed since the last request is new.
    */
   freshRead = true;
+  /**
+   * When the request went to the server: later than {@link startedAt} when it waited for the one before it to
+   * leave the server (never two at once). Undefined until sent (and for ever when aborted while waiting).
+   */
+  sentAt: number | undefined;
+  /** Resolves once the server is done with it (its request closed), or it was dropped before being sent. */
+  readonly settled: Promise<void>;
+  private markSettled: () => void = () => undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -54,7 +62,14 @@ export class Generation {
     readonly context: PostprocessContext,
     /** Why it was sent: at a pause, while typing (an early bet), or right after an accepted suggestion. */
     readonly purpose: GenerationPurpose = 'pause',
-  ) {}
+  ) {
+    this.settled = new Promise<void>((resolve) => (this.markSettled = resolve));
+  }
+
+  /** The server is done with it (or it was never sent): whoever waits for the server to be free may go. */
+  settle(): void {
+    this.markSettled();
+  }
 
   /** The accepted text so far, in document form. */
   partialDocumentText(): string {
@@ -109,12 +124,14 @@ export async function runGeneration(generation: Generation, backend: LlmBackend,
     }
   }, hooks.timeoutMs);
   let metrics: RequestMetrics | undefined;
+  generation.sentAt = clock.now();
   try {
     for await (const event of backend.generate(request)) {
       if (generation.firstTokenAt === undefined) {
         // Also for a generation already aborted but draining: its prompt read is a real time to first token.
         generation.firstTokenAt = clock.now();
-        hooks.onFirstToken(generation.firstTokenAt - generation.startedAt);
+        // From the send, not the call: time spent waiting for the server to be free is not the model's.
+        hooks.onFirstToken(generation.firstTokenAt - (generation.sentAt ?? generation.startedAt));
       }
       if (generation.state !== 'running') {
         break;
@@ -155,6 +172,7 @@ export async function runGeneration(generation: Generation, backend: LlmBackend,
     }
     generation.endedAt ??= clock.now();
     hooks.onSettled(generation);
+    generation.settle();
     generation.notify();
   }
 }

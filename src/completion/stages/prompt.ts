@@ -3,12 +3,15 @@
  * backend request in the model's form (raw sentinels, Ollama's native `suffix`, or llama-server `/infill`).
  * Pure: no `vscode` import.
  */
+import { chooseNumCtx } from '../../context/budget';
 import type { FimWindow, FimWindowOptions } from '../../context/fimWindow';
 import type { TokenCounter } from '../../context/tokenCounter';
 import type { BackendKind, GenerateRequest, ModelInfo } from '../../backend/types';
+import type { Settings } from '../../settings/schema';
 import type { RepoContext, RepoContextQuery, RepoContextSource } from '../repoContextSource';
 import type { FimPlan } from '../templates';
 import type { CompletionRequest } from '../types';
+import type { ModelChoice } from './model';
 
 /** The FIM window function (see `src/context/fimWindow.ts`). */
 export type FimWindowFunction = (text: string, offset: number, options: FimWindowOptions, counter: TokenCounter) => FimWindow;
@@ -114,4 +117,75 @@ export function buildPrompt(inputs: PromptInputs, context: RepoContext | undefin
     generateRequest = { ...common, prompt: window.prefix, suffix: window.suffix, ...(extraFiles.length > 0 ? { extraFiles } : {}) };
   }
   return { request: generateRequest, context };
+}
+
+/** The prompt stage's fixed parts: window function, token counter, budgets and sampling. */
+export interface PromptStageOptions {
+  readonly window: FimWindowFunction;
+  readonly counter: TokenCounter;
+  readonly prefixTokens: number;
+  readonly suffixTokens: number;
+  readonly repoContextTokens: number;
+  /** A fixed `num_ctx` for every model; undefined: from the budgets. */
+  readonly numCtx: number | undefined;
+  readonly temperature: number;
+  /** The llama-server slot requests are pinned to under the cost-aware policy. */
+  readonly slot: number;
+  readonly repoContext: RepoContextSource | undefined;
+}
+
+/** Stage 7: the repository context and the backend request for a position. */
+export class PromptStage {
+  constructor(private readonly options: PromptStageOptions) {}
+
+  /** The `num_ctx` sent for a model: fixed per model, from the window budgets and `completion.maxTokens`. */
+  numCtxFor(model: ModelInfo, maxTokens: number): number {
+    const o = this.options;
+    if (o.numCtx !== undefined) {
+      return o.numCtx;
+    }
+    const contextTokens = o.repoContext !== undefined ? o.repoContextTokens : 0;
+    // Template sentinels and a safety margin for tokenizer differences (the budgets are estimates).
+    const needed = Math.ceil((o.prefixTokens + o.suffixTokens + contextTokens) * 1.25) + maxTokens + 64;
+    return chooseNumCtx(needed, model.contextLength ?? Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The request for `request`'s position, with `stableKey`: what stays the same while the user types in this
+   * file (the model, the document and its repository context), i.e. the prompt start the server may hold.
+   */
+  async build(request: CompletionRequest, choice: ModelChoice, settings: Settings, signal: AbortSignal): Promise<BuiltPrompt & { readonly stableKey: string }> {
+    const o = this.options;
+    const { model } = choice;
+    const inputs = { request, model, backendKind: choice.backend.kind, plan: choice.plan };
+    const repoContext = await repoContextFor(o.repoContext, inputs, o.repoContextTokens, signal);
+    const maxTokens = settings['completion.maxTokens'];
+    const prompt = buildPrompt(
+      {
+        ...inputs,
+        window: o.window,
+        counter: o.counter,
+        prefixTokens: o.prefixTokens,
+        suffixTokens: o.suffixTokens,
+        common: {
+          model: model.name,
+          numCtx: this.numCtxFor(model, maxTokens),
+          numPredict: maxTokens,
+          temperature: o.temperature,
+          stop: choice.plan.stops,
+          keepAlive: settings.keepAlive,
+          // One slot on llama-server: the next request, and the work of an aborted one, reuse its cached prompt.
+          ...(choice.backend.kind === 'openai' && settings['completion.requestPolicy'] === 'costAware' ? { slot: o.slot } : {}),
+        },
+      },
+      repoContext,
+    );
+    return { ...prompt, stableKey: `${model.name}\u0000${request.documentUri}\u0000${repoContext?.key ?? ''}` };
+  }
+
+  /** Lets the repository context be chosen again in idle time (see {@link refreshRepoContext}). */
+  refreshContext(request: CompletionRequest, choice: ModelChoice, signal: AbortSignal): Promise<boolean> {
+    const inputs = { request, model: choice.model, backendKind: choice.backend.kind, plan: choice.plan };
+    return refreshRepoContext(this.options.repoContext, inputs, this.options.repoContextTokens, signal);
+  }
 }

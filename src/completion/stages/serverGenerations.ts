@@ -1,6 +1,6 @@
 /**
  * Stage "generation" on the server's side: starting a generation (never two at once: an older one, for any
- * document, is aborted), waiting on it for a provider call ({@link attachTo}), orphan grace, and aborting —
+ * document, is aborted, and whatever is still on the server is waited for before the next is sent), waiting on it for a provider call ({@link attachTo}), orphan grace, and aborting —
  * where a pinned request still reading a new prompt start drains to its first token instead of being cut.
  * Pure: no `vscode` import.
  */
@@ -41,12 +41,16 @@ export interface ServerGenerationsDeps {
   setState(state: PipelineState, model?: string): void;
   /** Every document's state. */
   documents(): Iterable<DocumentState>;
+  /** The warm-up still on the server, if any (a request waits for it: never two at once). */
+  warmUpInFlight(): Promise<unknown> | undefined;
 }
 
 /** The generations on the server: at most one per document, one at a time, plus drained ones finishing their read. */
 export class ServerGenerations {
   /** Aborted pinned generations still reading their prompt (see {@link abort}). */
   private readonly draining = new Set<Generation>();
+  /** Requests sent whose HTTP request is not closed yet (see {@link start}). */
+  private readonly onServer = new Set<Generation>();
 
   constructor(private readonly deps: ServerGenerationsDeps) {}
 
@@ -77,10 +81,14 @@ export class ServerGenerations {
     }
   }
 
-  /** Sends the request; the stream runs on its own and callers attach to it. */
+  /**
+   * Sends the request; the stream runs on its own and callers attach to it. Never two requests on the server at
+   * once: a request still there (an aborted one draining its prompt read, a warm-up, one being torn down) is
+   * waited for first; the server would queue this one behind it anyway, so that costs no time, and the slot's
+   * cache then holds the earlier read when this one starts.
+   */
   start(generation: Generation, doc: DocumentState, backend: LlmBackend, request: Parameters<LlmBackend['generate']>[0]): void {
-    // Never two generations at once on the server: an older one, for this document or another, is no longer
-    // what the user looks at.
+    // An older generation, for this document or another, is no longer what the user looks at.
     for (const other of this.deps.documents()) {
       this.abortDocument(other, other !== doc);
     }
@@ -92,13 +100,52 @@ export class ServerGenerations {
     }
     generation.pinned = request.slot !== undefined;
     if (!generation.pinned) {
-      // A warm-up reads into the pinned slot: a pinned request queues behind it and reuses its read.
+      // A warm-up reads into the pinned slot: only a pinned request builds on its read.
       this.deps.warmUps.abort();
     }
     doc.generation = generation;
-    this.deps.stats.requestsSent++;
-    const busyId = this.deps.policy.busy.start(generation.startedAt);
     this.deps.setState('generating', generation.model);
+    const ahead = [...this.onServer].map((g) => g.settled);
+    const warmUp = this.deps.warmUpInFlight();
+    if (warmUp !== undefined) {
+      ahead.push(warmUp.then(() => undefined));
+    }
+    if (ahead.length === 0) {
+      this.send(generation, doc, backend, request);
+      return;
+    }
+    let waited = false;
+    const guard = this.deps.clock.setTimeout(() => {
+      // Whatever is still there after this long is stuck: stop it rather than wait on.
+      if (!waited) {
+        this.deps.warmUps.abort();
+        for (const stuck of this.onServer) {
+          this.abort(stuck, true);
+        }
+      }
+    }, maxDrainMs);
+    void Promise.all(ahead).then(() => {
+      waited = true;
+      guard.dispose();
+      if (generation.state === 'running') {
+        this.send(generation, doc, backend, request);
+      } else {
+        // Aborted while it waited: never sent.
+        generation.endedAt ??= this.deps.clock.now();
+        generation.settle();
+      }
+    });
+  }
+
+  /** Requests sent and not yet closed (the documents' generations, drained ones, ones being torn down). */
+  get onServerCount(): number {
+    return this.onServer.size;
+  }
+
+  private send(generation: Generation, doc: DocumentState, backend: LlmBackend, request: Parameters<LlmBackend['generate']>[0]): void {
+    this.onServer.add(generation);
+    this.deps.stats.requestsSent++;
+    const busyId = this.deps.policy.busy.start(this.deps.clock.now());
     void runGeneration(generation, backend, { ...request, signal: generation.controller.signal }, {
       clock: this.deps.clock,
       timeoutMs: this.deps.options.generationTimeoutMs,
@@ -114,7 +161,7 @@ export class ServerGenerations {
           return;
         }
         this.deps.cache.set(done.cacheKey, result.lfText);
-        this.deps.policy.recordServiceTime(this.deps.clock.now() - done.startedAt);
+        this.deps.policy.recordServiceTime(this.deps.clock.now() - (done.sentAt ?? done.startedAt));
         if (doc.generation === done) {
           doc.last = result.text.trim() === '' ? undefined : { anchor: done.anchor, text: result.text, model: done.model, display: done.context.display, generation: done };
         }
@@ -125,6 +172,7 @@ export class ServerGenerations {
         this.deps.setState('error', failed.model);
       },
       onSettled: (settled) => {
+        this.onServer.delete(settled);
         this.deps.policy.busy.end(busyId, settled.endedAt ?? this.deps.clock.now(), settled.state === 'aborted' && !settled.served);
         if (doc.generation === settled) {
           doc.generation = undefined;
@@ -184,10 +232,11 @@ export class ServerGenerations {
     }
     generation.state = 'aborted';
     this.deps.stats.abortedGenerations++;
-    if (generation.firstTokenAt === undefined) {
-      this.deps.policy.debounce.recordTimeToFirstTokenAtLeast(this.deps.clock.now() - generation.startedAt);
+    const sentAt = generation.sentAt;
+    if (sentAt !== undefined && generation.firstTokenAt === undefined) {
+      this.deps.policy.debounce.recordTimeToFirstTokenAtLeast(this.deps.clock.now() - sentAt);
     }
-    if (!hard && generation.pinned && generation.freshRead && generation.firstTokenAt === undefined) {
+    if (!hard && sentAt !== undefined && generation.pinned && generation.freshRead && generation.firstTokenAt === undefined) {
       generation.draining = true;
       this.draining.add(generation);
       const guard = this.deps.clock.setTimeout(() => generation.controller.abort(), maxDrainMs);

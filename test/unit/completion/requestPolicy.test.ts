@@ -399,8 +399,38 @@ suite('completion request policy: slot pinning, continuation, warm-up, one gener
     void pipeline.complete(request('let b = 2;\n', 11, 'file:///w/b.ts'), new AbortController().signal);
     await clock.advance(100);
     assert.equal(backend.generations[1]?.outcome, 'running', 'the warm-up reads on: the real request reuses its read');
+    assert.equal(backend.generations.length, 2, 'the real request waits for the warm-up to leave the server (never two at once)');
     await clock.advance(300);
     assert.equal(await second, true);
+    assert.equal(backend.generations.length, 3, 'sent once the warm-up is done');
     assert.equal(pipeline.warmUps.sent, 2);
+  });
+
+  test('never two requests on the server at once: the next request waits for a drained one to end, and one aborted while it waits is never sent', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware', 'openai');
+    backend.responder = () => ({ tokens: ['zz', 'zz'], firstTokenMs: 600, tokenIntervalMs: 20 });
+    for (let i = 0; i < 6; i++) {
+      pipeline.agreement.record(false);
+    }
+    let maxRunning = 0;
+    const step = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 5) {
+        await clock.advance(5);
+        maxRunning = Math.max(maxRunning, backend.running.length);
+      }
+    };
+    void pipeline.complete({ ...request('const a = ', 10), manual: true }, new AbortController().signal);
+    await step(200);
+    assert.equal(backend.generations.length, 1);
+    // A new request while the first still reads its prompt (a fresh read: it drains to its first token).
+    void pipeline.complete({ ...request('const a = b', 11), manual: true }, new AbortController().signal);
+    await step(100);
+    assert.equal(backend.generations.length, 1, 'waits: the drained request is still on the server');
+    // Another keystroke while it waits: the waiting request is dropped unsent, the newest one waits in turn.
+    void pipeline.complete({ ...request('const a = bc', 12), manual: true }, new AbortController().signal);
+    await step(1500);
+    assert.equal(backend.generations.length, 2, 'only the newest request was sent, after the drained one ended');
+    assert.equal(backend.generations[1]?.request.prompt.endsWith('const a = bc'), true);
+    assert.equal(maxRunning, 1, 'never two at once');
   });
 });
