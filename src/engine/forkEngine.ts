@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { gpuPackagesExecArgv } from './gpuVariantHook';
 
 export interface ForkEngineOptions {
   /** The engine script: `dist/engineHost.js` in the extension, or src/engine/host/engineMain.ts under tsx in tests. */
@@ -14,13 +15,15 @@ export interface ForkEngineOptions {
   /** `off` keeps the engine on the CPU. */
   readonly gpu?: 'auto' | 'off';
   readonly threads?: number;
+  /** A `node_modules` folder of GPU builds downloaded on first use (gpuVariant.ts), resolved by the engine. */
+  readonly gpuPackagesDir?: string;
   /** Lines the engine writes to stderr (llama.cpp's own errors). */
   readonly onStderr?: (line: string) => void;
 }
 
 export function forkEngine(options: ForkEngineOptions): ChildProcess {
   const child = fork(options.script, [], {
-    execArgv: [...(options.execArgv ?? [])],
+    execArgv: [...gpuPackagesExecArgv(options.gpuPackagesDir), ...(options.execArgv ?? [])],
     env: {
       ...process.env,
       TIERED_ENGINE_GPU: options.gpu ?? 'auto',

@@ -12,6 +12,7 @@ import { forkEngine } from '../../engine/forkEngine';
 import { listEngineModels } from '../../engine/modelFiles';
 import type { Logger } from '../../util/logger';
 import type { SettingsService } from '../settingsService';
+import { GpuVariantOffer } from './gpuVariantOffer';
 
 /** Unload the model after this long without requests: its memory goes back to the machine (the process stays warm). */
 const IDLE_UNLOAD_MS = 10 * 60_000;
@@ -32,6 +33,8 @@ export class EngineService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private crashNoticeShown = false;
   private readonly extensionPath: string;
+  /** The engine's GPU builds, offered when this machine can use one the package does not carry. */
+  private readonly gpuVariants: GpuVariantOffer;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -41,8 +44,9 @@ export class EngineService implements vscode.Disposable {
     this.modelsDir = path.join(context.globalStorageUri.fsPath, 'models');
     this.extensionPath = context.extensionPath;
     const script = context.asAbsolutePath(path.join('dist', 'engineHost.js'));
+    this.gpuVariants = new GpuVariantOffer(context, settings, logger, () => this.runtimeDir);
     this.process = new EngineProcess({
-      spawn: () => forkEngine({ script, onStderr: (line) => logger.debug(`engine: ${line}`) }),
+      spawn: () => forkEngine({ script, gpuPackagesDir: this.gpuVariants.packagesDir(), onStderr: (line) => logger.debug(`engine: ${line}`) }),
       idleUnloadMs: IDLE_UNLOAD_MS,
       log: (line) => this.onEngineLog(line),
     });
@@ -61,7 +65,12 @@ export class EngineService implements vscode.Disposable {
    * checkout in node_modules; the universal .vsix has neither (there the engine cannot start, so it is not offered).
    */
   get available(): boolean {
-    return [path.join(this.extensionPath, 'dist', 'node_modules'), path.join(this.extensionPath, 'node_modules')].some((dir) => existsSync(path.join(dir, 'node-llama-cpp', 'package.json')));
+    return this.runtimeDir !== undefined;
+  }
+
+  /** The folder holding the engine's node-llama-cpp (dist/node_modules in a platform .vsix), if this build has one. */
+  private get runtimeDir(): string | undefined {
+    return [path.join(this.extensionPath, 'dist', 'node_modules'), path.join(this.extensionPath, 'node_modules')].find((dir) => existsSync(path.join(dir, 'node-llama-cpp', 'package.json')));
   }
 
   /** The model files served now. */
@@ -94,6 +103,10 @@ export class EngineService implements vscode.Disposable {
 
   private onEngineLog(line: string): void {
     this.logger.info(line);
+    const ready = /^built-in engine: ready \((.+)\)$/.exec(line);
+    if (ready?.[1] !== undefined) {
+      this.gpuVariants.afterEngineReady(ready[1]).catch((e: unknown) => this.logger.warn(`built-in engine: the GPU build offer failed: ${e instanceof Error ? e.message : String(e)}`));
+    }
     // A crash is told once per window in a notification (the log has every one): the next request restarts it.
     if (line.startsWith('built-in engine: stopped') && !this.crashNoticeShown) {
       this.crashNoticeShown = true;
