@@ -116,6 +116,13 @@ async function indexStatus(page: Page): Promise<string> {
   return typeof text === 'string' ? text : '';
 }
 
+/** "612 files, 3770 chunks, building 6%" from the status bar entry's label (the whole label when it says otherwise). */
+function briefIndexStatus(status: string): string {
+  const counts = /(\d+ files, \d+ chunks)/.exec(status)?.[1];
+  const doing = /— (\w+ \d+%)/.exec(status)?.[1] ?? 'ready';
+  return counts === undefined ? status || '—' : `${counts}, ${doing}`;
+}
+
 /** The Tiered log's lines about the index, timed against the session start (the log's own timestamps). */
 function indexLogLines(logs: readonly string[], sessionStart: number): RunFigures['indexLog'] {
   return logs
@@ -532,8 +539,8 @@ function printTable(results: readonly RunFigures[], speeds: Record<string, numbe
   if (results.some((r) => r.largeTree !== null)) {
     rows.push(
       ['large tree beside the typed files', (f) => (f.largeTree === null ? 'none' : `${f.largeTree.files} files, ${f.largeTree.megabytes} MB`)],
-      ['index at session start', (f) => f.indexAtStart || '—'],
-      ['index at session end', (f) => f.indexAtEnd || '—'],
+      ['index at session start', (f) => briefIndexStatus(f.indexAtStart)],
+      ['index at session end', (f) => briefIndexStatus(f.indexAtEnd)],
       ['load average (1 min) at session end', (f) => String(f.loadAverage1m)],
     );
   }
