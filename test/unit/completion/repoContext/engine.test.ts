@@ -137,6 +137,21 @@ suite('repoContext engine', () => {
     assert.notEqual((await engine.contextFor(query(text)))?.key, first?.key);
   });
 
+  test('a refresh that brings a new definition appends it: the new prompt starts with the whole old context', async () => {
+    const { engine, gather } = setup();
+    gather.definitionsBySymbol.set('Invoice', { path: 'src/invoice.ts', startLine: 0, text: invoiceTs, source: 'definition', symbol: 'Invoice' });
+    const first = await engine.contextFor(query(head));
+    // Invoice is used a few lines up, Cart right at the cursor: a fresh choice would put Invoice (less relevant) first.
+    const text = `${head}lines.length;\n}\n\nconst made = new Invoice(undefined, 'n');\n\nexport function total(c: Cart`;
+    engine.notify({ kind: 'pause', documentUri: 'file:///ws/src/app.ts' });
+    assert.equal(await engine.refresh(query(text)), true);
+    const next = await engine.contextFor(query(text));
+    const oldHead = (first?.rawHead ?? '').replace(/<\|file_sep\|>src\/app\.ts\n$/, '');
+    assert.ok(oldHead.length > 0);
+    assert.ok((next?.rawHead ?? '').startsWith(oldHead), 'the old snippets stay in front, in their order');
+    assert.ok(next?.snippets.some((s) => s.path === 'src/invoice.ts'));
+  });
+
   test('a refresh interrupted by typing keeps the old context and tries again at the next idle moment', async () => {
     const { engine, gather } = setup();
     gather.definitionsBySymbol.set('Invoice', { path: 'src/invoice.ts', startLine: 0, text: invoiceTs, source: 'definition', symbol: 'Invoice' });
