@@ -1,17 +1,25 @@
 /**
  * The user's key rhythm: the distribution of the intervals between keystrokes, learned separately for
- * three kinds of cursor position (where people usually stop — the end of a statement —, at the start of a
- * line in its indentation, and inside a line). From it, the probability that a silence of `t` ms is a pause rather than the gap
+ * four kinds of cursor position (after what ends a statement or an item — `;`, `}`, `,` at the end of the
+ * line —, after another place people may stop — an opening brace, a closing parenthesis, a quote —, at the
+ * start of a line in its indentation, and inside a line). Each kind learns its own share of pauses, so the
+ * policy can ask early where this user actually stops. From it, the probability that a silence of `t` ms is a pause rather than the gap
  * before the next key, and how much longer the silence lasts if it is a gap: what the request policy
  * needs to detect a pause early instead of waiting a fixed debounce.
  * Pure: no `vscode` import.
  */
 
-/** Where the cursor was when the silence began: after a finished statement, in a line's indentation, or inside a line. */
-export type PositionKind = 'boundary' | 'indent' | 'inside';
+/**
+ * Where the cursor was when the silence began: after what ends a statement or an item, after another place
+ * people may stop, in a line's indentation, or inside a line.
+ */
+export type PositionKind = 'end' | 'boundary' | 'indent' | 'inside';
 
 /** Every position kind. */
-export const positionKinds: readonly PositionKind[] = ['boundary', 'indent', 'inside'];
+export const positionKinds: readonly PositionKind[] = ['end', 'boundary', 'indent', 'inside'];
+
+/** Intervals of a kind needed before its own figures are used (see `KeyRhythm.intervalsOf`). */
+const minOwnIntervals = 12;
 
 /** Tunables of {@link KeyRhythm}. */
 export interface KeyRhythmOptions {
@@ -27,7 +35,7 @@ export interface KeyRhythmOptions {
 
 /** Intervals between keystrokes by position kind, and what they say about a silence. */
 export class KeyRhythm {
-  private readonly intervals: Record<PositionKind, number[]> = { boundary: [], indent: [], inside: [] };
+  private readonly intervals: Record<PositionKind, number[]> = { end: [], boundary: [], indent: [], inside: [] };
   private last: { readonly at: number; readonly kind: PositionKind } | undefined;
   /**
    * Figures derived from the intervals, computed once per keystroke: the request policy asks for them at
@@ -161,9 +169,23 @@ export class KeyRhythm {
     return total === 0 ? 0.5 : this.intervals[kind].length / total;
   }
 
+  /**
+   * The intervals that speak for a position kind: its own once there are enough of them; before that, those of
+   * both kinds of stopping places (an end and another boundary behave alike more than the middle of a line
+   * does), else all.
+   */
   private intervalsOf(kind: PositionKind): number[] {
     const own = this.intervals[kind];
-    return own.length >= 12 ? own : this.all();
+    if (own.length >= minOwnIntervals) {
+      return own;
+    }
+    if (kind === 'end' || kind === 'boundary') {
+      const stops = [...this.intervals.end, ...this.intervals.boundary];
+      if (stops.length >= minOwnIntervals) {
+        return stops;
+      }
+    }
+    return this.all();
   }
 
   /** Expected milliseconds until the next keystroke when a silence of `silentMs` is a typing gap. */

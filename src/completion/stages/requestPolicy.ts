@@ -282,12 +282,18 @@ export function positionKind(request: Pick<CompletionRequest, 'text' | 'offset' 
   return positionKindOf(lineAround(request.text, request.offset, request.languageId));
 }
 
-/** The kind of a cursor position from its line: in the indentation, after a finished statement, or inside. */
+/**
+ * The kind of a cursor position from its line: in the indentation, after what ends a statement or an item
+ * (`;`, `}`, `,`, a comment's end), after another place people may stop (see {@link likelyPause}), or inside.
+ */
 export function positionKindOf(context: Pick<PostprocessContext, 'languageId' | 'linePrefix' | 'lineSuffix'>): PositionKind {
   if (context.linePrefix.trim() === '' && context.lineSuffix.trim() === '') {
     return 'indent';
   }
-  return likelyPause(context) ? 'boundary' : 'inside';
+  if (!likelyPause(context)) {
+    return 'inside';
+  }
+  return /[;},]$/.test(context.linePrefix) || context.linePrefix.endsWith('*/') ? 'end' : 'boundary';
 }
 
 /** The cursor's line around it, enough for {@link likelyPause}. */

@@ -9,7 +9,7 @@ import { KeyRhythm } from '../../../src/completion/keyRhythm';
 import { CompletionPipeline } from '../../../src/completion/pipeline';
 import { pauseFallbackMs, requestTiming } from '../../../src/completion/requestCost';
 import { ServerBusyMeter } from '../../../src/completion/serverBusy';
-import { RequestPolicy } from '../../../src/completion/stages/requestPolicy';
+import { RequestPolicy, positionKindOf } from '../../../src/completion/stages/requestPolicy';
 import type { CompletionOutcome, CompletionRequest } from '../../../src/completion/types';
 import { defaultSettings } from '../../../src/settings/readSettings';
 import type { Settings } from '../../../src/settings/schema';
@@ -57,6 +57,30 @@ suite('completion request policy: key rhythm and cost', () => {
     assert.equal(rhythm.medianGapMs, 200, 'the median moved with the new gaps');
     assert.ok(rhythm.gapSurvival('inside', 150) > 0.6, `most gaps now last past 150 ms (${rhythm.gapSurvival('inside', 150)})`);
     assert.equal(rhythm.remainingGapMs('inside', 150), 50);
+  });
+
+  test('where a statement or item ends (`;`, `}`, `,`) is a kind of its own: a user who pauses there, and not after other boundaries, gets an earlier request there', () => {
+    const lines = (prefix: string): { languageId: string; linePrefix: string; lineSuffix: string } => ({ languageId: 'typescript', linePrefix: prefix, lineSuffix: '' });
+    assert.equal(positionKindOf(lines('  let a = 1;')), 'end');
+    assert.equal(positionKindOf(lines('  }')), 'end');
+    assert.equal(positionKindOf(lines('  name: x,')), 'end');
+    assert.equal(positionKindOf(lines('  f(a)')), 'boundary');
+    assert.equal(positionKindOf(lines('if (a) {')), 'boundary');
+    assert.equal(positionKindOf(lines('  ')), 'indent');
+    assert.equal(positionKindOf(lines('  let a')), 'inside');
+    const random = seededRandom(5);
+    const rhythm = new KeyRhythm();
+    let t = 0;
+    for (let i = 0; i < 600; i++) {
+      // Every 15th key ends a statement (a pause after one in three), every 15th (offset) is a `)` (never a pause).
+      const kind = i % 15 === 7 ? 'end' : i % 15 === 3 ? 'boundary' : 'inside';
+      rhythm.record(t, kind);
+      t += kind === 'end' && i % 45 === 7 ? 2000 : Math.min(900, 135 * Math.exp(0.35 * (random() * 2 - 1) * 1.7));
+    }
+    const end = requestTiming({ rhythm, kind: 'end', agreement: 0.05, serviceMs: 200, floorMs: 60, maxWaitMs: 1200 });
+    const boundary = requestTiming({ rhythm, kind: 'boundary', agreement: 0.05, serviceMs: 200, floorMs: 60, maxWaitMs: 1200 });
+    assert.ok(end.waitMs < boundary.waitMs, `end ${end.waitMs} ms, other boundary ${boundary.waitMs} ms`);
+    assert.equal(end.reason, 'early');
   });
 
   test('low agreement inside a line: ask at the pause (the fallback), never early', () => {
