@@ -300,7 +300,7 @@ function printSession(replayed: Record<string, SessionReuse>): void {
   for (const [shape, variants] of Object.entries(replayed)) {
     console.log(`  ${shape === 'longFile' ? 'the typed file three times as long (the file window must move)' : 'the typing benchmark\'s file'}:`);
     for (const [variant, label] of [
-      ['tiered', 'Tiered (context frozen between pauses, appended on change; window start in quarter-budget steps)'],
+      ['tiered', 'Tiered (context frozen between pauses, appended on change; window start kept, jumping half a budget when typed past)'],
       ['baselinePerRequest', 'baseline: context chosen afresh per request, window start line by line'],
       ['baselineNoContext', 'baseline: no repository context'],
     ] as const) {

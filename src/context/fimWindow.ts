@@ -5,11 +5,12 @@
  *
  * KV-cache reuse: the server reuses its cache for the longest common prefix of consecutive prompts, so the
  * prefix START must not creep forward one line per keystroke: every move of it makes the server read the
- * whole prompt again. The start moves in large steps with hysteresis: it is snapped to a coarse grid
- * ({@link fimGridChars}, a quarter of the budget), so it only moves when the budget forces it past a grid
- * mark, and a start already used stays in use (it is remembered with the text around it) for as long as
- * the window from it still fits — moving the cursor back up, or the text above the window changing length,
- * does not move it. Between such jumps consecutive prompts share everything up to the edit.
+ * whole prompt again. The start moves in large steps with hysteresis: a start in use stays in use (it is
+ * remembered with the text around it) for as long as the window from it still fits — typing on, moving the
+ * cursor back up, or the text above the window changing length, does not move it; when the user has typed
+ * past it, it jumps about half a budget ahead ({@link fimStepChars}), so the next jump is far off. A start
+ * chosen afresh sits on a grid ({@link fimGridChars}), the same for the same text and cursor. Between jumps
+ * consecutive prompts share everything up to the edit.
  *
  * Pure: no `vscode` import.
  */
@@ -38,15 +39,25 @@ export interface FimWindow {
 }
 
 /**
- * Characters per grid step for a prefix budget: about a quarter of the characters the budget holds (at ~4
- * characters a token), at least 256. The prefix start is the first line start at or after a multiple of
- * this, so it only moves when the budget pushes it past the next multiple: a jump gives up at most ~1/4 of
- * the prefix, and it comes once per ~1/4 budget typed (each jump costs the server a full re-read of the
- * prompt, so fewer, larger steps: an eighth made the typing benchmark's prompts jump every ~500 characters).
- * (A character grid, unlike a line-number grid, needs no scan from the top of the file.)
+ * Characters per grid step for a prefix budget: about an eighth of the characters the budget holds (at ~4
+ * characters a token), at least 256. A start chosen afresh is the first line start at or after a multiple
+ * of this (it gives up at most ~1/8 of the prefix). (A character grid, unlike a line-number grid, needs no
+ * scan from the top of the file.)
  */
 export function fimGridChars(prefixTokens: number): number {
-  return Math.max(256, Math.round(prefixTokens));
+  return Math.max(256, Math.round((prefixTokens * 4) / 8));
+}
+
+/**
+ * Characters the start jumps ahead of what the budget requires when the start in use no longer fits (the
+ * user typed on past it): about half the characters the budget holds, so the next jump comes only after
+ * about half a budget more is typed. Every jump costs the server a full re-read of the prompt: moving to the
+ * next eighth made the typing benchmark's prompts jump every ~500 characters (82 % KV reuse), a quarter
+ * twice in the session (88 %). The prefix right after a jump is about half the budget; it grows back as the
+ * user types.
+ */
+export function fimStepChars(prefixTokens: number): number {
+  return Math.max(2 * fimGridChars(prefixTokens), Math.round((prefixTokens * 4) / 2));
 }
 
 /** A prefix start in use, recognised by the text just before and after it. */
@@ -61,12 +72,22 @@ const anchors: Anchor[] = [];
 const maxAnchors = 8;
 const anchorContext = 48;
 
-/** A remembered start in [earliest, latest] whose surrounding text is unchanged (so it is still a line start). */
-function anchoredStart(text: string, earliest: number, latest: number): number | undefined {
+/**
+ * The most recent remembered start in [from, latest] whose surrounding text is unchanged (so it is still a
+ * line start): at its old offset, or shifted (lines added or removed above it).
+ */
+function rememberedStart(text: string, from: number, latest: number): number | undefined {
   for (let i = anchors.length - 1; i >= 0; i--) {
     const a = anchors[i];
-    if (a !== undefined && a.offset >= earliest && a.offset <= latest && text.startsWith(a.around, a.offset - a.before)) {
+    if (a === undefined) {
+      continue;
+    }
+    if (a.offset >= from && a.offset <= latest && text.startsWith(a.around, a.offset - a.before)) {
       return a.offset;
+    }
+    const found = text.indexOf(a.around, Math.max(0, from - a.before));
+    if (found !== -1 && found + a.before <= latest && (a.before === 0 || found + a.before >= from)) {
+      return found + a.before;
     }
   }
   return undefined;
@@ -74,6 +95,10 @@ function anchoredStart(text: string, earliest: number, latest: number): number |
 
 function rememberStart(text: string, offset: number): void {
   const from = Math.max(0, offset - anchorContext);
+  const last = anchors[anchors.length - 1];
+  if (last !== undefined && last.offset === offset && text.startsWith(last.around, from)) {
+    return;
+  }
   const around = detached(text.slice(from, offset + anchorContext));
   const existing = anchors.findIndex((a) => a.offset === offset && a.around === around);
   if (existing !== -1) {
@@ -83,6 +108,31 @@ function rememberStart(text: string, offset: number): void {
   if (anchors.length > maxAnchors) {
     anchors.shift();
   }
+}
+
+/**
+ * Where the prefix starts, given the earliest line start the budget allows (`earliest` > 0) and the cursor's
+ * line start: the start in use while it still fits (and gives up at most a jump's worth); past it, a jump
+ * well ahead ({@link fimStepChars}); with no start in use, the next grid mark.
+ */
+function chooseStart(text: string, earliest: number, lineStart: number, prefixTokens: number): number {
+  const grid = fimGridChars(prefixTokens);
+  const step = fimStepChars(prefixTokens);
+  const inUse = rememberedStart(text, Math.max(0, earliest - step), lineStart);
+  if (inUse !== undefined && inUse >= earliest && inUse <= earliest + step + grid) {
+    return inUse;
+  }
+  // Typed on past the start in use (it is a little before what the budget allows): jump well ahead.
+  // Otherwise (a new document, the cursor far from the start in use): the next grid mark.
+  const forced = inUse !== undefined && inUse < earliest && inUse >= earliest - step;
+  const mark = forced ? Math.ceil((earliest + step - grid) / grid) * grid : Math.ceil(earliest / grid) * grid;
+  let start = earliest;
+  if (mark > earliest) {
+    const nl = text.indexOf('\n', mark - 1);
+    start = nl === -1 || nl + 1 > lineStart ? lineStart : nl + 1;
+  }
+  rememberStart(text, start);
+  return start;
 }
 
 // Token counts of whole lines, per counter, reused across calls: while the user types, only the
@@ -177,21 +227,10 @@ export function fimWindow(text: string, offset: number, options: FimWindowOption
     }
     prefixStart = earliest;
     if (earliest > 0 && scanned > 0) {
-      const grid = fimGridChars(prefixBudget);
-      // At most 1.5 grid steps past the earliest start (the grid itself may give up one): the hysteresis is
-      // bounded, moving the cursor far back up does not leave a short prefix.
-      const anchored = anchoredStart(text, earliest, Math.min(lineStart, earliest + Math.round(grid * 1.5)));
-      if (anchored !== undefined) {
-        prefixStart = anchored;
-      } else {
-        // Snap forward to the first line start at or after the next grid multiple (never past the cursor line).
-        const mark = Math.ceil(earliest / grid) * grid;
-        if (mark > earliest) {
-          const nl = text.indexOf('\n', mark - 1);
-          prefixStart = nl === -1 || nl + 1 > lineStart ? lineStart : nl + 1;
-        }
-        rememberStart(text, prefixStart);
-      }
+      prefixStart = chooseStart(text, earliest, lineStart, prefixBudget);
+    } else if (earliest === 0 && len > anchorContext) {
+      // The whole text before the cursor fits: remembered, so that once it no longer does, the start jumps well ahead.
+      rememberStart(text, 0);
     }
     prefix = text.slice(prefixStart, cursor);
   }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { fimGridChars, fimWindow } from '../../../src/context/fimWindow';
+import { fimGridChars, fimStepChars, fimWindow } from '../../../src/context/fimWindow';
 import { PrefixStabilityMeter } from '../../../src/context/prefixSharing';
 import { approximateCounter, tiktokenCounter } from '../../../src/context/tokenCounter';
 import type { TokenCounter } from '../../../src/context/tokenCounter';
@@ -165,7 +165,31 @@ suite('context/fimWindow', () => {
     const sorted = [...starts].sort((a, b) => a - b);
     assert.ok(sorted.length - 1 <= Math.ceil(typed.length / fimGridChars(opts.prefixTokens)) + 1, `moved ${sorted.length - 1} times in ${typed.length} keys`);
     for (let i = 1; i < sorted.length; i++) {
-      assert.ok((sorted[i] ?? 0) - (sorted[i - 1] ?? 0) >= fimGridChars(opts.prefixTokens) / 2, `a small step: ${sorted.join(', ')}`);
+      assert.ok((sorted[i] ?? 0) - (sorted[i - 1] ?? 0) >= fimStepChars(opts.prefixTokens) / 2, `a small step: ${sorted.join(', ')}`);
+    }
+    assert.ok(sorted.length >= 2, 'typing on must have moved the start at least once');
+  });
+
+  test('a file that grows past the budget: the start jumps about half a budget ahead, then stays while that much is typed', () => {
+    const opts = { prefixTokens: 300, suffixTokens: 16 };
+    let text = "// the order totals, grown line by line\n";
+    let offset = text.length;
+    const line = '  total += item.price * item.quantity; // running sum of the order\n';
+    const starts: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      text = text.slice(0, offset) + line + text.slice(offset);
+      offset += line.length;
+      const w = fimWindow(text, offset, opts, counter);
+      if (starts[starts.length - 1] !== w.prefixStartOffset) {
+        starts.push(w.prefixStartOffset);
+      }
+      assert.ok(counter.count(w.prefix) <= opts.prefixTokens);
+    }
+    // 200 lines of ~70 characters, a budget of ~1,200 characters: with a jump of ~600 characters, about 20 moves
+    // (moving to the next grid mark, ~150 characters, would be ~90).
+    assert.ok(starts.length - 1 <= Math.ceil((200 * line.length) / (fimStepChars(opts.prefixTokens) - fimGridChars(opts.prefixTokens))) + 1, `moved ${starts.length - 1} times`);
+    for (let i = 2; i < starts.length; i++) {
+      assert.ok((starts[i] ?? 0) - (starts[i - 1] ?? 0) >= fimStepChars(opts.prefixTokens) - fimGridChars(opts.prefixTokens) - line.length, `a small step: ${starts.slice(0, 10).join(', ')}`);
     }
   });
 });
