@@ -85,8 +85,12 @@ function rememberedStart(text: string, from: number, latest: number): number | u
     if (a.offset >= from && a.offset <= latest && text.startsWith(a.around, a.offset - a.before)) {
       return a.offset;
     }
+    if (a.before === 0) {
+      // The start of the text: only there (elsewhere the same characters need not start a line).
+      continue;
+    }
     const found = text.indexOf(a.around, Math.max(0, from - a.before));
-    if (found !== -1 && found + a.before <= latest && (a.before === 0 || found + a.before >= from)) {
+    if (found !== -1 && found + a.before <= latest) {
       return found + a.before;
     }
   }
