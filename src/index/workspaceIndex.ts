@@ -14,7 +14,9 @@ import { readFile } from 'node:fs/promises';
 import { chunkFile } from './chunker';
 import type { Embedder } from './embedder';
 import type { Exclusions } from './exclusions';
-import { readForIndex } from './fileIndexer';
+import type { FileLoad } from './fileIndexer';
+import { chunkForIndex, loadForIndex } from './fileIndexer';
+import type { LiveFile } from './indexState';
 import { reciprocalRankFusion } from './fusion';
 import { IndexEmbeddings } from './indexEmbeddings';
 import { IndexPersistence } from './indexPersistence';
@@ -97,9 +99,13 @@ export class WorkspaceIndex {
     const pending: StoreRecord[] = [];
     const summary = { scanned: found.length, indexed: 0, unchanged: 0, removed: 0, excluded: 0 };
     const seen = new Set<string>();
+    // The next file is read from disk while this one is chunked: the disk's latency hides behind the CPU work.
+    let next = this.prefetch(found[0]);
     try {
       for (let i = 0; i < found.length; i++) {
-        const outcome = await this.refresh(found[i], pending);
+        const current = next;
+        next = this.prefetch(found[i + 1]);
+        const outcome = await this.refresh(found[i], pending, current);
         seen.add(found[i]);
         summary[outcome]++;
         if (pending.length >= appendBatch) {
@@ -115,6 +121,8 @@ export class WorkspaceIndex {
         }
       }
     } finally {
+      // A read started for a file the cancelled build never reached: nothing waits for it.
+      void next?.load.catch(() => undefined);
       await this.persistence.append(pending.splice(0));
     }
     await this.persistence.compactIfWorthIt();
@@ -253,14 +261,26 @@ export class WorkspaceIndex {
     return this.files.get(key)?.chunks;
   }
 
-  /** Indexes one file if it changed; queues the log records. */
-  private async refresh(key: string, pending: StoreRecord[]): Promise<UpdateOutcome> {
+  /** Starts reading a file from disk for {@link refresh} (undefined past the end of the list, or for a key of no folder). */
+  private prefetch(key: string | undefined): { readonly known: LiveFile | undefined; readonly load: Promise<FileLoad> } | undefined {
+    const resolved = key === undefined ? undefined : this.roots.resolve(key);
+    if (key === undefined || resolved === undefined) {
+      return undefined;
+    }
+    const known = this.files.get(key);
+    return { known, load: loadForIndex(resolved.absolute, known, resolved.root.exclusions.maxFileBytes) };
+  }
+
+  /** Indexes one file if it changed; queues the log records. `prefetched`: its disk step, already started. */
+  private async refresh(key: string, pending: StoreRecord[], prefetched?: ReturnType<WorkspaceIndex['prefetch']>): Promise<UpdateOutcome> {
     const resolved = this.roots.resolve(key);
     if (resolved === undefined) {
       return this.dropExcluded(key, pending);
     }
     const known = this.files.get(key);
-    const reading = await readForIndex(key, resolved.absolute, known, { maxFileBytes: resolved.root.exclusions.maxFileBytes, grammars: this.options.grammars, sizes: this.sizes });
+    // A prefetch made against what the index knew then: used only if that is still what it knows.
+    const load = prefetched !== undefined && prefetched.known === known ? await prefetched.load : await loadForIndex(resolved.absolute, known, resolved.root.exclusions.maxFileBytes);
+    const reading = load.kind === 'read' ? await chunkForIndex(key, load, { maxFileBytes: resolved.root.exclusions.maxFileBytes, grammars: this.options.grammars, sizes: this.sizes }) : load;
     switch (reading.kind) {
       case 'gone':
         return known !== undefined ? (this.forget(key, pending), 'removed') : 'excluded';
