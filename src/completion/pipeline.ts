@@ -46,7 +46,7 @@ import { ModelStage } from './stages/model';
 import type { ModelChoice } from './stages/model';
 import { recordOutcome } from './stages/outcomeLog';
 import { PromptStage } from './stages/prompt';
-import { RequestPolicy } from './stages/requestPolicy';
+import { RequestPolicy, positionKindOf } from './stages/requestPolicy';
 import { ServerGenerations } from './stages/serverGenerations';
 import { WarmUps } from './stages/warmUp';
 import type { CompletionOutcome, CompletionRequest } from './types';
@@ -195,6 +195,14 @@ export class CompletionPipeline {
     return this.models.model;
   }
 
+  /**
+   * A key typed in the editor (every one, unlike provider calls): the request policy learns the user's rhythm
+   * from these. `line`: the cursor's line after the key.
+   */
+  typed(at: number, line: Pick<PostprocessContext, 'languageId' | 'linePrefix' | 'lineSuffix'>): void {
+    this.policy.recordEditorKeystroke(at, positionKindOf(line));
+  }
+
   /** Records that the user accepted the suggestion shown for a document: the next one is asked at once. */
   accepted(documentUri: string, languageId: string): void {
     const now = this.deps.clock.now();
@@ -324,9 +332,10 @@ export class CompletionPipeline {
     attempt.model = model.name;
     const continuation = doc.tookWholeAt !== undefined && started - doc.tookWholeAt <= continuationWindowMs;
     const delay = this.policy.delayMs(settings, request, context, continuation);
-    // The debounce counts from the keystroke: time spent waiting on a generation that then missed was a
-    // pause too, and must not be waited again.
-    const waited = await this.policy.debounce.wait(Math.max(0, delay - (this.deps.clock.now() - started)), signal);
+    // The wait counts from the keystroke: time spent waiting on a generation that then missed was a pause too,
+    // and must not be waited again; under the cost-aware policy, from the key itself (the editor asks later).
+    const silentSince = settings['completion.requestPolicy'] === 'costAware' ? this.policy.silenceStart(started) : started;
+    const waited = await this.policy.debounce.wait(Math.max(0, delay - (this.deps.clock.now() - silentSince)), signal);
     if (!waited || !isCurrent()) {
       return finish({ kind: 'debounced' });
     }

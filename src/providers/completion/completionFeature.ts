@@ -15,6 +15,7 @@ import { registerChooseCompletionModel } from './chooseCompletionModel';
 import { CompletionErrorNotifier } from './completionErrors';
 import { CompletionStatusBar } from './completionStatusBar';
 import { InlineCompletionProvider } from './inlineCompletionProvider';
+import { reportKeystrokes } from './keystrokes';
 import { continueAfterAccept, warmUpWhenIdle } from './readyBeforePause';
 import { watchMissedTriggers } from './missedTriggers';
 import { createRepoContext } from './repoContextAdapter';
@@ -106,6 +107,7 @@ export function registerCompletions(services: Services): vscode.Disposable {
     }),
     vscode.commands.registerCommand(commandIds.completionAccepted, (uri: string, languageId: string) => continueAfterAccept(pipeline, uri, languageId, sensitive)),
     warmUpWhenIdle(pipeline, sensitive),
+    reportKeystrokes(pipeline),
     vscode.commands.registerCommand(commandIds.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
     vscode.commands.registerCommand(commandIds.toggleCompletions, async () => {
       const enabled = !services.settings.current['completion.enabled'];

@@ -242,6 +242,39 @@ suite('completion request policy: simulated typing session (simulated clock and 
 });
 
 suite('completion request policy: slot pinning, continuation, warm-up, one generation at a time', () => {
+  test('keys reported by the editor drive the key rhythm (the editor asks late and skips keys), and the wait counts from the key, not the call', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware');
+    backend.responder = () => ({ tokens: ['zz'], firstTokenMs: 50 });
+    const line = (prefix: string): { languageId: string; linePrefix: string; lineSuffix: string } => ({ languageId: 'typescript', linePrefix: prefix, lineSuffix: '' });
+    let text = 'let x = 1;\n';
+    for (let i = 0; i < 60; i++) {
+      text += 'a';
+      pipeline.typed(clock.now(), line(text.slice(text.lastIndexOf('\n') + 1)));
+      if (i % 3 === 0) {
+        // The editor asks for one key in three, 50 ms after it.
+        await clock.advance(50);
+        const c = new AbortController();
+        void pipeline.complete(request(text, text.length), c.signal);
+        await clock.advance(85);
+        c.abort();
+      } else {
+        await clock.advance(135);
+      }
+    }
+    assert.equal(pipeline.policy.rhythm.medianGapMs, 135, 'the typist\'s gap, not the calls\' 405 ms');
+    // A pause after a key: the editor asks 50 ms later; the request goes out `delay` after the key.
+    text += ';';
+    const keyAt = clock.now();
+    pipeline.typed(keyAt, line(text.slice(text.lastIndexOf('\n') + 1)));
+    await clock.advance(50);
+    void pipeline.complete(request(text, text.length), new AbortController().signal);
+    await clock.advance(3000);
+    const sent = backend.generations.at(-1);
+    const wait = pipeline.policy.lastTiming?.waitMs ?? -1;
+    assert.ok(sent !== undefined && wait > 50, `a wait past the call's lag (${wait} ms)`);
+    assert.equal(sent.startedAt - keyAt, wait, 'sent `wait` after the key');
+  });
+
   test('llama-server requests are pinned to slot 0 under the cost-aware policy, and not under the classic one', async () => {
     for (const [policy, expected] of [['costAware', 0], ['classic', undefined]] as const) {
       const { clock, backend, pipeline } = simulatedPipeline(policy, 'openai');
