@@ -6,6 +6,9 @@
  * Real engines on the project's tiny random-weight models: their answers are noise, the timings are real.
  * Needs the cached llama-server binary (npm run build:llama-server); without it, it prints a notice and exits 0.
  * Writes bench/results/engine.json.
+ * ENGINE_BENCH_CPU=avx2 (linux-x64): the engine runs on a copy of node-llama-cpp with only its AVX2-and-older CPU
+ * variants (see nodeLlamaCppDir.ts), the instruction set llama-server is built with here, so the two differ only
+ * in the code around llama.cpp; writes bench/results/engine-avx2.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,10 +23,11 @@ import { findLlamaServer, killAllServers, startLlamaServer } from '../test/real/
 import { writeTinyModel } from '../test/real/makeGguf';
 import type { TinyModelName } from '../test/real/makeGguf';
 import { retryingFetch } from '../test/real/socketRetry';
+import { avx2Only, nodeLlamaCppDir } from './nodeLlamaCppDir';
 
 const repo = join(__dirname, '..');
-const resultsFile = join(repo, 'bench', 'results', 'engine.json');
-const script = join(repo, 'out', 'bench-engine', 'engineHost.js');
+const cpu = process.env.ENGINE_BENCH_CPU === 'avx2' ? 'avx2' : 'installed';
+const resultsFile = join(repo, 'bench', 'results', cpu === 'avx2' ? 'engine-avx2.json' : 'engine.json');
 const RUNS = 5;
 const CHAT_PREDICT = 48;
 const FIM_PREDICT = 16;
@@ -93,10 +97,12 @@ async function main(): Promise<void> {
     console.log('engine bench SKIPPED: no llama-server binary (npm run build:llama-server) for the baseline.');
     return;
   }
+  const work = mkdtempSync(join(tmpdir(), 'tiered-engine-bench-'));
+  // The bundled engine resolves node-llama-cpp from its own folder: the repo's, or the AVX2-only copy.
+  const script = cpu === 'avx2' ? join(nodeLlamaCppDir(join(work, 'engine'), avx2Only), 'engineHost.js') : join(repo, 'out', 'bench-engine', 'engineHost.js');
   mkdirSync(join(repo, 'out', 'bench-engine'), { recursive: true });
   await esbuild.build({ entryPoints: [join(repo, 'src/engine/host/engineMain.ts')], outfile: script, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['node-llama-cpp'], logLevel: 'silent' });
-  const work = mkdtempSync(join(tmpdir(), 'tiered-engine-bench-'));
-  const results: Record<string, unknown> = { when: new Date().toISOString(), runs: RUNS, threads: 1, llamaServer: bin, simulated: false, loadAverageBefore: loadavg().map((x) => round(x, 2)) };
+  const results: Record<string, unknown> = { when: new Date().toISOString(), runs: RUNS, threads: 1, llamaServer: bin, simulated: false, engineCpuVariants: cpu, loadAverageBefore: loadavg().map((x) => round(x, 2)) };
   try {
     for (const name of ['small', 'large'] as const satisfies readonly TinyModelName[]) {
       const m = writeTinyModel(name, join(work, 'models'));

@@ -9,12 +9,13 @@
  * Real engines, not simulated. Needs the cached llama-server (npm run build:llama-server) and linux-x64.
  * Writes bench/results/engineFloor.json.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findLlamaServer, killAllServers, startLlamaServer } from '../test/real/llamaServer';
 import { writeTinyModel } from '../test/real/makeGguf';
+import { avx2Only, nodeLlamaCppDir } from './nodeLlamaCppDir';
 
 const repo = join(__dirname, '..');
 const resultsFile = join(repo, 'bench', 'results', 'engineFloor.json');
@@ -67,32 +68,6 @@ const median = (xs: readonly number[]): number => {
 };
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
-/** A folder whose node_modules resolves like the repo's, with node-llama-cpp's CPU variants limited to `keep`. */
-function makeRunDir(root: string, name: string, keep: ((variant: string) => boolean) | undefined): string {
-  const dir = join(root, name);
-  const nm = join(dir, 'node_modules');
-  mkdirSync(join(nm, '@node-llama-cpp'), { recursive: true });
-  const repoNm = join(repo, 'node_modules');
-  for (const entry of readdirSync(repoNm)) {
-    if (keep === undefined || (entry !== 'node-llama-cpp' && entry !== '@node-llama-cpp')) {
-      symlinkSync(join(repoNm, entry), join(nm, entry));
-    }
-  }
-  if (keep !== undefined) {
-    cpSync(join(repoNm, 'node-llama-cpp'), join(nm, 'node-llama-cpp'), { recursive: true });
-    cpSync(join(repoNm, '@node-llama-cpp', 'linux-x64'), join(nm, '@node-llama-cpp', 'linux-x64'), { recursive: true });
-    const bins = join(nm, '@node-llama-cpp', 'linux-x64', 'bins', 'linux-x64');
-    for (const file of readdirSync(bins)) {
-      const variant = /^libggml-cpu-([\w-]+)\.so$/.exec(file)?.[1];
-      if (variant !== undefined && !keep(variant)) {
-        unlinkSync(join(bins, file));
-      }
-    }
-  }
-  writeFileSync(join(dir, 'floor.mjs'), DIRECT_SCRIPT);
-  return dir;
-}
-
 function runDirect(dir: string, modelPath: string): Figures & { variant: string } {
   const out = execFileSync(process.execPath, ['floor.mjs', modelPath, String(RUNS), String(PREDICT), PROMPT], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
   const line = out.trim().split('\n').pop() ?? '{}';
@@ -133,8 +108,11 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'tiered-engine-floor-'));
   const results: Record<string, unknown> = { when: new Date().toISOString(), runs: RUNS, predict: PREDICT, threads: 1, simulated: false, loadAverageBefore: loadavg().map((x) => round(x, 2)) };
   try {
-    const installed = makeRunDir(work, 'installed', undefined);
-    const avx2 = makeRunDir(work, 'avx2', (v) => !/avx512|zen4|skylakex|icelake|cascadelake|cooperlake|cannonlake|sapphirerapids/.test(v));
+    const installed = nodeLlamaCppDir(join(work, 'installed'), undefined);
+    const avx2 = nodeLlamaCppDir(join(work, 'avx2'), avx2Only);
+    for (const dir of [installed, avx2]) {
+      writeFileSync(join(dir, 'floor.mjs'), DIRECT_SCRIPT);
+    }
     for (const name of ['small', 'large'] as const) {
       const m = writeTinyModel(name, join(work, 'models'));
       const row = {
