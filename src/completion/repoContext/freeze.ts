@@ -17,7 +17,7 @@ import type { ChosenContext, ChosenSnippet } from './types';
 
 /** Tunables of {@link FrozenRepoContext}. */
 export interface FreezeOptions {
-  /** A new snippet this relevant (score) is worth changing the context for. Default 1.5. */
+  /** A new snippet this relevant (score), of more than one line, is worth changing the context for. Default 1.5. */
   readonly switchScore?: number;
 }
 
@@ -118,7 +118,9 @@ export class FrozenRepoContext {
     if (old.snippets.length === 0 || old.budgetTokens !== next.budgetTokens) {
       return true;
     }
-    return additionsTo(old, next).some((s) => s.score >= this.switchScore);
+    // A change costs the server a re-read of everything after it (the whole file window): worth it for a
+    // relevant declaration, not for a lone line (a type member's `name: string;` tells the model little).
+    return additionsTo(old, next).some((s) => s.score >= this.switchScore && s.endLine > s.startLine);
   }
 }
 

@@ -58,6 +58,15 @@ suite('repoContext stable merge (prompt start kept across a refresh)', () => {
     assert.equal(kept, first);
   });
 
+  test('a refresh that only brings a lone line (a type member) keeps the context: not worth a full re-read', () => {
+    const frozen = new FrozenRepoContext();
+    const first = frozen.accept('doc', context([snippet('a.ts', 0, 3, 1)]), 'first');
+    frozen.markStale('doc', 'pause');
+    assert.equal(frozen.accept('doc', context([snippet('a.ts', 0, 3, 1), snippet('m.ts', 18, 1, 5)]), 'refreshed'), first);
+    frozen.markStale('doc', 'pause');
+    assert.notEqual(frozen.accept('doc', context([snippet('a.ts', 0, 3, 1), snippet('m.ts', 18, 2, 5)]), 'refreshed'), first);
+  });
+
   test('a refresh with a new relevant snippet appends it: the old context is a prefix of the new one', () => {
     const frozen = new FrozenRepoContext();
     const a = snippet('a.ts', 0, 3, 1);
