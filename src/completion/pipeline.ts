@@ -30,12 +30,12 @@ import { LatencyHealth } from './latencyHealth';
 import type { AgreementEstimate } from './pendingPolicy';
 import { resolveOptions } from './pipelineTypes';
 import type { CompletionPipelineDeps, PipelineState, PipelineStats, ResolvedPipelineOptions } from './pipelineTypes';
-import { CompletionStream, postprocessContext } from './postprocess';
+import { CompletionStream } from './postprocess';
 import type { PostprocessContext } from './postprocess';
 import { prefilter } from './prefilter';
 import { anchorAt, typedSince } from './reuse';
 import { DocumentStates } from './stages/documents';
-import { fromCache, reuseFinished } from './stages/finished';
+import { fromCache, reuseFinished, suggestionContext } from './stages/finished';
 import type { FinishedDeps } from './stages/finished';
 import { Generation } from './stages/generation';
 import { IdleRefresh } from './stages/idle';
@@ -43,14 +43,12 @@ import { IdleWork } from './stages/idleWork';
 import { followInFlight } from './stages/inFlight';
 import type { InFlightDeps } from './stages/inFlight';
 import { ModelStage } from './stages/model';
-import type { ModelChoice } from './stages/model';
 import { recordOutcome } from './stages/outcomeLog';
 import { PromptStage } from './stages/prompt';
 import { RequestPolicy, positionKindOf } from './stages/requestPolicy';
 import { ServerGenerations } from './stages/serverGenerations';
 import { WarmUps } from './stages/warmUp';
 import type { CompletionOutcome, CompletionRequest } from './types';
-import type { Settings } from '../settings/schema';
 import type { ModelInfo } from '../backend/types';
 
 export type { CompletionPipelineDeps, CompletionPipelineOptions, PipelineState, PipelineStats, ResolvedModel } from './pipelineTypes';
@@ -214,6 +212,11 @@ export class CompletionPipeline {
     this.deps.repoContext?.notify({ kind: 'accepted', documentUri });
   }
 
+  /** Whether the continuation after an accept is requested at once (the cost-aware policy). */
+  get preparesContinuations(): boolean {
+    return this.deps.settings()['completion.requestPolicy'] !== 'classic';
+  }
+
   /**
    * Starts the request for the suggestion after an accepted one right away (the editor's own call then finds
    * it in flight, or finished), so the next ghost text is ready when the editor asks. Resolves true when a
@@ -221,7 +224,7 @@ export class CompletionPipeline {
    * the classic policy.
    */
   async prepareContinuation(request: CompletionRequest): Promise<boolean> {
-    if (this.deps.settings()['completion.requestPolicy'] === 'classic') {
+    if (!this.preparesContinuations) {
       return false;
     }
     const doc = this.documents.get(request.documentUri);
@@ -320,7 +323,7 @@ export class CompletionPipeline {
 
     // 5. The cache.
     const cacheKey = completionCacheKey(model.name, request.text, request.offset);
-    const context = this.postprocessContextFor(request, settings, choice.plan);
+    const context = suggestionContext(request, settings, choice.plan, this.options);
     const cached = fromCache(this.finishedDeps, doc, request, cacheKey, context, model.name);
     if (cached !== undefined) {
       return finish(cached, model.name);
@@ -390,18 +393,6 @@ export class CompletionPipeline {
    */
   whenIdle(request: CompletionRequest, current: () => CompletionRequest | undefined): Promise<boolean> {
     return this.idleWork.whenIdle(request, current);
-  }
-
-  private postprocessContextFor(request: CompletionRequest, settings: Settings, plan: ModelChoice['plan']): PostprocessContext {
-    return postprocessContext(request.text, request.offset, {
-      languageId: request.languageId,
-      multiline: settings['completion.multiline'],
-      family: plan.family,
-      indent: request.indent,
-      lineEnding: request.lineEnding,
-      maxLines: this.options.maxLines,
-      hotStreakLines: this.options.useReuse ? this.options.hotStreakLines : 0,
-    });
   }
 
   private setState(state: PipelineState, model?: string): void {

@@ -5,8 +5,10 @@
  * Pure: no `vscode` import.
  */
 import type { CompletionCache } from '../cache';
-import type { PipelineStats } from '../pipelineTypes';
-import { firstLineOf, toDocumentForm } from '../postprocess';
+import type { PipelineStats, ResolvedPipelineOptions } from '../pipelineTypes';
+import type { Settings } from '../../settings/schema';
+import type { UsablePlan } from './prompt';
+import { firstLineOf, postprocessContext, toDocumentForm } from '../postprocess';
 import type { PostprocessContext } from '../postprocess';
 import { anchorAt, matchTyped, typedSince } from '../reuse';
 import type { CompletionOutcome, CompletionRequest } from '../types';
@@ -61,4 +63,17 @@ export function fromCache(deps: FinishedDeps, doc: DocumentState, request: Compl
   doc.last = { anchor: anchorAt(request.documentUri, request.text, request.offset), text, model, display: context.display };
   const shownText = context.display === 'firstLine' ? firstLineOf(text, true).line : text;
   return { kind: 'shown', text: shownText, source: 'cache', model };
+}
+
+/** How a suggestion for this position is post-processed and shown (line or block, hot streak, line limits). */
+export function suggestionContext(request: CompletionRequest, settings: Settings, plan: UsablePlan, options: Pick<ResolvedPipelineOptions, 'maxLines' | 'useReuse' | 'hotStreakLines'>): PostprocessContext {
+  return postprocessContext(request.text, request.offset, {
+    languageId: request.languageId,
+    multiline: settings['completion.multiline'],
+    family: plan.family,
+    indent: request.indent,
+    lineEnding: request.lineEnding,
+    maxLines: options.maxLines,
+    hotStreakLines: options.useReuse ? options.hotStreakLines : 0,
+  });
 }

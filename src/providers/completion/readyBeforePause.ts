@@ -21,11 +21,20 @@ export function continueAfterAccept(pipeline: CompletionPipeline, documentUri: s
   if (request === undefined) {
     return;
   }
-  void pipeline.prepareContinuation(request).then((ready) => {
-    // The editor does not always ask again after an accept (e.g. of a suggestion triggered by hand): ask for it,
-    // if the cursor is still where the continuation was made for (the pipeline serves it from what is ready).
+  const stillThere = (): boolean => {
     const now = requestAtActiveCursor(documentUri, excluded);
-    if (ready && now !== undefined && now.offset === request.offset && now.text === request.text) {
+    return now !== undefined && now.offset === request.offset && now.text === request.text;
+  };
+  if (!pipeline.preparesContinuations) {
+    return;
+  }
+  const continuation = pipeline.prepareContinuation(request);
+  // The editor does not always show what it asks for right after an accept (in the typing bench its own call's
+  // suggestion never showed; Tiered's trigger did, 80–600 ms after the continuation was ready): ask now, so the
+  // editor's call joins the continuation as it streams, and once more when it is ready.
+  void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+  void continuation.then((ready) => {
+    if (ready && stillThere()) {
       void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
     }
   });
