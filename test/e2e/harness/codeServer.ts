@@ -222,7 +222,8 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     extensionsDir,
     outputFile,
     workbenchUrl(folder, payload) {
-      let u = `${url}/?folder=${encodeURIComponent(folder)}`;
+      // A .code-workspace file opens as a (multi-root) workspace, anything else as a folder.
+      let u = `${url}/?${folder.endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(folder)}`;
       if (payload && payload.length > 0) {
         u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
       }

@@ -37,6 +37,8 @@ export interface SessionOptions {
   readonly waitForExtension?: boolean;
   /** Called with the scratch workspace before the window opens (e.g. to write its .vscode/settings.json). */
   readonly prepareWorkspace?: (workspace: string) => void;
+  /** What the window opens, given the scratch workspace: by default the folder itself; e.g. a .code-workspace file in it (a multi-root workspace). */
+  readonly openPath?: (workspace: string) => string;
   /** 'untrusted': Workspace Trust on and the folder not trusted, so the window opens in Restricted Mode. Default: trust off. */
   readonly workspaceTrust?: 'off' | 'untrusted';
 }
@@ -97,7 +99,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     const browser = await launchBrowser();
     cleanups.push(() => browser.close());
     const payload: Array<readonly [string, string]> = options.mode === 'development' ? [['extensionDevelopmentPath', server.remoteUri(repoRoot)]] : [];
-    const wb = await Workbench.open(browser, server, { folder: workspace, payload });
+    const wb = await Workbench.open(browser, server, { folder: options.openPath?.(workspace) ?? workspace, payload });
     cleanups.push(() => wb.close());
     if (options.waitForExtension ?? true) {
       await wb.waitForActivityBarItem('Tiered');
