@@ -107,16 +107,18 @@ suite('packaging: what each platform .vsix carries', function () {
     assert.equal(t.packumentUrl('https://registry.npmjs.org/', '@node-llama-cpp/win-x64'), 'https://registry.npmjs.org/@node-llama-cpp%2fwin-x64');
   });
 
-  test('the linux-x64 runtime staged from node_modules holds node-llama-cpp and linux-x64 binaries only', async () => {
+  test('this machine\'s runtime staged from node_modules holds node-llama-cpp and this platform\'s binaries only', async () => {
     const { stageRuntime } = await load<PackageRuntime>('packageRuntime.mjs');
+    // This machine's own binaries are installed (no registry needed); on Linux x64 node_modules also holds the
+    // arm64, armv7l, CUDA and Vulkan builds, none of which may be taken.
+    const target = `${process.platform}-${process.arch === 'arm' ? 'armhf' : process.arch}`;
     const into = mkdtempSync(join(tmpdir(), 'tiered-runtime-'));
     try {
-      const staged = await stageRuntime({ root, target: 'linux-x64', intoDir: into });
-      assert.equal(staged.binaryPackage, '@node-llama-cpp/linux-x64');
+      const staged = await stageRuntime({ root, target, intoDir: into });
+      assert.equal(staged.binaryPackage, t.binaryPackageFor(target));
       const files = filesUnder(into, 'dist/node_modules/');
-      assert.deepEqual(t.platformListingProblems(files, 'linux-x64'), []);
-      // node_modules here also holds linux-arm64, armv7l, cuda and vulkan builds: none was taken.
-      assert.deepEqual(readdirSync(join(into, '@node-llama-cpp')), ['linux-x64']);
+      assert.deepEqual(t.platformListingProblems(files, target), []);
+      assert.deepEqual(readdirSync(join(into, '@node-llama-cpp')), [t.binaryPackageFor(target).split('/')[1]]);
       const version = (p: string): unknown => JSON.parse(readFileSync(join(into, p, 'package.json'), 'utf8')).version;
       assert.equal(version('@node-llama-cpp/linux-x64'), version('node-llama-cpp'), 'node-llama-cpp ignores binaries of another version');
       assert.ok(!files.some((f) => f.endsWith('gitRelease.bundle')), 'llama.cpp sources are left out');
