@@ -6,6 +6,7 @@
  * AVX-512 ones), and llama-server (built here with GGML_NATIVE=OFF: the x86-64 AVX2 baseline). For each: wall time
  * per generated token (first to last token) and llama.cpp's own `eval time` per token (llama_decode alone, from
  * its perf counters), so the cost inside llama.cpp is told apart from the cost around it (JS, thread hand-offs).
+ * A fourth run turns flash attention off (node-llama-cpp's default on the CPU is on).
  * Real engines, not simulated. Needs the cached llama-server (npm run build:llama-server) and linux-x64.
  * Writes bench/results/engineFloor.json.
  */
@@ -28,11 +29,9 @@ const DIRECT_SCRIPT = `
 const lib = await import('node-llama-cpp');
 const [modelPath, runs, predict, prompt] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5]];
 const logs = [];
-const llama = await lib.getLlama({ gpu: false, build: 'never', progressLogs: false, logLevel: lib.LlamaLogLevel.debug, logger: (_level, message) => logs.push(message) });
-// Debug only while loading (it names the CPU variant ggml chose); info afterwards, so logging costs nothing per token.
-llama.logLevel = lib.LlamaLogLevel.info;
+const llama = await lib.getLlama({ gpu: false, build: 'never', progressLogs: false, logLevel: lib.LlamaLogLevel.info, logger: (_level, message) => logs.push(message) });
 const model = await llama.loadModel({ modelPath });
-const context = await model.createContext({ contextSize: 4096, sequences: 1, threads: 1, performanceTracking: true });
+const context = await model.createContext({ contextSize: 4096, sequences: 1, threads: 1, performanceTracking: true, ...(process.env.FLOOR_FLASH_ATTENTION === 'off' ? { flashAttention: false } : {}) });
 const sequence = context.getSequence();
 const perToken = [];
 for (let run = 0; run < runs; run++) {
@@ -49,7 +48,9 @@ const evalLine = logs.find((l) => / eval time/.test(l) && !/prompt eval/.test(l)
 const m = /=\\s*([\\d.]+) ms \\/\\s*(\\d+) runs/.exec(evalLine);
 const promptLine = logs.find((l) => /prompt eval time/.test(l)) ?? '';
 const pm = /=\\s*([\\d.]+) ms \\/\\s*(\\d+) tokens/.exec(promptLine);
-const variant = /libggml-cpu-([\\w-]+)\\./.exec(logs.find((l) => /loaded CPU backend/.test(l)) ?? '')?.[1] ?? 'unknown';
+// The CPU variant ggml kept is the one still mapped into this process (the others were unloaded after scoring).
+const { readFileSync } = await import('node:fs');
+const variant = [...new Set([...readFileSync('/proc/self/maps', 'utf8').matchAll(/libggml-cpu-([\\w-]+)\\.so/g)].map((x) => x[1]))].join('+') || 'unknown';
 console.log(JSON.stringify({ perToken, evalMsPerToken: m ? Number(m[1]) / Number(m[2]) : 0, promptMsPerToken: pm ? Number(pm[1]) / Number(pm[2]) : 0, variant }));
 process.exit(0);
 `;
@@ -68,8 +69,9 @@ const median = (xs: readonly number[]): number => {
 };
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
-function runDirect(dir: string, modelPath: string): Figures & { variant: string } {
-  const out = execFileSync(process.execPath, ['floor.mjs', modelPath, String(RUNS), String(PREDICT), PROMPT], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+function runDirect(dir: string, modelPath: string, flashAttention: 'default' | 'off' = 'default'): Figures & { variant: string } {
+  const env = { ...process.env, FLOOR_FLASH_ATTENTION: flashAttention };
+  const out = execFileSync(process.execPath, ['floor.mjs', modelPath, String(RUNS), String(PREDICT), PROMPT], { cwd: dir, encoding: 'utf8', timeout: 300_000, env });
   const line = out.trim().split('\n').pop() ?? '{}';
   const r: { perToken: number[]; evalMsPerToken: number; promptMsPerToken: number; variant: string } = JSON.parse(line);
   const wall = median(r.perToken);
@@ -118,12 +120,14 @@ async function main(): Promise<void> {
       const row = {
         llamaServer: await runLlamaServer(bin, m.path, join(work, `${name}.log`)),
         nodeLlamaCpp: runDirect(installed, m.path),
+        // node-llama-cpp turns flash attention on for the CPU ("auto"); its decode cost differs by CPU variant and head size.
+        nodeLlamaCppNoFlashAttention: runDirect(installed, m.path, 'off'),
         nodeLlamaCppAvx2Only: runDirect(avx2, m.path),
       };
       results[name] = row;
       for (const [label, f] of Object.entries(row)) {
         const variant = 'variant' in f ? ` (CPU variant ${f.variant})` : '';
-        console.log(`${name} ${label.padEnd(20)} ${String(f.tokensPerSecond).padStart(7)} tok/s, ${f.wallMsPerToken} ms/token, of which llama_decode ${f.decodeMsPerToken} ms; prompt ${f.promptMsPerToken} ms/token${variant}`);
+        console.log(`${name} ${label.padEnd(28)} ${String(f.tokensPerSecond).padStart(7)} tok/s, ${f.wallMsPerToken} ms/token, of which llama_decode ${f.decodeMsPerToken} ms; prompt ${f.promptMsPerToken} ms/token${variant}`);
       }
     }
     results.loadAverageAfter = loadavg().map((x) => round(x, 2));
