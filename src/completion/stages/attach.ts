@@ -104,7 +104,10 @@ export function attachTo(generation: Generation, typed: string, signal: AbortSig
         const remainder = text.slice(typed.length);
         const words = remainder.replace(/\s*\S*$/, '');
         const shown = /\S/.test(words) ? words : remainder;
-        if (!remainder.includes('\n') && /\S/.test(shown) && hooks.clock.now() - generation.firstTokenAt >= partialLineAfter) {
+        const waited = hooks.clock.now() - generation.firstTokenAt;
+        // Right after an accept the user waits on the next suggestion: its first whole words are shown at once.
+        const soon = generation.purpose === 'continuation' && /\S/.test(words);
+        if (!remainder.includes('\n') && /\S/.test(shown) && (waited >= partialLineAfter || soon)) {
           show(shown);
           return;
         }

@@ -358,6 +358,21 @@ suite('completion request policy: slot pinning, continuation, warm-up, one gener
     assert.equal(backend.generations[0]?.outcome, 'running', 'the stream goes on');
   });
 
+  test('after an accept, the continuation\'s first whole words are shown at once (no 80 ms wait): the user is waiting on it', async () => {
+    const { clock, backend, pipeline } = simulatedPipeline('costAware');
+    backend.responder = () => ({ tokens: ['total', ' = ', 'price', ' * ', 'quantity', ';'], firstTokenMs: 50, tokenIntervalMs: 30 });
+    const text = 'function f() {\n  a();\n  ';
+    let shown = false;
+    void pipeline.prepareContinuation(request(text, text.length)).then((ready) => (shown = ready));
+    await clock.advance(60);
+    assert.equal(shown, false, 'one token, no whole word yet');
+    const editor = pipeline.complete(request(text, text.length), new AbortController().signal);
+    await clock.advance(30);
+    const outcome = await Promise.race([editor, Promise.resolve(undefined)]);
+    assert.ok(outcome?.kind === 'shown', '30 ms after the first token, a word is complete');
+    assert.equal(outcome.text, 'total =');
+  });
+
   test('the same on Ollama (no slots): the request is aborted at once', async () => {
     const { clock, backend, pipeline } = simulatedPipeline('costAware', 'ollama');
     backend.responder = () => ({ tokens: ['zz'], firstTokenMs: 800 });
