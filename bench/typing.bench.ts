@@ -12,8 +12,8 @@
  * {@link slowSpec}: ~10× slower than the fast one to read a prompt, two slots; the cold read of both is printed), each with `tiered.completion.requestPolicy` = costAware (the feature) and = classic (the
  * baseline: the previous release's policy, no slot pinning, no continuation, no warm-up), in the same process.
  *
- * Figures per run: pauses with a suggestion; pause → ghost latency (median, p90; measured in node from the
- * keystroke's completion to the ghost text in the DOM, so ~10–20 ms of CDP overhead included); model requests
+ * Figures per run: pauses with a suggestion; pause → ghost latency (median, p90; from the keystroke's completion,
+ * node's clock, to the first in-page poll, every 5 ms, that finds ghost text in the DOM); model requests
  * per 100 typed characters; server busy while typing (% of typing time, and of the session) from the proxy's
  * request intervals; aborted requests; max concurrent requests (proxy) and max processing slots (llama-server
  * /slots, polled); KV reuse (Σ cache_n / Σ (cache_n + prompt_n) over finished requests) and the server log's
@@ -196,12 +196,35 @@ function pollSlots(baseUrl: string): { stop: () => Promise<number> } {
   };
 }
 
-/** Waits for ghost text to show within `timeoutMs`; resolves the ms it took, or null. */
-async function ghostWithin(page: Page, timeoutMs: number): Promise<number | null> {
-  const started = Date.now();
+/** Extra editor settings for every run, from the TYPING_EDITOR_SETTINGS environment variable (a JSON object). */
+function editorSettingsFromEnv(): Record<string, unknown> {
+  const raw = process.env.TYPING_EDITOR_SETTINGS;
+  if (raw === undefined || raw === '') {
+    return {};
+  }
+  const parsed: unknown = JSON.parse(raw);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error('TYPING_EDITOR_SETTINGS must be a JSON object of settings');
+  }
+  return Object.fromEntries(Object.entries(parsed));
+}
+
+/**
+ * Waits for ghost text to show within `timeoutMs`; resolves the ms from `since` (the keystroke, node's clock) to
+ * the first frame it was in the DOM (the page's clock: the same machine's), or null. Polled in the page every few
+ * ms: a locator's `waitFor` retries after 0, 20, 50, 100, 100, 500 ms, which put every ghost shown between ~270
+ * and ~770 ms after the key at ~800 ms.
+ */
+async function ghostWithin(page: Page, timeoutMs: number, since: number): Promise<number | null> {
+  // A string, not a function: the bundler's helpers (e.g. __name) do not exist in the page.
+  const seen = `(() => {
+    const el = document.querySelector(${JSON.stringify(ghostSelector)});
+    return el !== null && el.getClientRects().length > 0 ? Date.now() : false;
+  })()`;
   try {
-    await page.locator(ghostSelector).first().waitFor({ timeout: Math.max(1, timeoutMs) });
-    return Date.now() - started;
+    const handle = await page.waitForFunction(seen, undefined, { timeout: Math.max(1, timeoutMs), polling: 5 });
+    const at: unknown = await handle.jsonValue();
+    return typeof at === 'number' ? Math.max(0, at - since) : null;
   } catch {
     return null;
   }
@@ -262,6 +285,8 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
       'editor.acceptSuggestionOnEnter': 'off',
       'editor.tabCompletion': 'off',
       'editor.wordBasedSuggestions': 'off',
+      // TYPING_EDITOR_SETTINGS='{"editor.quickSuggestions":false}' measures with other editor settings.
+      ...editorSettingsFromEnv(),
     },
   });
   const browser = await launchBrowser();
@@ -298,7 +323,7 @@ async function run(setup: ModelSetup, policy: Policy, session: TypingSession, vs
       const typedAt = Date.now();
       keyTimes.push(typedAt);
       if (key.pause) {
-        const ghost = await ghostWithin(page, key.gapMs);
+        const ghost = await ghostWithin(page, key.gapMs, typedAt);
         pauseLog.push({ atMs: typedAt - sessionStart, key: keyTimes.length - 1, ghostMs: ghost });
         if (ghost !== null) {
           pausesWithSuggestion++;
