@@ -10,9 +10,10 @@
  * variants (see nodeLlamaCppDir.ts), the instruction set llama-server is built with here, so the two differ only
  * in the code around llama.cpp; writes bench/results/engine-avx2.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadAverage, runServerBench, writeServerBenchResults } from './serverBenchRun';
 import * as esbuild from 'esbuild';
 import { OpenAiBackend } from '../src/backend/openAiBackend';
 import type { ChatMessage, GenerationEvent, LlmBackend, RequestMetrics } from '../src/backend/types';
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   const script = cpu === 'avx2' ? join(nodeLlamaCppDir(join(work, 'engine'), avx2Only), 'engineHost.js') : join(repo, 'out', 'bench-engine', 'engineHost.js');
   mkdirSync(join(repo, 'out', 'bench-engine'), { recursive: true });
   await esbuild.build({ entryPoints: [join(repo, 'src/engine/host/engineMain.ts')], outfile: script, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['node-llama-cpp'], logLevel: 'silent' });
-  const results: Record<string, unknown> = { when: new Date().toISOString(), runs: RUNS, threads: 1, llamaServer: bin, simulated: false, engineCpuVariants: cpu, loadAverageBefore: loadavg().map((x) => round(x, 2)) };
+  const results: Record<string, unknown> = { when: new Date().toISOString(), runs: RUNS, threads: 1, llamaServer: bin, simulated: false, engineCpuVariants: cpu, loadAverageBefore: loadAverage() };
   try {
     for (const name of ['small', 'large'] as const satisfies readonly TinyModelName[]) {
       const m = writeTinyModel(name, join(work, 'models'));
@@ -149,23 +150,11 @@ async function main(): Promise<void> {
       }
       console.log(`${name} engine: cold start (spawn → first token) ${coldStartToFirstTokenMs} ms, warm TTFT ${row.engine.warmTimeToFirstTokenMs} ms, parent RSS change ${row.engine.parentRssDeltaMB} MB (model ${row.modelMB} MB)`);
     }
-    // Wall-clock figures on 2 cores shared with other work: the load beside them says how busy the machine was.
-    results.loadAverageAfter = loadavg().map((x) => round(x, 2));
-    console.log(`load average before ${JSON.stringify(results.loadAverageBefore)}, after ${JSON.stringify(results.loadAverageAfter)} (1, 5, 15 min)`);
-    mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
-    writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`wrote ${resultsFile}`);
+    writeServerBenchResults(resultsFile, results);
   } finally {
     killAllServers();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    killAllServers();
-    process.exit(1);
-  },
-);
+runServerBench(main);

@@ -10,9 +10,10 @@
  * Real engines, not simulated. Needs the cached llama-server (npm run build:llama-server) and linux-x64.
  * Writes bench/results/engineFloor.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadAverage, runServerBench, writeServerBenchResults } from './serverBenchRun';
 import { execFileSync } from 'node:child_process';
 import { findLlamaServer, killAllServers, startLlamaServer } from '../test/real/llamaServer';
 import { writeTinyModel } from '../test/real/makeGguf';
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     return;
   }
   const work = mkdtempSync(join(tmpdir(), 'tiered-engine-floor-'));
-  const results: Record<string, unknown> = { when: new Date().toISOString(), runs: RUNS, predict: PREDICT, threads: 1, simulated: false, loadAverageBefore: loadavg().map((x) => round(x, 2)) };
+  const results: Record<string, unknown> = { when: new Date().toISOString(), runs: RUNS, predict: PREDICT, threads: 1, simulated: false, loadAverageBefore: loadAverage() };
   try {
     const installed = nodeLlamaCppDir(join(work, 'installed'), undefined);
     const avx2 = nodeLlamaCppDir(join(work, 'avx2'), avx2Only);
@@ -130,22 +131,11 @@ async function main(): Promise<void> {
         console.log(`${name} ${label.padEnd(28)} ${String(f.tokensPerSecond).padStart(7)} tok/s, ${f.wallMsPerToken} ms/token, of which llama_decode ${f.decodeMsPerToken} ms; prompt ${f.promptMsPerToken} ms/token${variant}`);
       }
     }
-    results.loadAverageAfter = loadavg().map((x) => round(x, 2));
-    console.log(`load average before ${JSON.stringify(results.loadAverageBefore)}, after ${JSON.stringify(results.loadAverageAfter)}`);
-    mkdirSync(join(repo, 'bench', 'results'), { recursive: true });
-    writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`wrote ${resultsFile}`);
+    writeServerBenchResults(resultsFile, results);
   } finally {
     killAllServers();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    killAllServers();
-    process.exit(1);
-  },
-);
+runServerBench(main);
